@@ -1,0 +1,41 @@
+# Two commands: `make run` (set up and serve the demo on SQLite) and `make test` (the whole suite).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install setup messages bench-import clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+setup: install
+	$(PY) manage.py compile_translations > /dev/null
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+
+run: setup
+	@echo ""
+	@echo "  Trang web: http://$(HOST):$(PORT)/   (quản trị nội dung: http://$(HOST):$(PORT)/admin/)"
+	@echo ""
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) manage.py compile_translations > /dev/null
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Regenerate the catalogue after adding strings (needs GNU gettext), then translate the new entries.
+messages: install
+	$(PY) manage.py makemessages -l vi --ignore=.venv --ignore=tests --ignore=bench --ignore=staticfiles --no-obsolete
+
+bench-import: install
+	$(PY) bench/import_roster.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3* staticfiles media

@@ -1,0 +1,19 @@
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from org.api import router as org_router
+
+api = NinjaAPI(
+    title="CCHC Đồng Nai API",
+    version="1",
+    description="Đào tạo, sát hạch cán bộ về cải cách hành chính — units, roster, imports.",
+    auth=django_auth,
+    urls_namespace="api",
+)
+api.add_router("/", org_router)
+
+
+@api.exception_handler(PermissionError)
+def _forbidden(request, exc):
+    return api.create_response(request, {"detail": _("You do not have permission to do this.")}, status=403)

@@ -1,0 +1,41 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from org import imports
+from org.selectors import Scope
+
+
+class Command(BaseCommand):
+    help = "Import a roster (or, with --units, a unit tree) from an .xlsx or .csv file: all rows or none."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+        parser.add_argument("--units", action="store_true", help="The file holds units, not officials.")
+        parser.add_argument("--dry-run", action="store_true", help="Only validate; write nothing.")
+
+    def handle(self, *args, path, units, dry_run, **options):
+        translation.activate("vi")
+        file = Path(path)
+        if not file.exists():
+            raise CommandError(f"Không tìm thấy tệp {path}")
+        scope = Scope(all_units=True, all_officials=True, can_manage=True)
+        validate, apply = ((imports.units_validate, imports.units_apply) if units
+                           else (imports.roster_validate, imports.roster_apply))
+        try:
+            frame = imports.read_table(file.read_bytes(), file.name)
+            rows, errors = validate(frame, scope=scope)
+        except imports.ImportRefused as refused:
+            errors = refused.errors
+        if errors:
+            for e in errors[:200]:
+                self.stderr.write(str(e))
+            raise CommandError(f"Tệp bị từ chối: {len(errors)} lỗi; không có dòng nào được nhập.")
+        if dry_run:
+            self.stdout.write(f"Hợp lệ: {len(rows)} dòng (chạy thử, chưa ghi).")
+            return
+        result = apply(rows, by=None)
+        self.stdout.write(self.style.SUCCESS(
+            f"Đã nhập {result.rows} dòng: {result.created} mới, {result.updated} cập nhật, "
+            f"{result.transferred} chuyển đơn vị, {result.unchanged} không đổi."))

@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from . import roles
+
+# Paths a staff user without MFA may still reach: the account pages (to set MFA up), static files, logout.
+_ALLOWED_PREFIXES = ("/accounts/", "/static/", "/media/", "/i18n/", "/favicon")
+
+
+class StaffMFARequiredMiddleware:
+    """When REQUIRE_STAFF_MFA is on, trainers, personnel officers and administrators must activate TOTP
+    before they can use anything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.REQUIRE_STAFF_MFA and self._needs_mfa(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": _("Two-factor authentication must be set up for this account.")},
+                                    status=403)
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+    @staticmethod
+    def _needs_mfa(request) -> bool:
+        user = getattr(request, "user", None)
+        if not user or not user.is_authenticated or request.path.startswith(_ALLOWED_PREFIXES):
+            return False
+        if not roles.is_staff_role(user):
+            return False
+        from allauth.mfa.models import Authenticator
+
+        return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -1,0 +1,170 @@
+"""Reads for the unit tree and the roster. The scoping rule — who may see which units and officials — lives
+here, in `scope_for`, and every other app asks it rather than filtering on its own."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from . import roles
+from .models import ImportJob, Official, Transfer, Unit, UnitVersion
+from .text import fold
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a user may see. `unit_path` None with `all_units` False means no units beyond their own record."""
+
+    all_units: bool = False
+    all_officials: bool = False
+    unit_path: str | None = None  # personnel officers: the root of their subtree
+    own_official_id: int | None = None
+    can_manage: bool = False  # may import and edit the roster within the scope
+
+    def units(self) -> QuerySet[Unit]:
+        qs = Unit.objects.all()
+        if self.all_units:
+            return qs
+        if self.unit_path:
+            return qs.filter(path__startswith=self.unit_path)
+        if self.own_official_id:
+            return qs.filter(officials__id=self.own_official_id)
+        return qs.none()
+
+    def officials(self) -> QuerySet[Official]:
+        qs = Official.objects.select_related("unit", "user")
+        if self.all_officials:
+            return qs
+        if self.unit_path:
+            return qs.filter(unit__path__startswith=self.unit_path)
+        if self.own_official_id:
+            return qs.filter(pk=self.own_official_id)
+        return qs.none()
+
+    def covers_unit(self, unit: Unit) -> bool:
+        if self.all_officials:
+            return True
+        return bool(self.unit_path) and unit.path.startswith(self.unit_path)
+
+
+def scope_for(user) -> Scope:
+    """The scope of a user: administrators see everything, a personnel officer their unit's subtree, a trainer
+    the unit tree (names only, no roster), an official their own record."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope()
+    official_id = Official.objects.filter(user=user).values_list("pk", flat=True).first()
+    if roles.is_admin(user):
+        return Scope(all_units=True, all_officials=True, own_official_id=official_id, can_manage=True)
+    if roles.is_personnel(user):
+        path = Unit.objects.filter(pk=user.scope_unit_id).values_list("path", flat=True).first()
+        if path:
+            return Scope(unit_path=path, own_official_id=official_id, can_manage=True)
+    if roles.is_trainer(user):
+        return Scope(all_units=True, own_official_id=official_id)
+    return Scope(own_official_id=official_id)
+
+
+def units_visible_to(user) -> QuerySet[Unit]:
+    """Units a user may see (see `scope_for`)."""
+    return scope_for(user).units()
+
+
+def officials_visible_to(user) -> QuerySet[Official]:
+    """Officials a user may see (see `scope_for`)."""
+    return scope_for(user).officials()
+
+
+def official_of(user) -> Official | None:
+    """The roster record bound to an account, with its unit, or None for accounts that are not officials."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Official.objects.select_related("unit", "unit__parent").filter(user=user).first()
+
+
+def unit_ancestors(unit: Unit) -> list[Unit]:
+    """The unit's ancestors from the root down, excluding the unit itself."""
+    ids = [int(p) for p in unit.path.strip("/").split("/")[:-1] if p]
+    by_id = Unit.objects.in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def unit_list(*, user, q: str = "", kind: str = "", parent_code: str = "", include_inactive: bool = False
+              ) -> QuerySet[Unit]:
+    """Units visible to the user, filtered by a diacritic-insensitive name or code search, kind and parent."""
+    qs = units_visible_to(user).select_related("parent")
+    if not include_inactive:
+        qs = qs.filter(active_to__isnull=True)
+    if q:
+        folded = fold(q)
+        qs = qs.filter(Q(name_folded__contains=folded) | Q(code__iexact=q.strip()))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if parent_code:
+        qs = qs.filter(parent__code=parent_code)
+    return qs
+
+
+def official_list(*, user, q: str = "", unit: Unit | None = None, with_subunits: bool = True, role: str = "",
+                  category: str = "", status: str = "") -> QuerySet[Official]:
+    """Officials visible to the user, filtered by name/code search, unit (subtree), role flag, category, status."""
+    qs = officials_visible_to(user)
+    if q:
+        folded = fold(q)
+        qs = qs.filter(Q(name_folded__contains=folded) | Q(employee_code__iexact=q.strip()))
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path) if with_subunits else qs.filter(unit=unit)
+    if role in {"is_reform_officer", "is_one_stop_receiver", "is_leader"}:
+        qs = qs.filter(**{role: True})
+    if category:
+        qs = qs.filter(category=category)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("unit__path", "name_folded")
+
+
+def official_transfers(official: Official) -> QuerySet[Transfer]:
+    """An official's postings, oldest first, with unit names."""
+    return official.transfers.select_related("from_unit", "to_unit", "recorded_by").order_by("effective_date", "id")
+
+
+def official_unit_on(official: Official, on: dt.date) -> Unit | None:
+    """The unit an official belonged to on a date, from their transfer history."""
+    t = official.transfers.filter(effective_date__lte=on).select_related("to_unit").order_by("-effective_date", "-id").first()
+    return t.to_unit if t else None
+
+
+def unit_tree_on(on: dt.date) -> list[dict]:
+    """The unit tree as it stood on a date: code, name, kind, parent code, from the version history."""
+    rows = (
+        UnitVersion.objects.filter(valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+        .select_related("unit", "parent")
+        .order_by("unit__path")
+    )
+    return [
+        {"id": v.unit_id, "code": v.unit.code, "name": v.name, "kind": v.kind,
+         "parent_code": v.parent.code if v.parent else None}
+        for v in rows
+    ]
+
+
+def import_jobs_visible_to(user) -> QuerySet[ImportJob]:
+    """Import jobs a user may follow: administrators all, others their own."""
+    qs = ImportJob.objects.select_related("created_by")
+    if roles.is_admin(user):
+        return qs
+    return qs.filter(created_by=user)
+
+
+def unit_children_counts(units: QuerySet[Unit], *, scope: Scope) -> dict[int, int]:
+    """Number of active officials in each given unit's subtree, for the unit tree page, in one query."""
+    from django.db.models import Count
+
+    officials = scope.officials().filter(status="active")
+    counts: dict[int, int] = {}
+    per_unit = dict(officials.values_list("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"))
+    paths = dict(Unit.objects.filter(id__in=per_unit).values_list("id", "path"))
+    for unit in units:
+        counts[unit.id] = sum(n for uid, n in per_unit.items() if paths.get(uid, "").startswith(unit.path))
+    return counts

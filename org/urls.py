@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "org"
+urlpatterns = [
+    path("toi/", views.dashboard, name="dashboard"),
+    path("don-vi/", views.unit_list, name="unit_list"),
+    path("don-vi/<str:code>/", views.unit_detail, name="unit_detail"),
+    path("can-bo/", views.official_list, name="official_list"),
+    path("can-bo/<int:pk>/", views.official_detail, name="official_detail"),
+    path("nhap-du-lieu/", views.import_page, name="import"),
+    path("nhap-du-lieu/<int:pk>/", views.import_job, name="import_job"),
+    path("nhap-du-lieu/mau/<str:kind>.<str:fmt>", views.import_template, name="import_template"),
+]

@@ -1,0 +1,112 @@
+"""Pages for officials and personnel officers. Thin: scoping comes from `selectors.scope_for`."""
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import selectors, services, templates_xlsx
+from .forms import ImportForm, OfficialFilterForm
+from .models import ImportJob, ROLE_FLAGS, UnitVersion
+
+
+def _manager_scope(request):
+    scope = selectors.scope_for(request.user)
+    if not scope.can_manage:
+        raise PermissionDenied(_("This page is for personnel officers."))
+    return scope
+
+
+@login_required
+def dashboard(request):
+    official = selectors.official_of(request.user)
+    ancestors = selectors.unit_ancestors(official.unit) if official else []
+    return render(request, "org/dashboard.html", {"official": official, "ancestors": ancestors})
+
+
+@login_required
+def unit_list(request):
+    scope = selectors.scope_for(request.user)
+    q = request.GET.get("q", "").strip()
+    units = list(selectors.unit_list(user=request.user, q=q))
+    if not units and not q and not scope.all_units and not scope.unit_path:
+        raise PermissionDenied(_("You do not have access to the unit tree."))
+    counts = selectors.unit_children_counts(units, scope=scope) if (scope.all_officials or scope.unit_path) else {}
+    base_depth = min((u.depth for u in units), default=0)
+    rows = [{"unit": u, "indent": u.depth - base_depth, "count": counts.get(u.id)} for u in units]
+    return render(request, "org/unit_list.html", {"rows": rows, "q": q, "show_counts": bool(counts)})
+
+
+@login_required
+def unit_detail(request, code: str):
+    unit = get_object_or_404(selectors.units_visible_to(request.user).select_related("parent", "merged_into"), code=code)
+    scope = selectors.scope_for(request.user)
+    officials = None
+    if scope.covers_unit(unit):
+        officials = Paginator(selectors.official_list(user=request.user, unit=unit, with_subunits=False), 50
+                              ).get_page(request.GET.get("page"))
+    return render(request, "org/unit_detail.html", {
+        "unit": unit,
+        "ancestors": selectors.unit_ancestors(unit),
+        "children": selectors.units_visible_to(request.user).filter(parent=unit, active_to__isnull=True),
+        "officials": officials,
+        "versions": UnitVersion.objects.filter(unit=unit).select_related("parent").order_by("-valid_from", "-id"),
+    })
+
+
+@login_required
+def official_list(request):
+    _manager_scope(request)
+    form = OfficialFilterForm(request.GET or None, user=request.user)
+    filters = form.filters() if form.is_valid() else {}
+    page = Paginator(selectors.official_list(user=request.user, **filters), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "org/official_list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@login_required
+def official_detail(request, pk: int):
+    official = get_object_or_404(selectors.officials_visible_to(request.user), pk=pk)
+    return render(request, "org/official_detail.html", {
+        "official": official,
+        "ancestors": selectors.unit_ancestors(official.unit),
+        "transfers": selectors.official_transfers(official),
+        "roles": [label for field, label in ROLE_FLAGS if getattr(official, field)],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_page(request):
+    _manager_scope(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.import_job_create(user=request.user, kind=form.cleaned_data["kind"],
+                                             uploaded_file=form.cleaned_data["file"])
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            return redirect("org:import_job", pk=job.pk)
+    jobs = selectors.import_jobs_visible_to(request.user)[:20]
+    return render(request, "org/import.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+def import_job(request, pk: int):
+    job = get_object_or_404(selectors.import_jobs_visible_to(request.user), pk=pk)
+    return render(request, "org/import_job.html", {"job": job, "progress": services.import_progress(job.pk)})
+
+
+@login_required
+def import_template(request, kind: str, fmt: str):
+    scope = _manager_scope(request)
+    if kind not in ImportJob.Kind.values or fmt not in ("xlsx", "csv"):
+        raise Http404
+    content, content_type, filename = templates_xlsx.build_template(kind=kind, fmt=fmt, units=scope.units())
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

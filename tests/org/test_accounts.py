@@ -1,0 +1,71 @@
+"""Signing in: employee code or e-mail, closed sign-up, rate limits, and MFA for staff roles."""
+import pytest
+from allauth.mfa.models import Authenticator
+
+from ..conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_in(client, login, password=PASSWORD):
+    return client.post("/accounts/login/", {"login": login, "password": password})
+
+
+def test_official_signs_in_with_employee_code_in_any_case(client, trang_dai_official):
+    response = sign_in(client, trang_dai_official.employee_code.lower())
+    assert response.status_code == 302 and response["Location"] == "/toi/"
+    page = client.get("/toi/").content.decode()
+    assert trang_dai_official.full_name in page and "Phường Trảng Dài" in page
+
+
+def test_official_signs_in_with_email(client, trang_dai_official):
+    assert sign_in(client, trang_dai_official.email).status_code == 302
+
+
+def test_wrong_password_is_refused_in_vietnamese(client, trang_dai_official):
+    response = sign_in(client, trang_dai_official.employee_code, "sai-mat-khau")
+    assert response.status_code == 200
+    assert "không đúng" in response.content.decode()
+
+
+def test_repeated_failures_are_rate_limited(client, trang_dai_official, settings):
+    for _ in range(5):
+        sign_in(client, trang_dai_official.employee_code, "sai-mat-khau")
+    response = sign_in(client, trang_dai_official.employee_code)  # even the right password is refused now
+    assert response.status_code in (200, 429)
+    assert "_auth_user_id" not in client.session
+
+
+def test_nobody_can_sign_themselves_up(client, db):
+    client.post("/accounts/signup/", {"username": "ke-la", "email": "x@example.test", "password1": "Abc@12345!x",
+                                       "password2": "Abc@12345!x"})
+    from org.models import User
+    assert not User.objects.filter(username="ke-la").exists()
+
+
+def test_staff_must_set_up_totp_when_required(client, bien_hoa_officer, settings):
+    settings.REQUIRE_STAFF_MFA = True
+    client.force_login(bien_hoa_officer.user)
+    response = client.get("/can-bo/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/2fa/totp/activate/"
+    assert client.get("/api/officials").status_code == 403
+    Authenticator.objects.create(user=bien_hoa_officer.user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    assert client.get("/can-bo/").status_code == 200
+
+
+def test_officials_are_not_forced_into_mfa(client, trang_dai_official, settings):
+    settings.REQUIRE_STAFF_MFA = True
+    client.force_login(trang_dai_official.user)
+    assert client.get("/toi/").status_code == 200
+
+
+def test_wagtail_admin_login_goes_through_allauth(client, db):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_password_reset_sends_a_vietnamese_email(client, trang_dai_official, mailoutbox):
+    response = client.post("/accounts/password/reset/", {"email": trang_dai_official.email})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [trang_dai_official.email]
+    assert "[CCHC Đồng Nai]" in mailoutbox[0].subject

@@ -1,0 +1,106 @@
+"""Reorganisation keeps history: past trees and past postings can be read back as they were."""
+import datetime as dt
+
+import pandas as pd
+import pytest
+from django.core.exceptions import ValidationError
+
+from org import imports
+from org.models import Unit, UnitKind
+from org.selectors import Scope, official_unit_on, unit_tree_on, units_visible_to
+from org.services import official_transfer, unit_close, unit_merge, unit_update
+
+from ..factories import OfficialFactory, UnitFactory
+
+pytestmark = pytest.mark.django_db
+EVERYTHING = Scope(all_units=True, all_officials=True, can_manage=True)
+
+
+def names_on(day):
+    return {row["code"]: row["name"] for row in unit_tree_on(day)}
+
+
+def test_rename_keeps_the_old_name_for_past_dates(tree):
+    unit_update(unit=tree["trang_dai"], name="Phường Trảng Dài Mới", on=dt.date(2021, 1, 1))
+    assert names_on(dt.date(2020, 6, 1))["25993"] == "Phường Trảng Dài"
+    assert names_on(dt.date(2021, 6, 1))["25993"] == "Phường Trảng Dài Mới"
+
+
+def test_moving_a_unit_moves_its_subtree(tree):
+    section = UnitFactory(code="25993-MC", name="Bộ phận Một cửa", kind=UnitKind.SECTION, parent=tree["trang_dai"])
+    unit_update(unit=tree["trang_dai"], parent=tree["long_khanh"], on=dt.date(2021, 1, 1))
+    section.refresh_from_db()
+    assert section.path.startswith(tree["long_khanh"].path) and section.depth == 3
+    past = {r["code"]: r["parent_code"] for r in unit_tree_on(dt.date(2020, 6, 1))}
+    assert past["25993"] == "731"
+    with pytest.raises(ValidationError):
+        unit_update(unit=tree["long_khanh"], parent=section)
+
+
+def test_merge_moves_officials_with_their_history_and_closes_the_unit(tree):
+    person = OfficialFactory(unit=tree["tan_phong"])
+    moved = unit_merge(source=tree["tan_phong"], target=tree["trang_dai"], on=dt.date(2021, 1, 1))
+    assert moved == 1
+    person.refresh_from_db()
+    assert person.unit == tree["trang_dai"]
+    assert official_unit_on(person, dt.date(2020, 12, 31)) == tree["tan_phong"]
+    assert official_unit_on(person, dt.date(2021, 1, 1)) == tree["trang_dai"]
+    tan_phong = Unit.objects.get(code="25996")
+    assert tan_phong.active_to == dt.date(2021, 1, 1) and tan_phong.merged_into == tree["trang_dai"]
+    assert "25996" in names_on(dt.date(2020, 12, 31)) and "25996" not in names_on(dt.date(2021, 1, 2))
+
+
+def test_a_unit_with_people_cannot_be_closed(tree):
+    OfficialFactory(unit=tree["tan_phong"])
+    with pytest.raises(ValidationError):
+        unit_close(unit=tree["tan_phong"])
+
+
+def test_transfer_keeps_the_same_person_and_account(tree):
+    person = OfficialFactory(unit=tree["trang_dai"])
+    user_id = person.user_id
+    official_transfer(official=person, to_unit=tree["xuan_trung"], on=dt.date(2022, 3, 1))
+    person.refresh_from_db()
+    assert person.user_id == user_id
+    assert [t.to_unit.code for t in person.transfers.order_by("effective_date")] == ["25993", "26071"]
+
+
+def test_unit_file_import_creates_renames_and_moves(tree, admin_user):
+    frame = pd.DataFrame([
+        {"Mã đơn vị": "25999", "Tên đơn vị": "Phường Tân Biên", "Loại đơn vị": "Phường", "Mã đơn vị cấp trên": "731"},
+        {"Mã đơn vị": "25999-MC", "Tên đơn vị": "Bộ phận Một cửa Tân Biên", "Loại đơn vị": "Bộ phận",
+         "Mã đơn vị cấp trên": "25999"},
+        {"Mã đơn vị": "25996", "Tên đơn vị": "Phường Tân Phong (mới)", "Loại đơn vị": "Phường",
+         "Mã đơn vị cấp trên": "731"},
+    ]).astype(str)
+    frame.index = range(2, 5)
+    rows, errors = imports.units_validate(frame, scope=EVERYTHING)
+    assert errors == []
+    result = imports.units_apply(rows, by=admin_user)
+    assert (result.created, result.updated) == (2, 1)
+    assert Unit.objects.get(code="25999-MC").parent.code == "25999"
+    again = imports.units_apply(imports.units_validate(frame, scope=EVERYTHING)[0], by=admin_user)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+
+
+def test_unit_file_with_a_loop_is_refused(tree):
+    frame = pd.DataFrame([
+        {"Mã đơn vị": "A1", "Tên đơn vị": "A", "Loại đơn vị": "Khác", "Mã đơn vị cấp trên": "B1"},
+        {"Mã đơn vị": "B1", "Tên đơn vị": "B", "Loại đơn vị": "Khác", "Mã đơn vị cấp trên": "A1"},
+    ])
+    frame.index = range(2, 4)
+    _rows, errors = imports.units_validate(frame, scope=EVERYTHING)
+    assert {(e.row, e.column) for e in errors} == {(2, "Mã đơn vị cấp trên"), (3, "Mã đơn vị cấp trên")}
+    assert not Unit.objects.filter(code__in=["A1", "B1"]).exists()
+
+
+def test_subtree_query_is_a_prefix_and_does_not_catch_lookalike_ids(tree):
+    # Unit ids 1 and 10..19 share a text prefix; the trailing slash in the path keeps them apart.
+    for i in range(12):
+        UnitFactory(parent=tree["snv"])
+    visible = set(units_visible_to_path(tree["province"].path))
+    assert visible == set(Unit.objects.values_list("code", flat=True))
+
+
+def units_visible_to_path(path):
+    return Unit.objects.filter(path__startswith=path).values_list("code", flat=True)
