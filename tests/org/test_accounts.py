@@ -69,3 +69,31 @@ def test_password_reset_sends_a_vietnamese_email(client, trang_dai_official, mai
     assert response.status_code == 302
     assert len(mailoutbox) == 1 and mailoutbox[0].to == [trang_dai_official.email]
     assert "[CCHC Đồng Nai]" in mailoutbox[0].subject
+
+
+def test_staff_member_activates_totp_gets_recovery_codes_and_is_asked_for_a_code_at_next_sign_in(
+        client, bien_hoa_officer, settings):
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_hotp_counters_from_time
+
+    settings.REQUIRE_STAFF_MFA = True
+    code = bien_hoa_officer.employee_code
+    assert sign_in(client, code).status_code == 302
+    # Setting up a second factor asks for the password again first.
+    assert client.get("/accounts/2fa/totp/activate/")["Location"].startswith("/accounts/reauthenticate/")
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    page = client.get("/accounts/2fa/totp/activate/")
+    assert page.status_code == 200 and "Kích hoạt" in page.content.decode()
+    secret = page.context["form"].secret
+    totp = lambda: format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))  # noqa: E731
+    response = client.post("/accounts/2fa/totp/activate/", {"code": totp()})
+    assert response.status_code == 302
+    assert Authenticator.objects.filter(user=bien_hoa_officer.user, type=Authenticator.Type.TOTP).exists()
+    assert Authenticator.objects.filter(user=bien_hoa_officer.user, type=Authenticator.Type.RECOVERY_CODES).exists()
+    assert client.get("/can-bo/").status_code == 200
+
+    client.logout()
+    response = sign_in(client, code)
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    assert client.get("/can-bo/").status_code == 302  # not signed in until the second factor
+    response = client.post("/accounts/2fa/authenticate/", {"code": totp()})
+    assert response.status_code == 302 and client.get("/can-bo/").status_code == 200
