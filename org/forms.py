@@ -24,6 +24,7 @@ class OfficialFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = selectors.units_visible_to(user).filter(active_to__isnull=True)
         self.fields["unit"].label_from_instance = lambda u: ("— " * u.depth) + u.name
+        self.fields["unit"].empty_label = _("All units")
 
     def filters(self) -> dict:
         d = self.cleaned_data

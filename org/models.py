@@ -18,6 +18,10 @@ class User(AbstractUser):
         help_text=_("For personnel officers: the unit whose whole subtree they manage."),
     )
 
+    def get_full_name(self) -> str:
+        # Vietnamese order: family and middle names first, given name last.
+        return f"{self.last_name} {self.first_name}".strip()
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         verbose_name = _("user")

@@ -14,6 +14,7 @@ def test_demo_official_signs_in_and_sees_name_and_unit(page, live_server, demo):
     assert "Phường Trảng Dài" in who.inner_text()
     assert page.get_by_test_id("official-unit").inner_text().startswith("Phường Trảng Dài")
     assert page.locator("html").get_attribute("lang") == "vi"
+    assert page.get_by_role("heading", level=1).inner_text() == "Xin chào, Nguyễn Thị Minh Thư"
 
 
 def test_header_fits_a_phone_and_the_skip_link_is_reachable_by_keyboard(browser, live_server, demo):
@@ -26,7 +27,7 @@ def test_header_fits_a_phone_and_the_skip_link_is_reachable_by_keyboard(browser,
     assert focused == "skip-link"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
-    page.locator("summary").click()  # the menu opens on a phone
+    page.get_by_role("button", name="☰ Menu").click()  # the menu opens on a phone
     assert page.get_by_role("link", name="Trang cá nhân").is_visible()
     context.close()
 
@@ -40,7 +41,7 @@ def test_personnel_officer_uploads_a_roster_with_a_bad_row_and_reads_the_error(p
     path.write_bytes(buf.getvalue())
 
     sign_in(page, live_server.url, "personnel", demo)
-    page.goto(f"{live_server.url}/nhap-du-lieu/")
+    page.get_by_role("link", name="Nhập dữ liệu").first.click()  # the desktop navigation
     page.set_input_files("input[type=file]", str(path))
     page.click("form[enctype] button[type=submit]")
     page.wait_for_selector("#import-errors")
