@@ -50,7 +50,7 @@ def unit_detail(request, code: str):
     return render(request, "org/unit_detail.html", {
         "unit": unit,
         "ancestors": selectors.unit_ancestors(unit),
-        "children": selectors.units_visible_to(request.user).filter(parent=unit, active_to__isnull=True).order_by("kind", "code"),
+        "children": selectors.units_visible_to(request.user).filter(parent=unit, active_to__isnull=True).order_by("code"),
         "officials": officials,
         "versions": UnitVersion.objects.filter(unit=unit).select_related("parent").order_by("-valid_from", "-id"),
     })
