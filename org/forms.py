@@ -2,7 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
-from .models import Category, ImportJob, OfficialStatus, ROLE_FLAGS, Unit
+from .imports import parse_code
+from .models import Category, ImportJob, OfficialStatus, ROLE_FLAGS, Unit, UnitKind
 
 
 class ImportForm(forms.Form):
@@ -30,3 +31,62 @@ class OfficialFilterForm(forms.Form):
         d = self.cleaned_data
         return {"q": d.get("q") or "", "unit": d.get("unit"), "role": d.get("role") or "",
                 "category": d.get("category") or "", "status": d.get("status") or ""}
+
+
+def _scoped_unit_field(label, *, required=True):
+    field = forms.ModelChoiceField(label=label, queryset=Unit.objects.none(), required=required, to_field_name="code")
+    field.label_from_instance = lambda u: ("— " * u.depth) + f"{u.name} ({u.code})"
+    return field
+
+
+class UnitReorganiseForm(forms.Form):
+    ACTIONS = (
+        ("rename", _("Rename")),
+        ("move", _("Move under another unit")),
+        ("merge", _("Merge into another unit")),
+    )
+    action = forms.ChoiceField(label=_("Change"), choices=ACTIONS, widget=forms.RadioSelect)
+    new_name = forms.CharField(label=_("New name"), max_length=255, required=False)
+    target = _scoped_unit_field(_("Parent unit or unit merged into"), required=False)
+    effective_date = forms.DateField(label=_("Effective date (dd/mm/yyyy)"))
+
+    def __init__(self, *args, unit: Unit, scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        self.fields["target"].queryset = scope.units().filter(active_to__isnull=True).exclude(path__startswith=unit.path)
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == "rename" and not data.get("new_name"):
+            self.add_error("new_name", _("Enter the new name."))
+        if action in ("move", "merge") and not data.get("target"):
+            self.add_error("target", _("Choose the unit."))
+        return data
+
+
+class UnitCreateForm(forms.Form):
+    code = forms.CharField(label=_("Unit code"), max_length=32)
+    name = forms.CharField(label=_("Name"), max_length=255)
+    kind = forms.ChoiceField(label=_("Kind"), choices=UnitKind.choices, initial=UnitKind.SECTION)
+    active_from = forms.DateField(label=_("Active from (dd/mm/yyyy)"))
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        try:
+            parse_code(code)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc))
+        if Unit.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("A unit with this code already exists."))
+        return code
+
+
+class OfficialTransferForm(forms.Form):
+    to_unit = _scoped_unit_field(_("New unit"))
+    effective_date = forms.DateField(label=_("Effective date (dd/mm/yyyy)"))
+    note = forms.CharField(label=_("Note (decision number, reason)"), max_length=255, required=False)
+
+    def __init__(self, *args, official, scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].queryset = scope.units().filter(active_to__isnull=True).exclude(pk=official.unit_id)

@@ -1,14 +1,16 @@
 """Pages for officials and personnel officers. Thin: scoping comes from `selectors.scope_for`."""
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
 
 from . import selectors, services, templates_xlsx
-from .forms import ImportForm, OfficialFilterForm
+from .forms import ImportForm, OfficialFilterForm, OfficialTransferForm, UnitCreateForm, UnitReorganiseForm
 from .models import ImportJob, ROLE_FLAGS, UnitVersion
 
 
@@ -39,21 +41,86 @@ def unit_list(request):
     return render(request, "org/unit_list.html", {"rows": rows, "q": q, "show_counts": bool(counts)})
 
 
-@login_required
-def unit_detail(request, code: str):
-    unit = get_object_or_404(selectors.units_visible_to(request.user).select_related("parent", "merged_into"), code=code)
+def _can_reorganise(scope, unit) -> bool:
+    # Personnel officers reorganise inside their subtree, not the unit they are bound to.
+    return scope.can_manage and scope.covers_unit(unit) and (scope.all_units or unit.path != scope.unit_path)
+
+
+def _unit_page(request, unit, *, reorganise_form=None, create_form=None, status=200):
     scope = selectors.scope_for(request.user)
     officials = None
     if scope.covers_unit(unit):
         officials = Paginator(selectors.official_list(user=request.user, unit=unit, with_subunits=False), 50
                               ).get_page(request.GET.get("page"))
+    today = {"effective_date": timezone.localdate(), "active_from": timezone.localdate()}
+    if _can_reorganise(scope, unit) and unit.is_active:
+        reorganise_form = reorganise_form or UnitReorganiseForm(unit=unit, scope=scope, initial=today)
+    if scope.can_manage and scope.covers_unit(unit) and unit.is_active:
+        create_form = create_form or UnitCreateForm(initial=today)
     return render(request, "org/unit_detail.html", {
         "unit": unit,
         "ancestors": selectors.unit_ancestors(unit),
         "children": selectors.units_visible_to(request.user).filter(parent=unit, active_to__isnull=True).order_by("code"),
         "officials": officials,
-        "versions": UnitVersion.objects.filter(unit=unit).select_related("parent").order_by("-valid_from", "-id"),
-    })
+        "versions": UnitVersion.objects.filter(unit=unit).select_related("parent", "changed_by").order_by("-valid_from", "-id"),
+        "reorganise_form": reorganise_form,
+        "create_form": create_form,
+    }, status=status)
+
+
+def _visible_unit(request, code):
+    return get_object_or_404(selectors.units_visible_to(request.user).select_related("parent", "merged_into"), code=code)
+
+
+@login_required
+def unit_detail(request, code: str):
+    return _unit_page(request, _visible_unit(request, code))
+
+
+@login_required
+@require_POST
+def unit_reorganise(request, code: str):
+    unit = _visible_unit(request, code)
+    scope = selectors.scope_for(request.user)
+    if not _can_reorganise(scope, unit):
+        raise PermissionDenied(_("You may not reorganise this unit."))
+    form = UnitReorganiseForm(request.POST, unit=unit, scope=scope)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            if d["action"] == "rename":
+                services.unit_update(unit=unit, name=d["new_name"], on=d["effective_date"], by=request.user)
+            elif d["action"] == "move":
+                services.unit_update(unit=unit, parent=d["target"], on=d["effective_date"], by=request.user)
+            else:
+                services.unit_merge(source=unit, target=d["target"], on=d["effective_date"], by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The change was recorded; the earlier state is kept in the history."))
+            return redirect("org:unit_detail", code=(d["target"].code if d["action"] == "merge" else unit.code))
+    return _unit_page(request, unit, reorganise_form=form, status=400)
+
+
+@login_required
+@require_POST
+def unit_create_child(request, code: str):
+    parent = _visible_unit(request, code)
+    scope = selectors.scope_for(request.user)
+    if not (scope.can_manage and scope.covers_unit(parent)):
+        raise PermissionDenied(_("You may not add units here."))
+    form = UnitCreateForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            child = services.unit_create(code=d["code"], name=d["name"], kind=d["kind"], parent=parent,
+                                         active_from=d["active_from"], by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The unit was added."))
+            return redirect("org:unit_detail", code=child.code)
+    return _unit_page(request, parent, create_form=form, status=400)
 
 
 @login_required
@@ -67,15 +134,44 @@ def official_list(request):
     return render(request, "org/official_list.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
-@login_required
-def official_detail(request, pk: int):
-    official = get_object_or_404(selectors.officials_visible_to(request.user), pk=pk)
+def _official_page(request, official, *, transfer_form=None, status=200):
+    scope = selectors.scope_for(request.user)
+    if scope.can_manage and scope.covers_unit(official.unit):
+        transfer_form = transfer_form or OfficialTransferForm(official=official, scope=scope,
+                                                              initial={"effective_date": timezone.localdate()})
     return render(request, "org/official_detail.html", {
         "official": official,
         "ancestors": selectors.unit_ancestors(official.unit),
         "transfers": selectors.official_transfers(official),
         "roles": [label for field, label in ROLE_FLAGS if getattr(official, field)],
-    })
+        "transfer_form": transfer_form,
+    }, status=status)
+
+
+@login_required
+def official_detail(request, pk: int):
+    return _official_page(request, get_object_or_404(selectors.officials_visible_to(request.user), pk=pk))
+
+
+@login_required
+@require_POST
+def official_transfer(request, pk: int):
+    official = get_object_or_404(selectors.officials_visible_to(request.user), pk=pk)
+    scope = selectors.scope_for(request.user)
+    if not scope.can_manage:
+        raise PermissionDenied(_("This page is for personnel officers."))
+    form = OfficialTransferForm(request.POST, official=official, scope=scope)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.official_transfer(official=official, to_unit=d["to_unit"], on=d["effective_date"],
+                                       by=request.user, note=d["note"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The transfer was recorded. The learning record stays with the person."))
+            return redirect("org:official_detail", pk=official.pk)
+    return _official_page(request, official, transfer_form=form, status=400)
 
 
 @login_required
