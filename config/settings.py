@@ -132,6 +132,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic tasks; django-celery-beat copies these into its database schedule, where administrators can adjust them.
+CELERY_BEAT_SCHEDULE = {
+    "org-fail-stale-imports": {"task": "org.tasks.import_jobs_fail_stale_task", "schedule": 3600.0},
+}
 
 # --- Accounts ---------------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -4,7 +4,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
@@ -153,7 +153,7 @@ def create_import(request, kind: Form[str], file: File[UploadedFile]):
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages))
     job.refresh_from_db()
-    return 201, job
+    return Status(201, job)
 
 
 @router.get("/imports/{job_id}", response=ImportJobOut, summary="Status and progress of an import")

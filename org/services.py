@@ -264,3 +264,16 @@ def import_job_run(*, job_id: int) -> "ImportJob":
         job.save(update_fields=["status", "errors", "summary", "finished_at"])
         cache.delete(key)
     return job
+
+
+def import_jobs_fail_stale(*, older_than: dt.timedelta = dt.timedelta(hours=2)) -> int:
+    """Mark imports left running by a worker that died as failed. Their transaction rolled back, so nothing
+    was written; the person is told to upload again. Returns how many were marked."""
+    from .models import ImportJob
+
+    cutoff = timezone.now() - older_than
+    return ImportJob.objects.filter(status=ImportJob.Status.RUNNING, created_at__lt=cutoff).update(
+        status=ImportJob.Status.FAILED, finished_at=timezone.now(),
+        errors=[{"row": 0, "column": "", "message": str(_(
+            "The import was interrupted (the server restarted); nothing was changed. Please upload the file again."))}],
+    )

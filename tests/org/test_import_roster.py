@@ -207,3 +207,22 @@ def test_downloaded_xlsx_template_imports_once_filled_in(client, tree, admin_use
     out = io.BytesIO()
     wb.save(out)
     assert run(out.getvalue(), "mau.xlsx").created == 1
+
+
+def test_an_import_whose_worker_died_is_closed_by_the_periodic_task(tree, admin_user):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from org.tasks import import_jobs_fail_stale_task
+
+    job = ImportJob.objects.create(kind="roster", original_name="ds.csv", created_by=admin_user,
+                                   status=ImportJob.Status.RUNNING, file=SimpleUploadedFile("ds.csv", b"x"))
+    fresh = ImportJob.objects.create(kind="roster", original_name="ds2.csv", created_by=admin_user,
+                                     status=ImportJob.Status.RUNNING, file=SimpleUploadedFile("ds2.csv", b"x"))
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(hours=3))
+    assert import_jobs_fail_stale_task.delay().get() == 1
+    job.refresh_from_db()
+    fresh.refresh_from_db()
+    assert job.status == "failed" and "tải lên lại" in job.errors[0]["message"]
+    assert fresh.status == "running"
