@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "scoring",
     # Wagtail
     "wagtail.contrib.forms",
+    "wagtail.contrib.table_block",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
     "wagtail.sites",
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "org.context_processors.current_official",
+                "content.context_processors.site_nav",
             ],
         },
     },
@@ -135,6 +137,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic tasks; django-celery-beat copies these into its database schedule, where administrators can adjust them.
 CELERY_BEAT_SCHEDULE = {
     "org-fail-stale-imports": {"task": "org.tasks.import_jobs_fail_stale_task", "schedule": 3600.0},
+    "content-publish-scheduled": {"task": "content.tasks.publish_scheduled_task", "schedule": 60.0},
 }
 
 # --- Accounts ---------------------------------------------------------------------------------------------
@@ -214,6 +217,8 @@ if env("EMAIL_URL", default=""):
 WAGTAIL_SITE_NAME = "Đào tạo, sát hạch CCHC Đồng Nai"
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
+TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True  # field tags get ASCII slugs too: ?linh-vuc=co-che-mot-cua  # ASCII addresses: /khoa-hoc/thu-tuc-hanh-chinh/
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "txt", "zip"]
 
@@ -231,5 +236,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Wagtail logs every page action and django-tasks every background task at INFO: keep the console readable.
+        "wagtail": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
+    },
 }

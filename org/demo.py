@@ -79,7 +79,8 @@ class DemoAccount:
 
 DEMO_ACCOUNTS = (
     DemoAccount("admin", "Quản trị viên", "toàn tỉnh"),
-    DemoAccount("trainer", "Giảng viên", "Sở Nội vụ"),
+    DemoAccount("trainer", "Giảng viên", "Sở Nội vụ; soạn văn bản hướng dẫn và bài học"),
+    DemoAccount("reviewer", "Người duyệt nội dung", "Sở Nội vụ; duyệt và xuất bản"),
     DemoAccount("personnel", "Cán bộ tổ chức", "Thành phố Biên Hòa và các phường, xã trực thuộc"),
     DemoAccount("official", "Công chức tiếp nhận hồ sơ một cửa", "Phường Trảng Dài, TP Biên Hòa"),
 )
@@ -258,6 +259,12 @@ def seed_accounts() -> None:
     _bind_official(trainer, unit_code=f"{PROVINCE_CODE}-SNV", code="75-SNV-GV01", name="Trần Thị Thu Hà",
                    category=Category.CONG_CHUC, rank="Chuyên viên chính", position="Chuyên viên Phòng Cải cách hành chính",
                    is_reform_officer=True)
+
+    reviewer = _account("reviewer", first="Phương", last="Võ Thị Mai", email="reviewer@dongnai.example")
+    role_grant(user=reviewer, role=roles.REVIEWER)
+    _bind_official(reviewer, unit_code=f"{PROVINCE_CODE}-SNV", code="75-SNV-DN01", name="Võ Thị Mai Phương",
+                   category=Category.CONG_CHUC, rank="Chuyên viên chính", position="Phó Trưởng phòng Cải cách hành chính",
+                   is_leader=True)
 
     personnel = _account("personnel", first="Dũng", last="Lê Văn", email="personnel@dongnai.example")
     _bind_official(personnel, unit_code=BIEN_HOA_CODE, code="731-TCCB01", name="Lê Văn Dũng",

@@ -38,13 +38,13 @@ def test_every_commune_and_district_has_one_stop_receivers_and_a_reform_officer(
 
 
 def test_requested_headcount_and_vietnamese_names(seeded):
-    synthetic = Official.objects.exclude(user__username__in=["trainer", "personnel", "official"])
+    synthetic = Official.objects.exclude(user__username__in=["trainer", "reviewer", "personnel", "official"])
     assert synthetic.count() == 1500
     assert Official.objects.filter(full_name__regex=r"^\S+ (Thị|Văn|Ngọc|Thu|Minh) ").exists()
 
 
 def test_demo_accounts_sign_in_and_land_where_described(seeded, client, settings):
-    for username in ["admin", "trainer", "personnel", "official"]:
+    for username in ["admin", "trainer", "reviewer", "personnel", "official"]:
         client.logout()
         response = client.post("/accounts/login/", {"login": username, "password": settings.DEMO_PASSWORD})
         assert response.status_code == 302, username

@@ -25,6 +25,13 @@ class Command(BaseCommand):
             self.stdout.write(f"Đã tạo {n} cán bộ, công chức, viên chức.")
             demo.seed_accounts()
         demo.seed_site()
+        from content import search, services as content_services
+
+        counts = content_services.demo_content_load()
+        if counts:
+            self.stdout.write("Đã tạo nội dung mẫu: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        content_services.content_permissions_setup()
+        search.reindex_all()
         self.print_logins()
 
     def print_logins(self):
