@@ -9,7 +9,8 @@ from django.utils import formats, translation
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("catalogue", ["locale/vi/LC_MESSAGES/django.po", "locale_vendor/vi/LC_MESSAGES/django.po"])
+@pytest.mark.parametrize("catalogue", ["locale/vi/LC_MESSAGES/django.po", "locale_vendor/vi/LC_MESSAGES/django.po",
+                                       "locale_vendor/vi/LC_MESSAGES/djangojs.po"])
 def test_vietnamese_catalogue_is_complete(catalogue):
     po = polib.pofile(str(ROOT / catalogue))
     assert [e.msgid for e in po.untranslated_entries()] == []
