@@ -11,6 +11,7 @@ from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.widgets.slug import SlugInput
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
@@ -19,8 +20,23 @@ from . import cache as page_cache
 from .blocks import RICH_FEATURES, DocumentBlock, body_blocks
 
 
+# Wagtail's slug maker drops the Vietnamese letters it cannot transliterate ("Tiếp nhận" -> "tip-nhn"): fold
+# them to ASCII first ("tiep-nhan"). Each entry is (JS regex, replacement, flags) for Wagtail's SlugInput.
+_VI_LETTERS = {
+    "a": "àáạảãâầấậẩẫăằắặẳẵ", "e": "èéẹẻẽêềếệểễ", "i": "ìíịỉĩ", "o": "òóọỏõôồốộổỗơờớợởỡ",
+    "u": "ùúụủũưừứựửữ", "y": "ỳýỵỷỹ", "d": "đ",
+}
+VI_SLUG_FORMATTERS = [(f"[{chars}{chars.upper()}]", base, "g") for base, chars in _VI_LETTERS.items()]
+
+
 class CachedPage(Page):
     """Anonymous GET requests are served from the cache; any publish invalidates it (see content.cache)."""
+
+    promote_panels = [
+        MultiFieldPanel([FieldPanel("slug", widget=SlugInput(formatters=VI_SLUG_FORMATTERS)),
+                         FieldPanel("seo_title"), FieldPanel("search_description")], heading=_("For search engines")),
+        MultiFieldPanel([FieldPanel("show_in_menus")], heading=_("For site menus")),
+    ]
 
     class Meta:
         abstract = True
