@@ -110,6 +110,10 @@ def _word(term: str) -> re.Pattern:
 
 
 def _highlight(original: str, folded: str, terms: list[str]) -> SafeString:
+    """Mark the terms in `original`, found in its aligned `folded`. terms[0] is the whole phrase: where it occurs,
+    only it is marked, so "mot cua" lights up "một cửa" and not every "của"."""
+    if len(terms) > 1 and " " in terms[0] and _word(terms[0]).search(folded):
+        terms = terms[:1]
     spans = []
     for term in terms:
         for m in _word(term).finditer(folded):
@@ -157,6 +161,8 @@ def search(query: str, *, limit: int = 100) -> list[Hit]:
     for term in terms:
         qs = qs.filter(Q(title_folded__contains=term) | Q(text_folded__contains=term))
     patterns = {t: _word(t) for t in terms}
+    typed = " ".join(unicodedata.normalize("NFC", query).lower().split())
+    exact = typed if typed != phrase else ""
     phrase_pattern = _word(phrase)
     hits = []
     for entry in qs.only("page_id", "kind", "title", "title_folded", "text", "text_folded"):
@@ -164,10 +170,13 @@ def search(query: str, *, limit: int = 100) -> list[Hit]:
         text_counts = {t: len(p.findall(entry.text_folded)) for t, p in patterns.items()}
         if not all(title_counts[t] or text_counts[t] for t in terms):
             continue  # the database matched part of a longer word only
-        score = 20.0 if phrase_pattern.search(entry.title_folded) else 0.0
+        # The whole phrase counts most, then each word once in the title, then word hits in the text.
+        score = 20.0 * min(len(phrase_pattern.findall(entry.title_folded)), 2)
         if len(terms) > 1:
             score += 4 * min(len(phrase_pattern.findall(entry.text_folded)), 5)
-        score += sum(5 * title_counts[t] + min(text_counts[t], 10) for t in terms)
+        score += sum(5 * bool(title_counts[t]) + min(text_counts[t], 10) for t in terms)
+        if exact and (exact in entry.title.lower() or exact in entry.text.lower()):
+            score += 15  # typed with diacritics and found as typed: "một cửa" before "của"
         score += {"guidance": 1.0, "course": 1.5, "lesson": 1.0, "news": 0.5}.get(entry.kind, 0)
         hits.append(Hit(page_id=entry.page_id, kind=entry.kind,
                         title=_highlight(entry.title, entry.title_folded, [phrase, *terms]),

@@ -60,3 +60,15 @@ def test_seed_demo_twice_adds_nothing(seeded):
     before = (Unit.objects.count(), Official.objects.count())
     call_command("seed_demo", officials=1500, stdout=open("/dev/null", "w"))
     assert (Unit.objects.count(), Official.objects.count()) == before
+
+
+def test_demo_content_is_published_and_dong_nai_finds_the_plan(seeded, client):
+    from content.models import CoursePage, LessonPage
+
+    assert CoursePage.objects.live().count() >= 4
+    assert all(3 <= LessonPage.objects.child_of(c).live().count() <= 6 for c in CoursePage.objects.all())
+    html = client.get("/search/", {"q": "dong nai"}).content.decode()
+    first = html.split('class="results"')[1].split("</li>")[0]
+    assert "/van-ban-huong-dan/" in first and "Kế hoạch cải cách hành chính tỉnh <mark>Đồng Nai</mark> năm 2020" in first
+    plan = client.get(first.split('href="')[1].split('"')[0]).content.decode()
+    assert "15122/KH-UBND" in plan and "<table>" in plan  # the appendix of tasks
