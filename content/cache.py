@@ -4,6 +4,7 @@ Rather than tracking which cached pages show which content (a lesson appears in 
 home page and search), every publish, unpublish, move or delete bumps one version number that is part of every
 key: stale entries are never read again and expire on their own. Signed-in users are never served from here.
 """
+from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import translation
@@ -30,8 +31,10 @@ def invalidate(**kwargs) -> None:
 
 def _cacheable(request) -> bool:
     user = getattr(request, "user", None)
-    return (request.method == "GET" and not (user and user.is_authenticated)
-            and not getattr(request, "is_preview", False) and not request.GET.get("in"))
+    if request.method != "GET" or (user and user.is_authenticated) or getattr(request, "is_preview", False):
+        return False
+    # A pending message ("you have signed out") is for this visitor only: never cache it, never hide it.
+    return not len(messages.get_messages(request))
 
 
 def serve_cached(page, request, render) -> HttpResponse:

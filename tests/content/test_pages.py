@@ -95,3 +95,14 @@ def test_scheduled_publishing_task_publishes_due_pages(site):
     revision.save()
     publish_scheduled_task.delay()
     assert Page.objects.get(pk=news.pk).live
+
+
+def test_a_personal_message_is_never_cached_for_other_visitors(site, client, django_user_model):
+    client.force_login(django_user_model.objects.get(username="official"))
+    client.post("/accounts/logout/")
+    first = client.get("/")
+    assert "Bạn đã đăng xuất" in first.content.decode() and "X-Page-Cache" not in first
+    from django.test import Client
+
+    other = Client().get("/")
+    assert "Bạn đã đăng xuất" not in other.content.decode()
