@@ -70,13 +70,21 @@ class GuidanceFieldTag(TaggedItemBase):
     content_object = ParentalKey("content.GuidancePage", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class GuidanceIndexPage(CachedPage):
+class SectionPage(CachedPage):
+    """A top-level section under the home page (library, catalogue, news, FAQ): one of each, with an intro."""
+
     intro = RichTextField(_("introduction"), blank=True, features=RICH_FEATURES)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["content.HomePage"]
-    subpage_types = ["content.GuidancePage"]
     max_count = 1
+
+    class Meta:
+        abstract = True
+
+
+class GuidanceIndexPage(SectionPage):
+    subpage_types = ["content.GuidancePage"]
 
     class Meta:
         verbose_name = _("guidance library")
@@ -121,13 +129,8 @@ class GuidancePage(CachedPage):
 
 # --- Courses ------------------------------------------------------------------------------------------------
 
-class CourseIndexPage(CachedPage):
-    intro = RichTextField(_("introduction"), blank=True, features=RICH_FEATURES)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    parent_page_types = ["content.HomePage"]
+class CourseIndexPage(SectionPage):
     subpage_types = ["content.CoursePage"]
-    max_count = 1
 
     class Meta:
         verbose_name = _("course catalogue")
@@ -207,13 +210,8 @@ class LessonPage(CachedPage):
 
 # --- News and FAQ -------------------------------------------------------------------------------------------
 
-class NewsIndexPage(CachedPage):
-    intro = RichTextField(_("introduction"), blank=True, features=RICH_FEATURES)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-    parent_page_types = ["content.HomePage"]
+class NewsIndexPage(SectionPage):
     subpage_types = ["content.NewsPage"]
-    max_count = 1
 
     class Meta:
         verbose_name = _("news index")
@@ -239,18 +237,15 @@ class NewsPage(CachedPage):
         verbose_name = _("news item")
 
 
-class FAQPage(CachedPage):
-    intro = RichTextField(_("introduction"), blank=True, features=RICH_FEATURES)
+class FAQPage(SectionPage):
     items = StreamField(
         [("item", blocks.StructBlock([("question", blocks.CharBlock(label=_("Question"))),
                                       ("answer", blocks.RichTextBlock(label=_("Answer"), features=RICH_FEATURES))],
                                      label=_("Question and answer"), icon="help"))],
         verbose_name=_("questions"), blank=True)
 
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("items")]
-    parent_page_types = ["content.HomePage"]
+    content_panels = SectionPage.content_panels + [FieldPanel("items")]
     subpage_types = []
-    max_count = 1
 
     class Meta:
         verbose_name = _("FAQ")
