@@ -216,7 +216,7 @@ if env("EMAIL_URL", default=""):
 # --- Wagtail ----------------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Đào tạo, sát hạch CCHC Đồng Nai"
 WAGTAILADMIN_BASE_URL = SITE_URL
-WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+WAGTAILADMIN_LOGIN_URL = "/admin/login/"  # org.views.admin_login: allauth for strangers, a refusal for the signed-in
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True  # field tags get ASCII slugs too: ?linh-vuc=co-che-mot-cua  # ASCII addresses: /khoa-hoc/thu-tuc-hanh-chinh/
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

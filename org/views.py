@@ -5,6 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -206,3 +208,13 @@ def import_template(request, kind: str, fmt: str):
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def admin_login(request):
+    """Where Wagtail sends people who may not use its admin. Signed-in people without the right get a clear
+    refusal (sending them to the sign-in page would bounce straight back here); others sign in through allauth,
+    so rate limits and MFA apply."""
+    if request.user.is_authenticated:
+        raise PermissionDenied(_("Your account may not use the content admin. Trainers and reviewers may."))
+    target = request.GET.get("next", "/admin/")
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")

@@ -97,3 +97,10 @@ def test_staff_member_activates_totp_gets_recovery_codes_and_is_asked_for_a_code
     assert client.get("/can-bo/").status_code == 302  # not signed in until the second factor
     response = client.post("/accounts/2fa/authenticate/", {"code": totp()})
     assert response.status_code == 302 and client.get("/can-bo/").status_code == 200
+
+
+def test_an_official_opening_the_content_admin_is_refused_not_bounced(client, trang_dai_official):
+    client.force_login(trang_dai_official.user)
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 403
+    assert "Chỉ giảng viên và người duyệt nội dung" in response.content.decode()
