@@ -5,6 +5,7 @@
   var status = box.dataset.status;
   if (status !== "pending" && status !== "running") return;
   var bar = document.getElementById("job-progress");
+  var statusLabel = document.getElementById("job-status");
   var phase = document.getElementById("job-phase");
   var labels = { validating: phase ? phase.textContent : "", writing: "…" };
   function tick() {
@@ -13,6 +14,7 @@
       .then(function (job) {
         if (!job) return setTimeout(tick, 3000);
         if (job.status !== "pending" && job.status !== "running") return window.location.reload();
+        if (statusLabel) statusLabel.textContent = job.status_label;
         if (job.progress && job.progress.total) {
           bar.max = job.progress.total;
           bar.value = job.progress.done;
