@@ -12,9 +12,6 @@ from .conftest import sign_in
 LESSON_TITLE = "Tiếp nhận hồ sơ qua dịch vụ bưu chính công ích"
 LESSON_TEXT = "Công chức kiểm tra thành phần hồ sơ nhận qua bưu điện và cấp giấy hẹn trả kết quả."
 
-# Django's live server shares the in-memory SQLite connection with its request threads; closing it there warns.
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
-
 
 @pytest.fixture
 def small_site(demo, tmp_path):

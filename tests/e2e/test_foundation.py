@@ -6,9 +6,6 @@ import pytest
 
 from .conftest import sign_in
 
-# Django's live server shares the in-memory SQLite connection with its request threads; closing it there warns.
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
-
 
 def test_demo_official_signs_in_and_sees_name_and_unit(page, live_server, demo):
     sign_in(page, live_server.url, "official", demo)

@@ -1,0 +1,105 @@
+"""The question bank: a Moodle GIFT file becomes topics and versioned questions, all or nothing."""
+import pytest
+
+from exams import formats
+from exams.models import Question, QuestionVersion, Topic
+from exams.services import bank_import, parse_bank_file, question_save, to_format, topic_get_or_create
+
+pytestmark = pytest.mark.django_db
+
+GIFT = """// Ngân hàng câu hỏi mẫu
+$CATEGORY: $course$/top/Cơ chế một cửa/Quy trình
+
+::Thành lập BPMC::Theo Nghị định 61/2018/NĐ-CP, Bộ phận Một cửa cấp xã do ai quyết định thành lập?{
+=Chủ tịch UBND cấp xã#Đúng: Điều 7.
+~Chủ tịch UBND cấp huyện#Chưa đúng.
+~Giám đốc Sở Nội vụ
+####Xem Nghị định 61/2018/NĐ-CP.}
+
+::Trách nhiệm::Công chức Bộ phận Một cửa có trách nhiệm gì?{
+~%50%Hướng dẫn, tiếp nhận hồ sơ
+~%50%Trả kết quả cho tổ chức, cá nhân
+~%-100%Thu thêm phí ngoài quy định}
+
+$CATEGORY: top/Thủ tục hành chính
+
+::Đúng sai::Mọi thủ tục hành chính đều phải công khai.{T#Sai rồi.#Chính xác.}
+
+::Thời hạn::Kế hoạch 15122/KH-UBND ban hành năm nào?{#2019:0}
+
+::Khoảng::Tỷ lệ hồ sơ trực tuyến tối thiểu (%) của sở, ngành năm 2020?{#15..25}
+
+::Ghép::Ghép văn bản với nội dung.{
+=Nghị định 61/2018/NĐ-CP -> cơ chế một cửa
+=Nghị định 130/2018/NĐ-CP -> chữ ký số
+=Nghị định 30/2020/NĐ-CP -> công tác văn thư}
+"""
+
+
+@pytest.fixture
+def root(db):
+    return topic_get_or_create(name="Ngân hàng CCHC", parent=None)
+
+
+def test_a_gift_file_becomes_topics_and_questions(root):
+    questions = parse_bank_file(filename="ngan-hang.gift", data=GIFT.encode())
+    result = bank_import(root=root, questions=questions)
+    assert result.created == 6
+    assert sorted(Topic.objects.values_list("name", flat=True)) == [
+        "Cơ chế một cửa", "Ngân hàng CCHC", "Quy trình", "Thủ tục hành chính"]
+    first = Question.objects.get(versions__name="Thành lập BPMC")
+    assert first.kind == "single" and first.topic.name == "Quy trình"
+    choices = first.current_version.data["choices"]
+    assert choices[0] == {"text": "Chủ tịch UBND cấp xã", "fraction": 1.0, "feedback": "Đúng: Điều 7."}
+    weighted = Question.objects.get(versions__name="Trách nhiệm").current_version.data["choices"]
+    assert [c["fraction"] for c in weighted] == [0.5, 0.5, -1.0]
+    assert Question.objects.get(versions__name="Đúng sai").current_version.data["truth"] is True
+    assert Question.objects.get(versions__name="Khoảng").current_version.data["numeric"][0] == {
+        "value": 20.0, "tolerance": 5.0, "fraction": 1.0, "feedback": ""}
+    assert len(Question.objects.get(versions__name="Ghép").current_version.data["pairs"]) == 3
+
+
+def test_exported_questions_read_back_the_same(root):
+    questions = parse_bank_file(filename="ngan-hang.gift", data=GIFT.encode())
+    bank_import(root=root, questions=questions)
+    exported = [to_format(q.current_version) for q in Question.objects.order_by("id")]
+    again = formats.parse_gift(formats.write_gift(exported))
+    assert [(q.kind, q.name, q.choices, q.numeric, q.pairs, q.truth) for q in again] == \
+           [(q.kind, q.name, q.choices, q.numeric, q.pairs, q.truth) for q in questions]
+
+
+def test_one_bad_question_refuses_the_whole_file_naming_its_line(root):
+    bad = GIFT.replace("::Thời hạn::Kế hoạch 15122/KH-UBND ban hành năm nào?{#2019:0}",
+                       "::Thời hạn::Kế hoạch 15122/KH-UBND ban hành năm nào?{#hai nghìn}")
+    with pytest.raises(formats.ParseError) as refused:
+        parse_bank_file(filename="ngan-hang.gift", data=bad.encode())
+    line = bad.splitlines().index("::Thời hạn::Kế hoạch 15122/KH-UBND ban hành năm nào?{#hai nghìn}") + 1
+    assert [e.line for e in refused.value.errors] == [line]
+    assert str(refused.value.errors[0]).startswith(f"Dòng {line}:")
+    assert Question.objects.count() == 0
+
+
+def test_editing_a_question_adds_a_version_and_keeps_the_old_one(root):
+    q = formats.parse_gift("::Câu 1::Thủ tục hành chính gồm mấy bộ phận?{=8 ~5 ~3}")[0]
+    question, written = question_save(q=q, topic=root)
+    old = question.current_version
+    question, written_again = question_save(q=q, topic=root, question=question)
+    assert not written_again and question.versions.count() == 1
+    q.choices[0].text = "8 bộ phận"
+    question, written = question_save(q=q, topic=root, question=question)
+    assert written and question.current_version.number == 2
+    assert QuestionVersion.objects.get(pk=old.pk).data["choices"][0]["text"] == "8"  # a drawn paper keeps this
+
+
+def test_aiken_text_files_are_recognised(root):
+    aiken = "Cơ quan nào chủ trì kiểm soát thủ tục hành chính cấp tỉnh?\nA. Văn phòng UBND tỉnh\nB. Sở Tư pháp\nANSWER: A\n"
+    questions = parse_bank_file(filename="aiken.txt", data=aiken.encode())
+    assert questions[0].kind == "single" and questions[0].choices[0].fraction == 1.0
+
+
+def test_a_file_in_another_format_or_encoding_is_refused(root):
+    with pytest.raises(formats.ParseError):
+        parse_bank_file(filename="cau-hoi.docx", data=b"PK")
+    with pytest.raises(formats.ParseError) as refused:
+        parse_bank_file(filename="cau-hoi.gift", data="::A::Câu hỏi{=đúng ~sai}".encode("cp1258", "replace"))
+    assert "UTF-8" in str(refused.value.errors[0])
