@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from config.celery import app as celery_app
 from org import roles, services
@@ -19,6 +20,8 @@ def _fast_and_isolated(settings):
     # Unit tests run tasks in-process; tests marked "worker" go through Redis and a real worker instead.
     celery_app.conf.task_always_eager = True
     cache.clear()
+    # A request handled by an earlier test may leave another language active in this thread.
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     cache.clear()
 

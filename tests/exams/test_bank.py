@@ -103,3 +103,44 @@ def test_a_file_in_another_format_or_encoding_is_refused(root):
     with pytest.raises(formats.ParseError) as refused:
         parse_bank_file(filename="cau-hoi.gift", data="::A::Câu hỏi{=đúng ~sai}".encode("cp1258", "replace"))
     assert "UTF-8" in str(refused.value.errors[0])
+
+
+@pytest.fixture
+def trainer(db):
+    from org import roles, services as org_services
+
+    from ..factories import UserFactory
+
+    user = UserFactory(username="giangvien")
+    org_services.role_grant(user=user, role=roles.TRAINER)
+    return user
+
+
+def test_trainer_imports_a_gift_file_from_the_page(client, trainer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(trainer)
+    upload = SimpleUploadedFile("ngan-hang.gift", GIFT.encode())
+    response = client.post("/ngan-hang-cau-hoi/nhap/", {"new_topic": "Bồi dưỡng một cửa", "file": upload})
+    topic = Topic.objects.get(name="Bồi dưỡng một cửa", parent=None)
+    assert response["Location"] == f"/ngan-hang-cau-hoi/chu-de/{topic.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert "Thành lập BPMC" in page and "Ghép đôi" in page
+
+
+def test_a_refused_file_lists_its_lines_in_vietnamese_and_imports_nothing(client, trainer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(trainer)
+    bad = GIFT.replace("{T#Sai rồi.#Chính xác.}", "{T#Sai rồi.#Chính xác.")
+    response = client.post("/ngan-hang-cau-hoi/nhap/", {"new_topic": "X", "file": SimpleUploadedFile("b.gift", bad.encode())})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Tệp bị từ chối; chưa có câu hỏi nào được nhập" in html and "bank-errors" in html
+    assert Question.objects.count() == 0 and not Topic.objects.filter(name="X").exists()
+
+
+def test_officials_cannot_open_the_bank(client, trang_dai_official):
+    client.force_login(trang_dai_official.user)
+    assert client.get("/ngan-hang-cau-hoi/").status_code == 403
+    assert client.get("/ngan-hang-cau-hoi/nhap/").status_code == 403

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "exams"
+urlpatterns = [
+    path("ngan-hang-cau-hoi/", views.bank, name="bank"),
+    path("ngan-hang-cau-hoi/nhap/", views.bank_import, name="bank_import"),
+    path("ngan-hang-cau-hoi/chu-de/<int:pk>/", views.topic_detail, name="topic"),
+]

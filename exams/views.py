@@ -1,0 +1,52 @@
+"""Question-bank pages for trainers. Thin: parsing and writing live in services."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import formats, selectors, services
+from .forms import BankImportForm
+from .models import Topic
+
+
+def _trainer(request):
+    if not selectors.can_use_bank(request.user):
+        raise PermissionDenied(_("The question bank is for trainers."))
+
+
+@login_required
+def bank(request):
+    _trainer(request)
+    return render(request, "exams/bank.html", {"topics": selectors.topics_with_counts()})
+
+
+@login_required
+def topic_detail(request, pk: int):
+    _trainer(request)
+    topic = get_object_or_404(Topic, pk=pk)
+    return render(request, "exams/topic.html", {"topic": topic, "questions": selectors.questions_in(topic)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bank_import(request):
+    _trainer(request)
+    form = BankImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            questions = services.parse_bank_file(filename=upload.name, data=upload.read())
+        except formats.ParseError as refused:
+            errors = refused.errors
+        else:
+            root = form.cleaned_data["topic"] or services.topic_get_or_create(
+                name=form.cleaned_data["new_topic"].strip(), parent=None)
+            result = services.bank_import(root=root, questions=questions, by=request.user)
+            messages.success(request, _("%(n)s questions were imported into “%(topic)s”.")
+                             % {"n": result.created, "topic": root.name})
+            return redirect("exams:topic", pk=root.pk)
+    return render(request, "exams/bank_import.html", {"form": form, "errors": errors},
+                  status=400 if errors else 200)
