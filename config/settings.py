@@ -138,6 +138,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "org-fail-stale-imports": {"task": "org.tasks.import_jobs_fail_stale_task", "schedule": 3600.0},
     "content-publish-scheduled": {"task": "content.tasks.publish_scheduled_task", "schedule": 60.0},
+    "exams-finalise-overdue": {"task": "exams.tasks.finalise_overdue_attempts", "schedule": 30.0},
 }
 
 # --- Accounts ---------------------------------------------------------------------------------------------

@@ -83,3 +83,136 @@ class QuestionVersion(models.Model):
     class Meta:
         ordering = ["question_id", "number"]
         constraints = [models.UniqueConstraint(fields=["question", "number"], name="question_version_number_unique")]
+
+
+# --- Exams and attempts -------------------------------------------------------------------------------------
+
+class Exam(models.Model):
+    """A competency test: sections that draw questions, timing, attempts, access and review rules."""
+
+    class GradingMethod(models.TextChoices):
+        HIGHEST = "highest", _("Highest attempt")
+        LAST = "last", _("Last attempt")
+        FIRST = "first", _("First attempt")
+        AVERAGE = "average", _("Average of attempts")
+
+    title = models.CharField(_("title"), max_length=255)
+    instructions = models.TextField(_("instructions"), blank=True)
+    time_limit_minutes = models.PositiveIntegerField(_("time limit (minutes)"), default=30)
+    pass_percent = models.DecimalField(_("pass mark (%)"), max_digits=5, decimal_places=2, default=50)
+    attempts_allowed = models.PositiveSmallIntegerField(_("attempts allowed (0 = unlimited)"), default=1)
+    grading_method = models.CharField(_("grading method"), max_length=8, choices=GradingMethod.choices,
+                                      default=GradingMethod.HIGHEST)
+    shuffle_questions = models.BooleanField(_("shuffle questions"), default=True)
+    shuffle_options = models.BooleanField(_("shuffle options"), default=True)
+    opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    access_code = models.CharField(_("access code"), max_length=32, blank=True)
+    # What the candidate sees right after submitting; more (answers, feedback) only after the exam closes.
+    show_score_after_submit = models.BooleanField(_("show score right after submitting"), default=True)
+    show_answers_after_close = models.BooleanField(_("show correct answers after the exam closes"), default=False)
+    is_published = models.BooleanField(_("published"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("exam")
+        verbose_name_plural = _("exams")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ExamSection(models.Model):
+    """Draw `draw_count` questions from a topic (and its sub-topics), optionally of one difficulty; or use the
+    fixed questions listed."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="sections")
+    order = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(_("title"), max_length=255, blank=True)
+    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    difficulty = models.PositiveSmallIntegerField(_("difficulty"), choices=Difficulty.choices, null=True, blank=True)
+    draw_count = models.PositiveSmallIntegerField(_("questions drawn"), default=10)
+    fixed_questions = models.ManyToManyField(Question, blank=True, related_name="+")
+    points_per_question = models.DecimalField(_("points per question"), max_digits=6, decimal_places=2, default=1)
+
+    class Meta:
+        ordering = ["exam_id", "order", "id"]
+
+
+class Attempt(models.Model):
+    """One sitting of an exam by one official. The paper is frozen in `AttemptQuestion` rows when it starts."""
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+        TIMED_OUT = "timed_out", _("Submitted automatically at the deadline")
+
+    exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="attempts")
+    official = models.ForeignKey("org.Official", on_delete=models.PROTECT, related_name="exam_attempts")
+    number = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS, db_index=True)
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField(db_index=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    max_score = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    needs_manual_grading = models.BooleanField(default=False)
+    started_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["exam_id", "official_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["exam", "official", "number"], name="attempt_number_unique"),
+            # At most one open sitting per person and exam: a second start resumes it.
+            models.UniqueConstraint(fields=["exam", "official"], condition=Q(status="in_progress"),
+                                    name="one_open_attempt"),
+        ]
+
+    @property
+    def percent(self):
+        if self.score is None or not self.max_score:
+            return None
+        return self.score * 100 / self.max_score
+
+
+class AttemptQuestion(models.Model):
+    """One slot of a frozen paper: which version, its points, and the option order shown to this candidate."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="slots")
+    slot = models.PositiveSmallIntegerField()
+    version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField(max_digits=6, decimal_places=2)
+    option_order = models.JSONField(default=list)
+    fraction = models.FloatField(null=True, blank=True)  # set at grading; None while ungraded or for essays
+
+    class Meta:
+        ordering = ["attempt_id", "slot"]
+        constraints = [models.UniqueConstraint(fields=["attempt", "slot"], name="attempt_slot_unique")]
+
+
+class Answer(models.Model):
+    """The latest response for one slot. `seq` is the client's sequence number: an older one never overwrites."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    slot = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    seq = models.PositiveIntegerField()
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["attempt", "slot"], name="answer_slot_unique")]
+
+
+class AttemptEvent(models.Model):
+    """Audit trail of a sitting: start, resume, save refused, focus lost, submit, timeout."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24)
+    at = models.DateTimeField()
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["attempt_id", "at", "id"]

@@ -1,5 +1,8 @@
 """Reads for the question bank."""
+from random import Random
+
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from org import roles
 
@@ -20,3 +23,36 @@ def questions_in(topic: Topic) -> QuerySet[Question]:
     """Questions in a topic and its sub-topics, with their current version."""
     return (Question.objects.filter(topic__path__startswith=topic.path, is_active=True)
             .select_related("current_version", "topic").order_by("topic__path", "id"))
+
+
+def attempts_of(user):
+    """Sittings the user may open: only their own."""
+    from .models import Attempt
+
+    return Attempt.objects.filter(official__user=user).select_related("exam")
+
+
+def candidate_paper(attempt) -> list[dict]:
+    """The frozen paper as the candidate's browser receives it: texts and options in this candidate's order,
+    never which option is right, no feedback, no fractions, no model answers."""
+    from scoring.grading import matching_options
+
+    paper = []
+    for s in attempt.slots.select_related("version__question").order_by("slot"):
+        v, kind = s.version, s.version.question.kind
+        item = {"slot": s.slot, "kind": kind, "text": v.text, "points": float(s.points)}
+        if kind in ("single", "multiple"):
+            item["options"] = [{"id": i, "text": v.data["choices"][j]["text"]} for i, j in enumerate(s.option_order)]
+        elif kind == "truefalse":
+            item["options"] = [{"id": 0, "text": str(_("True"))}, {"id": 1, "text": str(_("False"))}]
+        elif kind == "matching":
+            item["items"] = [{"id": i, "text": p[0]} for i, p in enumerate(p for p in v.data.get("pairs", []) if p[0])]
+            item["matches"] = [{"id": j, "text": t} for j, t in enumerate(matching_options(v.data))]
+        elif kind == "ordering":
+            items = list(enumerate(v.data.get("order", [])))
+            Random(f"{attempt.pk}-{s.slot}").shuffle(items)  # the same order on every reload
+            if len(items) > 1 and [i for i, _t in items] == sorted(i for i, _t in items):
+                items = items[1:] + items[:1]  # never shown already in the right order
+            item["items"] = [{"id": i, "text": t} for i, t in items]
+        paper.append(item)
+    return paper

@@ -1,15 +1,21 @@
 """Writes for the question bank: saving questions as versions, and importing whole banks all-or-nothing."""
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from random import Random
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from scoring.grading import grade
 
 from . import formats
 from .formats.model import Choice, NumericAnswer
-from .models import Question, QuestionVersion, Topic
+from .models import Answer, Attempt, AttemptEvent, AttemptQuestion, Exam, Question, QuestionVersion, Topic
 
 CONTENT_FIELDS = ("choices", "answers", "numeric", "pairs", "order", "truth")
 
@@ -111,3 +117,141 @@ def parse_bank_file(*, filename: str, data: bytes) -> list[formats.Question]:
         return formats.parse_aiken(text) if looks_aiken else formats.parse_gift(text)
     raise formats.ParseError([formats.FormatError(0, _("Only .gift, .txt (GIFT or Aiken) and .xml (Moodle XML) "
                                                        "question files can be imported."))])
+
+
+# --- Sittings: the exam room's contract ---------------------------------------------------------------------
+
+# A save that left the browser just before the deadline may arrive a moment after it.
+SAVE_GRACE = dt.timedelta(seconds=5)
+
+
+class ExamRefused(Exception):
+    """The candidate may not start or continue; the message says why, in words they understand."""
+
+
+class AttemptClosed(ExamRefused):
+    pass
+
+
+def _draw(exam: Exam, rng: Random) -> list[tuple[Question, Decimal]]:
+    drawn: list[tuple[Question, Decimal]] = []
+    for section in exam.sections.all():
+        fixed = list(section.fixed_questions.filter(is_active=True).select_related("current_version"))
+        if fixed:
+            drawn.extend((q, section.points_per_question) for q in fixed)
+            continue
+        pool = Question.objects.filter(topic__path__startswith=section.topic.path, is_active=True,
+                                       current_version__isnull=False).exclude(kind="description")
+        if section.difficulty:
+            pool = pool.filter(difficulty=section.difficulty)
+        ids = list(pool.values_list("id", flat=True))
+        if len(ids) < section.draw_count:
+            raise ExamRefused(_("This exam cannot be started: a section has fewer questions than it draws. "
+                                "Please tell the trainer."))
+        chosen = rng.sample(ids, section.draw_count)
+        by_id = Question.objects.select_related("current_version").in_bulk(chosen)
+        drawn.extend((by_id[i], section.points_per_question) for i in chosen)
+    return drawn
+
+
+@transaction.atomic
+def attempt_start(*, exam: Exam, official, access_code: str = "", ip: str | None = None,
+                  now: dt.datetime | None = None) -> Attempt:
+    """Start a sitting, or resume the open one. Starting draws and freezes the paper: question versions, their
+    order and each question's option order. The server's clock sets the deadline."""
+    now = now or timezone.now()
+    open_attempt = Attempt.objects.select_for_update().filter(exam=exam, official=official,
+                                                             status=Attempt.Status.IN_PROGRESS).first()
+    if open_attempt is not None:
+        if open_attempt.deadline + SAVE_GRACE <= now:
+            attempt_submit(attempt=open_attempt, now=now, timed_out=True)
+        else:
+            AttemptEvent.objects.create(attempt=open_attempt, kind="resume", at=now, ip=ip)
+            return open_attempt
+    if not exam.is_published or (exam.opens_at and now < exam.opens_at) or (exam.closes_at and now >= exam.closes_at):
+        raise ExamRefused(_("This exam is not open now."))
+    if exam.access_code and access_code.strip() != exam.access_code:
+        raise ExamRefused(_("The access code is not right. Ask the proctor for it."))
+    done = Attempt.objects.filter(exam=exam, official=official).count()
+    if exam.attempts_allowed and done >= exam.attempts_allowed:
+        raise ExamRefused(_("You have used all the attempts this exam allows."))
+    rng = Random(secrets.randbits(64))
+    drawn = _draw(exam, rng)
+    if exam.shuffle_questions:
+        rng.shuffle(drawn)
+    deadline = now + dt.timedelta(minutes=exam.time_limit_minutes)
+    if exam.closes_at:
+        deadline = min(deadline, exam.closes_at)
+    try:
+        attempt = Attempt.objects.create(exam=exam, official=official, number=done + 1, started_at=now,
+                                         deadline=deadline, started_ip=ip,
+                                         max_score=sum((p for _q, p in drawn), Decimal(0)))
+    except IntegrityError:  # a second tab started at the same moment: use the sitting it created
+        raise ExamRefused(_("This exam was just started in another window. Reload the page to continue."))
+    slots = []
+    for i, (question, points) in enumerate(drawn, start=1):
+        n = len(question.current_version.data.get("choices", [])) if question.kind in ("single", "multiple") else 0
+        order = list(range(n))
+        if exam.shuffle_options:
+            rng.shuffle(order)
+        slots.append(AttemptQuestion(attempt=attempt, slot=i, version=question.current_version, points=points,
+                                     option_order=order))
+    AttemptQuestion.objects.bulk_create(slots)
+    AttemptEvent.objects.create(attempt=attempt, kind="start", at=now, ip=ip)
+    return attempt
+
+
+def answer_save(*, attempt: Attempt, slot: int, response: dict, seq: int, now: dt.datetime | None = None) -> int:
+    """Store one answer if its sequence number is newer than the stored one; refuse after the deadline. Returns
+    the sequence number now stored, so a retried request gets the same reply (idempotent)."""
+    now = now or timezone.now()
+    if attempt.status != Attempt.Status.IN_PROGRESS or now > attempt.deadline + SAVE_GRACE:
+        raise AttemptClosed(_("Time is up for this exam. This answer was not recorded."))
+    if not 1 <= slot <= attempt.slots.count():
+        raise ExamRefused(_("There is no question %(n)s on this paper.") % {"n": slot})
+    updated = Answer.objects.filter(attempt=attempt, slot=slot, seq__lt=seq).update(
+        response=response, seq=seq, saved_at=now)
+    if not updated:
+        try:
+            with transaction.atomic():
+                Answer.objects.create(attempt=attempt, slot=slot, response=response, seq=seq, saved_at=now)
+        except IntegrityError:
+            pass  # an answer with this or a newer sequence number is already stored
+    return Answer.objects.filter(attempt=attempt, slot=slot).values_list("seq", flat=True).get()
+
+
+@transaction.atomic
+def attempt_submit(*, attempt: Attempt, now: dt.datetime | None = None, timed_out: bool = False) -> Attempt:
+    """Finish a sitting and grade it. Safe to call twice: a finished sitting is returned unchanged."""
+    now = now or timezone.now()
+    attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        return attempt
+    answers = {a.slot: a.response for a in attempt.answers.all()}
+    total, manual = Decimal(0), False
+    slots = list(attempt.slots.select_related("version__question"))
+    for s in slots:
+        s.fraction = grade(s.version.question.kind, s.version.data, answers.get(s.slot), option_order=s.option_order)
+        if s.fraction is None:
+            manual = True
+        else:
+            total += s.points * Decimal(str(round(s.fraction, 6)))
+    AttemptQuestion.objects.bulk_update(slots, ["fraction"])
+    attempt.status = Attempt.Status.TIMED_OUT if timed_out else Attempt.Status.SUBMITTED
+    attempt.submitted_at = min(now, attempt.deadline) if timed_out else now
+    attempt.score = total.quantize(Decimal("0.01"))
+    attempt.needs_manual_grading = manual
+    attempt.save(update_fields=["status", "submitted_at", "score", "needs_manual_grading"])
+    AttemptEvent.objects.create(attempt=attempt, kind="timeout" if timed_out else "submit", at=now)
+    return attempt
+
+
+def attempts_finalise_overdue(*, now: dt.datetime | None = None) -> int:
+    """Submit every sitting whose deadline has passed (the periodic task; safe to run twice)."""
+    now = now or timezone.now()
+    overdue = Attempt.objects.filter(status=Attempt.Status.IN_PROGRESS, deadline__lt=now - SAVE_GRACE)
+    count = 0
+    for attempt in overdue.iterator():
+        if attempt_submit(attempt=attempt, now=now, timed_out=True).status == Attempt.Status.TIMED_OUT:
+            count += 1
+    return count

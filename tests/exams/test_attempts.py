@@ -1,0 +1,111 @@
+"""The exam room's contract: a frozen paper, idempotent saves, the server's deadline, no key before review."""
+import datetime as dt
+import json
+
+import pytest
+from django.utils import timezone
+
+from exams import formats
+from exams.models import Answer, Attempt, Exam, ExamSection
+from exams.selectors import candidate_paper
+from exams.services import (AttemptClosed, ExamRefused, answer_save, attempt_start, attempt_submit,
+                            attempts_finalise_overdue, bank_import, question_save, topic_get_or_create)
+
+pytestmark = pytest.mark.django_db
+
+BANK = "\n\n".join(
+    f"::Câu {i}::Theo Nghị định 61/2018/NĐ-CP, câu hỏi số {i} về Bộ phận Một cửa?{{=Đúng {i} ~Sai A{i} ~Sai B{i} ~Sai C{i}}}"
+    for i in range(1, 31)
+)
+
+
+@pytest.fixture
+def exam(db):
+    root = topic_get_or_create(name="Một cửa", parent=None)
+    bank_import(root=root, questions=formats.parse_gift(BANK))
+    exam = Exam.objects.create(title="Sát hạch công chức một cửa 2020", time_limit_minutes=30, is_published=True,
+                               attempts_allowed=2)
+    ExamSection.objects.create(exam=exam, topic=root, draw_count=10)
+    return exam
+
+
+def right_choice(attempt, slot):
+    """The paper position of the right option, worked out on the server side (never sent to the browser)."""
+    s = attempt.slots.get(slot=slot)
+    choices = s.version.data["choices"]
+    return next(i for i, j in enumerate(s.option_order) if choices[j]["fraction"] == 1.0)
+
+
+def test_starting_freezes_a_paper_that_later_edits_do_not_change(exam, trang_dai_official):
+    attempt = attempt_start(exam=exam, official=trang_dai_official)
+    assert attempt.slots.count() == 10 and attempt.max_score == 10
+    first = attempt.slots.get(slot=1)
+    before = candidate_paper(attempt)
+    q = formats.parse_gift("::Sửa::Câu hỏi đã sửa nội dung{=Mới ~Cũ}")[0]
+    question_save(q=q, topic=first.version.question.topic, question=first.version.question)
+    assert candidate_paper(attempt) == before
+    assert attempt_start(exam=exam, official=trang_dai_official).pk == attempt.pk  # resume, same paper
+
+
+def test_the_candidates_paper_carries_no_key(exam, trang_dai_official):
+    attempt = attempt_start(exam=exam, official=trang_dai_official)
+    sent = json.dumps(candidate_paper(attempt), ensure_ascii=False)
+    assert "fraction" not in sent and "feedback" not in sent and "correct" not in sent
+    assert "Đúng 1" in sent or "Sai" in sent  # the options themselves are there
+
+
+def test_saving_is_idempotent_and_an_older_sequence_never_wins(exam, trang_dai_official):
+    attempt = attempt_start(exam=exam, official=trang_dai_official)
+    assert answer_save(attempt=attempt, slot=1, response={"choice": 2}, seq=5) == 5
+    assert answer_save(attempt=attempt, slot=1, response={"choice": 2}, seq=5) == 5  # a retry
+    assert answer_save(attempt=attempt, slot=1, response={"choice": 0}, seq=3) == 5  # late, older
+    assert Answer.objects.get(attempt=attempt, slot=1).response == {"choice": 2}
+
+
+def test_a_save_after_the_deadline_is_refused_with_a_clear_message(exam, trang_dai_official):
+    now = timezone.now()
+    attempt = attempt_start(exam=exam, official=trang_dai_official, now=now)
+    with pytest.raises(AttemptClosed) as refused:
+        answer_save(attempt=attempt, slot=1, response={"choice": 1}, seq=1, now=now + dt.timedelta(minutes=31))
+    assert "Đã hết giờ" in str(refused.value)
+    assert not Answer.objects.filter(attempt=attempt).exists()
+
+
+def test_grading_counts_right_answers_and_the_server_finalises_overdue_sittings(exam, trang_dai_official):
+    now = timezone.now()
+    attempt = attempt_start(exam=exam, official=trang_dai_official, now=now)
+    for slot in range(1, 8):
+        answer_save(attempt=attempt, slot=slot, response={"choice": right_choice(attempt, slot)}, seq=1, now=now)
+    answer_save(attempt=attempt, slot=8, response={"choice": (right_choice(attempt, 8) + 1) % 4}, seq=1, now=now)
+    assert attempts_finalise_overdue(now=now + dt.timedelta(minutes=10)) == 0
+    assert attempts_finalise_overdue(now=now + dt.timedelta(minutes=31)) == 1
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.TIMED_OUT and attempt.score == 7 and attempt.percent == 70
+    assert attempt.submitted_at == attempt.deadline
+    assert attempts_finalise_overdue(now=now + dt.timedelta(minutes=40)) == 0  # twice is harmless
+
+
+def test_attempt_limits_windows_and_access_codes(exam, trang_dai_official):
+    exam.access_code = "DN2020"
+    exam.save()
+    with pytest.raises(ExamRefused) as wrong:
+        attempt_start(exam=exam, official=trang_dai_official, access_code="sai")
+    assert "mã" in str(wrong.value).lower()
+    for _ in range(2):
+        attempt_submit(attempt=attempt_start(exam=exam, official=trang_dai_official, access_code="DN2020"))
+    with pytest.raises(ExamRefused):
+        attempt_start(exam=exam, official=trang_dai_official, access_code="DN2020")
+    exam.closes_at = timezone.now() - dt.timedelta(minutes=1)
+    exam.attempts_allowed = 0
+    exam.save()
+    with pytest.raises(ExamRefused):
+        attempt_start(exam=exam, official=trang_dai_official, access_code="DN2020")
+
+
+def test_a_pool_too_small_for_its_section_refuses_to_start(exam, trang_dai_official):
+    section = exam.sections.get()
+    section.draw_count = 31
+    section.save()
+    with pytest.raises(ExamRefused):
+        attempt_start(exam=exam, official=trang_dai_official)
+    assert not Attempt.objects.exists()

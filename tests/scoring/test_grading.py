@@ -1,0 +1,52 @@
+"""Grading rules, without a database: each question type, partial credit, penalties, malformed input."""
+import pytest
+
+from scoring.grading import grade
+
+SINGLE = {"choices": [{"text": "A", "fraction": 1.0}, {"text": "B", "fraction": 0.0}, {"text": "C", "fraction": 0.5}]}
+MULTI = {"choices": [{"text": "A", "fraction": 0.5}, {"text": "B", "fraction": 0.5}, {"text": "C", "fraction": -1.0}]}
+
+
+@pytest.mark.parametrize("response, order, expected", [
+    ({"choice": 0}, [0, 1, 2], 1.0),
+    ({"choice": 0}, [2, 0, 1], 0.5),  # the paper showed C first
+    ({"choice": 1}, [2, 0, 1], 1.0),
+    (None, None, 0.0),
+    ({"choice": 9}, None, 0.0),
+])
+def test_single_choice_follows_the_papers_option_order(response, order, expected):
+    assert grade("single", SINGLE, response, option_order=order) == expected
+
+
+@pytest.mark.parametrize("picked, expected", [([0, 1], 1.0), ([0], 0.5), ([0, 1, 2], 0.0), ([2], 0.0)])
+def test_multiple_response_gives_partial_credit_and_penalties_never_go_below_zero(picked, expected):
+    assert grade("multiple", MULTI, {"choices": picked}) == expected
+
+
+def test_short_answers_ignore_case_and_diacritics():
+    data = {"choices": [{"text": "Chủ tịch UBND cấp xã", "fraction": 1.0}, {"text": "UBND xã", "fraction": 0.5}]}
+    assert grade("short", data, {"text": "chu tich ubnd cap xa"}) == 1.0
+    assert grade("short", data, {"text": "ubnd xa"}) == 0.5
+    assert grade("short", data, {"text": "Sở Nội vụ"}) == 0.0
+
+
+def test_numeric_accepts_a_decimal_comma_within_tolerance():
+    data = {"numeric": [{"value": 20.0, "tolerance": 5.0, "fraction": 1.0}, {"value": 30.0, "tolerance": 0.0,
+                                                                                "fraction": 0.5}]}
+    assert grade("numeric", data, {"value": "24,5"}) == 1.0
+    assert grade("numeric", data, {"value": "30"}) == 0.5
+    assert grade("numeric", data, {"value": "abc"}) == 0.0
+
+
+def test_matching_scores_each_pair_and_ordering_is_all_or_nothing():
+    data = {"pairs": [["NĐ 61", "một cửa"], ["NĐ 130", "chữ ký số"], ["", "văn thư"]]}
+    # options offered, sorted: ["chữ ký số", "một cửa", "văn thư"]
+    assert grade("matching", data, {"pairs": {"0": 1, "1": 0}}) == 1.0
+    assert grade("matching", data, {"pairs": {"0": 1, "1": 2}}) == 0.5
+    order = {"order": ["tiếp nhận", "giải quyết", "trả kết quả"]}
+    assert grade("ordering", order, {"order": [0, 1, 2]}) == 1.0
+    assert grade("ordering", order, {"order": [1, 0, 2]}) == 0.0
+
+
+def test_essays_wait_for_a_person():
+    assert grade("essay", {}, {"text": "Bài làm"}) is None
