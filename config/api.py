@@ -2,6 +2,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from exams.api import router as exams_router
 from org.api import router as org_router
 
 api = NinjaAPI(
@@ -12,6 +13,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", org_router)
+api.add_router("/", exams_router)
 
 
 @api.exception_handler(PermissionError)

@@ -160,6 +160,9 @@ class Attempt(models.Model):
     max_score = models.DecimalField(max_digits=8, decimal_places=2, default=0)
     needs_manual_grading = models.BooleanField(default=False)
     started_ip = models.GenericIPAddressField(null=True, blank=True)
+    # The browser tab that holds the sitting; opening it elsewhere takes it over and the old tab is told.
+    active_client = models.CharField(max_length=64, blank=True)
+    slot_count = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["exam_id", "official_id", "number"]

@@ -56,3 +56,24 @@ def candidate_paper(attempt) -> list[dict]:
             item["items"] = [{"id": i, "text": t} for i, t in items]
         paper.append(item)
     return paper
+
+
+def exams_open_to(official, *, now=None) -> list:
+    """Published exams open now, with the official's attempts: (exam, attempts, open attempt or None)."""
+    from django.utils import timezone
+
+    from .models import Attempt, Exam
+
+    now = now or timezone.now()
+    exams = (Exam.objects.filter(is_published=True).filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now))
+             .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now)).order_by("closes_at", "title"))
+    mine = {}
+    for a in Attempt.objects.filter(official=official, exam__in=exams).order_by("number"):
+        mine.setdefault(a.exam_id, []).append(a)
+    rows = []
+    for exam in exams:
+        attempts = mine.get(exam.pk, [])
+        current = next((a for a in attempts if a.status == Attempt.Status.IN_PROGRESS), None)
+        rows.append({"exam": exam, "attempts": attempts, "current": current,
+                     "can_start": current is not None or not exam.attempts_allowed or len(attempts) < exam.attempts_allowed})
+    return rows

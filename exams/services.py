@@ -197,17 +197,41 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", ip: str | None
         slots.append(AttemptQuestion(attempt=attempt, slot=i, version=question.current_version, points=points,
                                      option_order=order))
     AttemptQuestion.objects.bulk_create(slots)
+    attempt.slot_count = len(slots)
+    attempt.save(update_fields=["slot_count"])
     AttemptEvent.objects.create(attempt=attempt, kind="start", at=now, ip=ip)
     return attempt
 
 
-def answer_save(*, attempt: Attempt, slot: int, response: dict, seq: int, now: dt.datetime | None = None) -> int:
+class TakenOver(ExamRefused):
+    pass
+
+
+def attempt_claim(*, attempt: Attempt, client: str, ip: str | None = None, now: dt.datetime | None = None) -> None:
+    """The tab `client` now holds the sitting (opening it on another device takes it over)."""
+    if client and attempt.active_client != client:
+        Attempt.objects.filter(pk=attempt.pk).update(active_client=client)
+        AttemptEvent.objects.create(attempt=attempt, kind="takeover" if attempt.active_client else "open",
+                                    at=now or timezone.now(), ip=ip, detail={"client": client})
+        attempt.active_client = client
+
+
+def attempt_log(*, attempt: Attempt, kind: str, ip: str | None = None, detail: dict | None = None) -> None:
+    """Record a focus loss or reconnect reported by the exam room, for the trainers' monitor."""
+    AttemptEvent.objects.create(attempt=attempt, kind=kind[:24], at=timezone.now(), ip=ip, detail=detail or {})
+
+
+def answer_save(*, attempt: Attempt, slot: int, response: dict, seq: int, now: dt.datetime | None = None,
+                client: str = "") -> int:
     """Store one answer if its sequence number is newer than the stored one; refuse after the deadline. Returns
     the sequence number now stored, so a retried request gets the same reply (idempotent)."""
     now = now or timezone.now()
     if attempt.status != Attempt.Status.IN_PROGRESS or now > attempt.deadline + SAVE_GRACE:
         raise AttemptClosed(_("Time is up for this exam. This answer was not recorded."))
-    if not 1 <= slot <= attempt.slots.count():
+    if client and attempt.active_client and client != attempt.active_client:
+        raise TakenOver(_("This exam was opened on another device or tab. Continue there; answers from this "
+                          "window are no longer recorded."))
+    if not 1 <= slot <= attempt.slot_count:
         raise ExamRefused(_("There is no question %(n)s on this paper.") % {"n": slot})
     updated = Answer.objects.filter(attempt=attempt, slot=slot, seq__lt=seq).update(
         response=response, seq=seq, saved_at=now)

@@ -7,4 +7,7 @@ urlpatterns = [
     path("ngan-hang-cau-hoi/", views.bank, name="bank"),
     path("ngan-hang-cau-hoi/nhap/", views.bank_import, name="bank_import"),
     path("ngan-hang-cau-hoi/chu-de/<int:pk>/", views.topic_detail, name="topic"),
+    path("thi/", views.my_exams, name="my_exams"),
+    path("thi/<int:pk>/bat-dau/", views.exam_start, name="start"),
+    path("thi/lam-bai/<int:pk>/", views.exam_room, name="room"),
 ]

@@ -50,3 +50,42 @@ def bank_import(request):
             return redirect("exams:topic", pk=root.pk)
     return render(request, "exams/bank_import.html", {"form": form, "errors": errors},
                   status=400 if errors else 200)
+
+
+# --- The exam room --------------------------------------------------------------------------------------------
+
+def _official(request):
+    from org.selectors import official_of
+
+    official = official_of(request.user)
+    if official is None:
+        raise PermissionDenied(_("Only officials on the roster can sit exams."))
+    return official
+
+
+@login_required
+def my_exams(request):
+    official = _official(request)
+    return render(request, "exams/my_exams.html", {"rows": selectors.exams_open_to(official)})
+
+
+@login_required
+@require_http_methods(["POST"])
+def exam_start(request, pk: int):
+    from .models import Exam
+
+    official = _official(request)
+    exam = get_object_or_404(Exam.objects.filter(is_published=True), pk=pk)
+    try:
+        attempt = services.attempt_start(exam=exam, official=official, access_code=request.POST.get("access_code", ""),
+                                         ip=request.META.get("REMOTE_ADDR"))
+    except services.ExamRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("exams:my_exams")
+    return redirect("exams:room", pk=attempt.pk)
+
+
+@login_required
+def exam_room(request, pk: int):
+    attempt = get_object_or_404(selectors.attempts_of(request.user), pk=pk)
+    return render(request, "exams/room.html", {"attempt": attempt})

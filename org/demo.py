@@ -327,3 +327,22 @@ def reset() -> None:
     UnitVersion.objects.all().delete()
     Unit.objects.update(parent=None, merged_into=None)
     Unit.objects.all().delete()
+
+
+def seed_exam() -> None:
+    """A small question bank and a practice exam that the demo official can sit."""
+    from pathlib import Path
+
+    from exams import formats
+    from exams.models import Exam, ExamSection, Topic
+    from exams.services import bank_import, topic_get_or_create
+
+    if Exam.objects.exists():
+        return
+    root = topic_get_or_create(name="Ngân hàng câu hỏi CCHC", parent=None)
+    text = (Path(__file__).resolve().parent.parent / "exams" / "demo_bank.gift").read_text(encoding="utf-8")
+    bank_import(root=root, questions=formats.parse_gift(text))
+    exam = Exam.objects.create(title="Sát hạch thử: cơ chế một cửa và Kế hoạch CCHC 2020", time_limit_minutes=15,
+                               attempts_allowed=3, is_published=True,
+                               instructions="Bài thi thử gồm 10 câu, làm trong 15 phút; điểm đạt 50%.")
+    ExamSection.objects.create(exam=exam, topic=Topic.objects.get(pk=root.pk), draw_count=10)

@@ -72,3 +72,14 @@ def test_demo_content_is_published_and_dong_nai_finds_the_plan(seeded, client):
     assert "/van-ban-huong-dan/" in first and "Kế hoạch cải cách hành chính tỉnh <mark>Đồng Nai</mark> năm 2020" in first
     plan = client.get(first.split('href="')[1].split('"')[0]).content.decode()
     assert "15122/KH-UBND" in plan and "<table>" in plan  # the appendix of tasks
+
+
+def test_the_demo_official_can_sit_the_practice_exam(seeded, client, settings):
+    from exams.models import Exam
+
+    exam = Exam.objects.get()
+    assert exam.sections.get().topic.questions.count() == 0  # questions sit in sub-topics
+    client.post("/accounts/login/", {"login": "official", "password": settings.DEMO_PASSWORD})
+    assert exam.title in client.get("/thi/").content.decode()
+    response = client.post(f"/thi/{exam.pk}/bat-dau/")
+    assert response.status_code == 302 and "/thi/lam-bai/" in response["Location"]

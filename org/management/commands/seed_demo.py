@@ -31,6 +31,7 @@ class Command(BaseCommand):
         if counts:
             self.stdout.write("Đã tạo nội dung mẫu: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         content_services.content_permissions_setup()
+        demo.seed_exam()
         search.reindex_all()
         self.print_logins()
 

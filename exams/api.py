@@ -1,0 +1,136 @@
+"""The exam room's JSON endpoints: small requests, no page renders, every object checked against its owner."""
+import datetime as dt
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from org.selectors import official_of
+
+from . import selectors, services
+from .models import Answer, Attempt, Exam
+
+router = Router(tags=["exams"])
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _own_attempt(request, attempt_id: int) -> Attempt:
+    return get_object_or_404(selectors.attempts_of(request.user), pk=attempt_id)
+
+
+class StartIn(Schema):
+    access_code: str = ""
+
+
+class AttemptOut(Schema):
+    id: int
+    exam: str
+    status: str
+    deadline: dt.datetime
+    server_now: dt.datetime
+    paper: list[dict]
+    answers: dict[str, dict]
+
+
+class SaveIn(Schema):
+    response: dict
+    seq: int
+    client: str = ""
+
+
+class SaveOut(Schema):
+    slot: int
+    seq: int
+
+
+class EventIn(Schema):
+    kind: str
+    client: str = ""
+
+
+class ResultOut(Schema):
+    id: int
+    status: str
+    status_label: str
+    score: float | None = None
+    max_score: float | None = None
+    percent: float | None = None
+    passed: bool | None = None
+
+
+def _room(attempt: Attempt) -> dict:
+    answers = {str(a.slot): {"response": a.response, "seq": a.seq} for a in Answer.objects.filter(attempt=attempt)}
+    return {"id": attempt.pk, "exam": attempt.exam.title, "status": attempt.status, "deadline": attempt.deadline,
+            "server_now": timezone.now(), "paper": selectors.candidate_paper(attempt), "answers": answers}
+
+
+def _result(attempt: Attempt) -> dict:
+    out = {"id": attempt.pk, "status": attempt.status, "status_label": str(attempt.get_status_display())}
+    if attempt.status != Attempt.Status.IN_PROGRESS and attempt.exam.show_score_after_submit:
+        percent = attempt.percent
+        out.update(score=float(attempt.score), max_score=float(attempt.max_score),
+                   percent=float(round(percent, 1)) if percent is not None else None,
+                   passed=(percent >= attempt.exam.pass_percent) if percent is not None and not
+                   attempt.needs_manual_grading else None)
+    return out
+
+
+@router.post("/exams/{exam_id}/attempts", response={201: AttemptOut}, summary="Start or resume a sitting")
+def start(request, exam_id: int, payload: StartIn):
+    official = official_of(request.user)
+    if official is None:
+        raise HttpError(403, _("Only officials on the roster can sit exams."))
+    exam = get_object_or_404(Exam.objects.filter(is_published=True), pk=exam_id)
+    try:
+        attempt = services.attempt_start(exam=exam, official=official, access_code=payload.access_code, ip=_ip(request))
+    except services.ExamRefused as refused:
+        raise HttpError(409, str(refused))
+    return Status(201, _room(attempt))
+
+
+@router.get("/attempts/{attempt_id}", response=AttemptOut, summary="The frozen paper and the saved answers")
+def room(request, attempt_id: int, client: str = ""):
+    attempt = _own_attempt(request, attempt_id)
+    if attempt.status == Attempt.Status.IN_PROGRESS and attempt.deadline + services.SAVE_GRACE <= timezone.now():
+        attempt = services.attempt_submit(attempt=attempt, timed_out=True)
+    services.attempt_claim(attempt=attempt, client=client, ip=_ip(request))
+    return _room(attempt)
+
+
+@router.put("/attempts/{attempt_id}/answers/{slot}", response=SaveOut, summary="Save one answer (idempotent)")
+def save(request, attempt_id: int, slot: int, payload: SaveIn):
+    attempt = _own_attempt(request, attempt_id)
+    try:
+        seq = services.answer_save(attempt=attempt, slot=slot, response=payload.response, seq=payload.seq,
+                                   client=payload.client)
+    except services.TakenOver as refused:
+        raise HttpError(423, str(refused))
+    except services.AttemptClosed as refused:
+        raise HttpError(410, str(refused))
+    except services.ExamRefused as refused:
+        raise HttpError(422, str(refused))
+    return {"slot": slot, "seq": seq}
+
+
+@router.post("/attempts/{attempt_id}/events", response={204: None}, summary="Focus loss or reconnect")
+def event(request, attempt_id: int, payload: EventIn):
+    attempt = _own_attempt(request, attempt_id)
+    if payload.kind in ("focus_lost", "focus_back", "offline", "reconnect"):
+        services.attempt_log(attempt=attempt, kind=payload.kind, ip=_ip(request), detail={"client": payload.client})
+    return Status(204, None)
+
+
+@router.post("/attempts/{attempt_id}/submit", response=ResultOut, summary="Submit the sitting")
+def submit(request, attempt_id: int):
+    attempt = services.attempt_submit(attempt=_own_attempt(request, attempt_id))
+    return _result(attempt)
+
+
+@router.get("/attempts/{attempt_id}/result", response=ResultOut, summary="Result, as the review policy allows")
+def result(request, attempt_id: int):
+    return _result(_own_attempt(request, attempt_id))

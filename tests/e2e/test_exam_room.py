@@ -1,0 +1,63 @@
+"""The exam room in Chromium: sit a whole exam, lose the network mid-way and keep answering, reload, submit;
+every answer arrives intact."""
+import pytest
+from django.utils import timezone
+
+from exams import formats
+from exams.models import Answer, Attempt, Exam, ExamSection
+from exams.services import bank_import, topic_get_or_create
+
+from .conftest import sign_in
+
+BANK = "\n\n".join(
+    f"::Câu {i}::Câu hỏi số {i} về tiếp nhận hồ sơ tại Bộ phận Một cửa?{{=Đúng {i} ~Sai A{i} ~Sai B{i}}}"
+    for i in range(1, 13)
+)
+
+
+@pytest.fixture
+def exam(demo):
+    root = topic_get_or_create(name="Một cửa", parent=None)
+    bank_import(root=root, questions=formats.parse_gift(BANK))
+    exam = Exam.objects.create(title="Sát hạch công chức một cửa", time_limit_minutes=20, is_published=True,
+                               shuffle_options=False)
+    ExamSection.objects.create(exam=exam, topic=root, draw_count=6)
+    return exam
+
+
+def answer(page, slot, option):
+    page.locator(f"#q{slot} input[type=radio]").nth(option).check()
+
+
+def test_sit_cut_the_network_reload_and_submit(page, live_server, demo, exam):
+    sign_in(page, live_server.url, "official", demo)
+    page.goto(f"{live_server.url}/thi/")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    page.wait_for_selector("#q6")
+    for slot in (1, 2, 3):
+        answer(page, slot, 0)
+    page.wait_for_function("document.getElementById('save-state').textContent.startsWith('Đã lưu')")
+
+    page.context.set_offline(True)
+    answer(page, 4, 0)
+    answer(page, 5, 1)
+    page.wait_for_function("document.getElementById('save-state').textContent.includes('Chưa lưu')")
+    attempt = Attempt.objects.get()
+    assert Answer.objects.filter(attempt=attempt).count() == 3  # the last two are only in the browser
+
+    page.context.set_offline(False)
+    page.reload()  # the page comes back and resends what it kept
+    page.wait_for_selector("#q6")
+    answer(page, 6, 0)
+    page.wait_for_function("document.getElementById('save-state').textContent.startsWith('Đã lưu')")
+    assert page.locator("#q5 input[type=radio]").nth(1).is_checked()
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Nộp bài", exact=True).click()
+    page.wait_for_selector("#score")
+    answers = {a.slot: a.response for a in Answer.objects.filter(attempt=attempt)}
+    assert answers == {1: {"choice": 0}, 2: {"choice": 0}, 3: {"choice": 0}, 4: {"choice": 0},
+                       5: {"choice": 1}, 6: {"choice": 0}}
+    attempt.refresh_from_db()
+    assert attempt.status == "submitted" and attempt.score == 5 and page.locator("#score").inner_text() == "Kết quả: 5/6 (83,3%)"
+    assert attempt.submitted_at <= timezone.now()
