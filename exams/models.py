@@ -139,6 +139,38 @@ class ExamSection(models.Model):
 
     class Meta:
         ordering = ["exam_id", "order", "id"]
+        verbose_name = _("exam section")
+        verbose_name_plural = _("exam sections")
+
+    def __str__(self) -> str:
+        return self.title or f"{self.exam} — {self.topic}"
+
+    def pool_size(self) -> int:
+        """How many questions this section can draw from."""
+        if self.pk and self.fixed_questions.exists():
+            return self.fixed_questions.filter(is_active=True).count()
+        if self.topic_id is None:
+            return 0
+        pool = Question.objects.filter(topic__path__startswith=self.topic.path, is_active=True,
+                                       current_version__isnull=False).exclude(kind="description")
+        return (pool.filter(difficulty=self.difficulty) if self.difficulty else pool).count()
+
+    def pool_warning(self) -> str:
+        """Civil-service computer tests draw from a pool at least three times the questions drawn."""
+        size = self.pool_size()
+        if size < self.draw_count * 3:
+            return str(_("Pool has %(size)s questions; at least %(need)s (3 × %(n)s) are recommended.")
+                       % {"size": size, "need": self.draw_count * 3, "n": self.draw_count})
+        return ""
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.topic_id is None and not (self.pk and self.fixed_questions.exists()):
+            raise ValidationError(_("Choose a topic to draw from."))
+        if self.topic_id and self.pool_size() < self.draw_count:
+            raise ValidationError(_("The topic has only %(size)s questions, fewer than the %(n)s drawn.")
+                                  % {"size": self.pool_size(), "n": self.draw_count})
 
 
 class Attempt(models.Model):

@@ -77,3 +77,26 @@ def exams_open_to(official, *, now=None) -> list:
         rows.append({"exam": exam, "attempts": attempts, "current": current,
                      "can_start": current is not None or not exam.attempts_allowed or len(attempts) < exam.attempts_allowed})
     return rows
+
+
+IDLE_AFTER_SECONDS = 120
+
+
+def exam_monitor(exam, *, now=None) -> list[dict]:
+    """A live sitting for trainers: who started, who submitted, who is idle, focus losses — in one query."""
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from .models import Attempt
+
+    now = now or timezone.now()
+    rows = (Attempt.objects.filter(exam=exam).select_related("official__unit")
+            .annotate(answered=Count("answers", distinct=True), last_save=Max("answers__saved_at"),
+                      focus_lost=Count("events", filter=Q(events__kind="focus_lost"), distinct=True))
+            .order_by("official__unit__path", "official__name_folded", "number"))
+    out = []
+    for a in rows:
+        last = max(filter(None, [a.last_save, a.started_at]))
+        out.append({"attempt": a, "answered": a.answered, "last_activity": last, "focus_lost": a.focus_lost,
+                    "idle": a.status == Attempt.Status.IN_PROGRESS and (now - last).total_seconds() > IDLE_AFTER_SECONDS})
+    return out

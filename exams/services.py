@@ -279,3 +279,15 @@ def attempts_finalise_overdue(*, now: dt.datetime | None = None) -> int:
         if attempt_submit(attempt=attempt, now=now, timed_out=True).status == Attempt.Status.TIMED_OUT:
             count += 1
     return count
+
+
+def exam_permissions_setup() -> None:
+    """Trainers build topics, exams and sections in the admin. Idempotent."""
+    from django.contrib.auth.models import Group, Permission
+
+    from org import roles
+
+    trainer, _created = Group.objects.get_or_create(name=roles.TRAINER)
+    codenames = [f"{action}_{model}" for model in ("exam", "examsection", "topic")
+                 for action in ("add", "change", "delete", "view")]
+    trainer.permissions.add(*Permission.objects.filter(content_type__app_label="exams", codename__in=codenames))

@@ -10,4 +10,5 @@ urlpatterns = [
     path("thi/", views.my_exams, name="my_exams"),
     path("thi/<int:pk>/bat-dau/", views.exam_start, name="start"),
     path("thi/lam-bai/<int:pk>/", views.exam_room, name="room"),
+    path("thi/<int:pk>/giam-sat/", views.monitor, name="monitor"),
 ]

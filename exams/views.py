@@ -19,7 +19,10 @@ def _trainer(request):
 @login_required
 def bank(request):
     _trainer(request)
-    return render(request, "exams/bank.html", {"topics": selectors.topics_with_counts()})
+    from .models import Exam
+
+    return render(request, "exams/bank.html", {"topics": selectors.topics_with_counts(),
+                                               "exams": Exam.objects.order_by("-created_at")[:20]})
 
 
 @login_required
@@ -89,3 +92,15 @@ def exam_start(request, pk: int):
 def exam_room(request, pk: int):
     attempt = get_object_or_404(selectors.attempts_of(request.user), pk=pk)
     return render(request, "exams/room.html", {"attempt": attempt})
+
+
+@login_required
+def monitor(request, pk: int):
+    from .models import Exam
+
+    _trainer(request)
+    exam = get_object_or_404(Exam, pk=pk)
+    rows = selectors.exam_monitor(exam)
+    counts = {"started": len(rows), "submitted": sum(r["attempt"].status != "in_progress" for r in rows),
+              "idle": sum(r["idle"] for r in rows)}
+    return render(request, "exams/monitor.html", {"exam": exam, "rows": rows, "counts": counts})

@@ -68,3 +68,25 @@ def test_result_after_submit_shows_score_and_pass(client, sitting):
         put(client, sitting.pk, slot, {"choice": right_choice(sitting, slot)}, 1)
     result = client.post(f"/api/attempts/{sitting.pk}/submit").json()
     assert result["score"] == 10 and result["percent"] == 100 and result["passed"] is True
+
+
+def test_trainers_watch_the_live_sitting_and_officials_cannot(client, sitting, trainer_user, trang_dai_official):
+    put(client, sitting.pk, 1, {"choice": 0}, 1)
+    client.post(f"/api/attempts/{sitting.pk}/events", json.dumps({"kind": "focus_lost"}), content_type="application/json")
+    assert client.get(f"/thi/{sitting.exam_id}/giam-sat/").status_code == 403
+    client.force_login(trainer_user)
+    html = client.get(f"/thi/{sitting.exam_id}/giam-sat/").content.decode()
+    assert trang_dai_official.full_name in html and "1/10" in html
+    assert "1 đã bắt đầu · 0 đã nộp bài" in html
+
+
+def test_a_section_whose_pool_is_too_small_is_refused_or_warned(exam):  # noqa: F811
+    from django.core.exceptions import ValidationError
+
+    section = exam.sections.get()
+    assert section.pool_warning() == ""  # 30 questions for 10 drawn: exactly the 3x rule
+    section.draw_count = 11
+    assert section.pool_warning() == "Nguồn câu hỏi có 30 câu; khuyến nghị tối thiểu 33 câu (3 × 11)."
+    section.draw_count = 31
+    with pytest.raises(ValidationError):
+        section.full_clean()

@@ -32,6 +32,9 @@ class Command(BaseCommand):
             self.stdout.write("Đã tạo nội dung mẫu: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
         content_services.content_permissions_setup()
         demo.seed_exam()
+        from exams.services import exam_permissions_setup
+
+        exam_permissions_setup()
         search.reindex_all()
         self.print_logins()
 
