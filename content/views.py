@@ -1,6 +1,5 @@
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.conf import settings
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -23,5 +22,4 @@ def set_language(request, code: str):
         target = "/"
     response = redirect(target)
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax")
-    translation.activate(code)
     return response

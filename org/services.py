@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import roles
-from .models import Official, OfficialStatus, Transfer, Unit, UnitVersion, User
+from .models import ImportJob, Official, OfficialStatus, Transfer, Unit, UnitVersion, User
 from .text import fold
 
 logger = logging.getLogger(__name__)
@@ -194,11 +194,10 @@ def import_progress(job_id: int) -> dict:
 
 
 @transaction.atomic
-def import_job_create(*, user: User, kind: str, uploaded_file) -> "ImportJob":
+def import_job_create(*, user: User, kind: str, uploaded_file) -> ImportJob:
     """Store an uploaded roster or unit file and queue its import (run after the commit)."""
     from django.conf import settings
 
-    from .models import ImportJob
     from .tasks import import_job_run_task
 
     name = uploaded_file.name.rsplit("/", 1)[-1]
@@ -212,14 +211,13 @@ def import_job_create(*, user: User, kind: str, uploaded_file) -> "ImportJob":
     return job
 
 
-def import_job_run(*, job_id: int) -> "ImportJob":
+def import_job_run(*, job_id: int) -> ImportJob:
     """Validate the whole file, then write it in one transaction, or refuse it with every error found.
     Safe to run twice: a finished job is left as it is."""
     from django.core.cache import cache
     from django.utils import translation
 
     from . import imports
-    from .models import ImportJob
     from .selectors import scope_for
 
     updated = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(status=ImportJob.Status.RUNNING)
@@ -269,8 +267,6 @@ def import_job_run(*, job_id: int) -> "ImportJob":
 def import_jobs_fail_stale(*, older_than: dt.timedelta = dt.timedelta(hours=2)) -> int:
     """Mark imports left running by a worker that died as failed. Their transaction rolled back, so nothing
     was written; the person is told to upload again. Returns how many were marked."""
-    from .models import ImportJob
-
     cutoff = timezone.now() - older_than
     return ImportJob.objects.filter(status=ImportJob.Status.RUNNING, created_at__lt=cutoff).update(
         status=ImportJob.Status.FAILED, finished_at=timezone.now(),

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from org import imports
 from org.models import Unit, UnitKind
-from org.selectors import Scope, official_unit_on, unit_tree_on, units_visible_to
+from org.selectors import Scope, official_unit_on, unit_tree_on
 from org.services import official_transfer, unit_close, unit_merge, unit_update
 
 from ..factories import OfficialFactory, UnitFactory
@@ -94,13 +94,10 @@ def test_unit_file_with_a_loop_is_refused(tree):
     assert not Unit.objects.filter(code__in=["A1", "B1"]).exists()
 
 
-def test_subtree_query_is_a_prefix_and_does_not_catch_lookalike_ids(tree):
-    # Unit ids 1 and 10..19 share a text prefix; the trailing slash in the path keeps them apart.
-    for i in range(12):
-        UnitFactory(parent=tree["snv"])
-    visible = set(units_visible_to_path(tree["province"].path))
-    assert visible == set(Unit.objects.values_list("code", flat=True))
-
-
-def units_visible_to_path(path):
-    return Unit.objects.filter(path__startswith=path).values_list("code", flat=True)
+def test_a_subtree_is_not_confused_with_units_whose_ids_share_its_prefix(tree):
+    # Biên Hòa's path is "/<id>/"-based; units numbered 20–29 must not fall into a scope ending in "/2/".
+    for _ in range(30):
+        UnitFactory(parent=tree["province"], kind=UnitKind.DEPARTMENT)
+    bien_hoa = tree["bien_hoa"]
+    codes = set(Scope(unit_path=bien_hoa.path).units().values_list("code", flat=True))
+    assert codes == {"731", "25993", "25996"}
