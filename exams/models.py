@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from org.models import Audience
+
 from .formats.model import KINDS
 
 
@@ -76,6 +78,8 @@ class QuestionVersion(models.Model):
     # Kind-specific content in the neutral format's shape: choices, answers, numeric, pairs, order, truth.
     data = models.JSONField(default=dict)
     general_feedback = models.TextField(_("general feedback"), blank=True)
+    # Essays: what a grader should look for. Never sent to candidates.
+    grader_info = models.TextField(_("rubric notes for graders"), blank=True)
     default_mark = models.DecimalField(_("default mark"), max_digits=6, decimal_places=2, default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -87,8 +91,13 @@ class QuestionVersion(models.Model):
 
 # --- Exams and attempts -------------------------------------------------------------------------------------
 
-class Exam(models.Model):
-    """A competency test: sections that draw questions, timing, attempts, access and review rules."""
+class Exam(Audience):
+    """A competency test: sections that draw questions, timing, attempts, eligibility (the `Audience` fields),
+    access and review rules."""
+
+    class Layout(models.TextChoices):
+        ALL = "all", _("All questions on one page")
+        ONE = "one", _("One question per page")
 
     class GradingMethod(models.TextChoices):
         HIGHEST = "highest", _("Highest attempt")
@@ -107,10 +116,20 @@ class Exam(models.Model):
     shuffle_options = models.BooleanField(_("shuffle options"), default=True)
     opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    layout = models.CharField(_("layout"), max_length=4, choices=Layout.choices, default=Layout.ALL)
     access_code = models.CharField(_("access code"), max_length=32, blank=True)
-    # What the candidate sees right after submitting; more (answers, feedback) only after the exam closes.
-    show_score_after_submit = models.BooleanField(_("show score right after submitting"), default=True)
-    show_answers_after_close = models.BooleanField(_("show correct answers after the exam closes"), default=False)
+    allowed_ip_ranges = models.TextField(
+        _("allowed IP ranges"), blank=True,
+        help_text=_("One address or range per line, e.g. 10.20.0.0/16. Leave empty to allow any address."))
+    # Review policy: what the candidate sees right after submitting, and what once the exam has closed.
+    show_score_after_submit = models.BooleanField(_("score, right after submitting"), default=True)
+    show_outcome_after_submit = models.BooleanField(_("passed or not, right after submitting"), default=True)
+    show_answers_after_submit = models.BooleanField(_("correct answers, right after submitting"), default=False)
+    show_feedback_after_submit = models.BooleanField(_("feedback, right after submitting"), default=False)
+    show_score_after_close = models.BooleanField(_("score, after the exam closes"), default=True)
+    show_outcome_after_close = models.BooleanField(_("passed or not, after the exam closes"), default=True)
+    show_answers_after_close = models.BooleanField(_("correct answers, after the exam closes"), default=False)
+    show_feedback_after_close = models.BooleanField(_("feedback, after the exam closes"), default=False)
     is_published = models.BooleanField(_("published"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -220,7 +239,11 @@ class AttemptQuestion(models.Model):
     version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="+")
     points = models.DecimalField(max_digits=6, decimal_places=2)
     option_order = models.JSONField(default=list)
-    fraction = models.FloatField(null=True, blank=True)  # set at grading; None while ungraded or for essays
+    fraction = models.FloatField(null=True, blank=True)  # set at grading; None while an essay waits for a grader
+    comment = models.TextField(_("grader's comment"), blank=True)
+    graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    graded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["attempt_id", "slot"]
@@ -251,3 +274,49 @@ class AttemptEvent(models.Model):
 
     class Meta:
         ordering = ["attempt_id", "at", "id"]
+
+
+class ExamOverride(models.Model):
+    """An accommodation for one person: extra time, a different window, extra attempts."""
+
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="overrides", verbose_name=_("exam"))
+    official = models.ForeignKey("org.Official", on_delete=models.CASCADE, related_name="exam_overrides",
+                                 verbose_name=_("official"))
+    extra_minutes = models.PositiveIntegerField(_("extra time (minutes)"), default=0)
+    opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True)
+    extra_attempts = models.PositiveSmallIntegerField(_("extra attempts"), default=0)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("personal accommodation")
+        verbose_name_plural = _("personal accommodations")
+        constraints = [models.UniqueConstraint(fields=["exam", "official"], name="one_override_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.exam} — {self.official}"
+
+
+class GradeChange(models.Model):
+    """The audit trail of every grade change after submission: who, when, what, why."""
+
+    class Kind(models.TextChoices):
+        MANUAL = "manual", _("Graded by hand")
+        REGRADE = "regrade", _("Regraded after a correction")
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="grade_changes")
+    slot = models.PositiveSmallIntegerField(null=True, blank=True)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    old_fraction = models.FloatField(null=True, blank=True)
+    new_fraction = models.FloatField(null=True, blank=True)
+    old_score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    new_score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import bank_views, grading_views, views
 
 app_name = "exams"
 urlpatterns = [
@@ -11,4 +11,6 @@ urlpatterns = [
     path("thi/<int:pk>/bat-dau/", views.exam_start, name="start"),
     path("thi/lam-bai/<int:pk>/", views.exam_room, name="room"),
     path("thi/<int:pk>/giam-sat/", views.monitor, name="monitor"),
+    *bank_views.urlpatterns,
+    *grading_views.urlpatterns,
 ]

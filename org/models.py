@@ -222,3 +222,25 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.original_name}"
+
+
+class Audience(models.Model):
+    """Who a rule applies to: officials in the chosen units (with or without their sub-units) × role flags ×
+    categories × ranks, plus anyone listed by name. Exams (eligibility) and the LMS (requirements) both carry
+    these fields; `org.selectors.audience_officials` is the one place that reads them.
+
+    Semantics: within the rule, empty criteria mean "any"; ticked role flags are alternatives (a reform officer
+    or a one-stop receiver). The rule and the list are alternatives. With no rule and no list, everyone."""
+
+    audience_units = models.ManyToManyField(Unit, blank=True, related_name="+", verbose_name=_("units"))
+    audience_include_subunits = models.BooleanField(_("include their sub-units"), default=True)
+    audience_reform_officers = models.BooleanField(_("officials in charge of administrative reform"), default=False)
+    audience_one_stop_receivers = models.BooleanField(_("one-stop dossier receivers"), default=False)
+    audience_leaders = models.BooleanField(_("leaders"), default=False)
+    audience_categories = models.JSONField(_("categories"), default=list, blank=True)
+    audience_ranks = models.JSONField(_("ranks"), default=list, blank=True)
+    audience_officials = models.ManyToManyField(Official, blank=True, related_name="+",
+                                                verbose_name=_("officials listed by name"))
+
+    class Meta:
+        abstract = True

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from . import roles
-from .models import ImportJob, Official, Transfer, Unit, UnitVersion
+from .models import ImportJob, Official, OfficialStatus, Transfer, Unit, UnitVersion
 from .text import fold
 
 
@@ -168,3 +168,55 @@ def unit_children_counts(units: QuerySet[Unit], *, scope: Scope) -> dict[int, in
     for unit in units:
         counts[unit.id] = sum(n for uid, n in per_unit.items() if paths.get(uid, "").startswith(unit.path))
     return counts
+
+
+AUDIENCE_ROLE_FIELDS = (("audience_reform_officers", "is_reform_officer"),
+                        ("audience_one_stop_receivers", "is_one_stop_receiver"),
+                        ("audience_leaders", "is_leader"))
+
+
+def audience_q(rule, *, prefix: str = "") -> Q:
+    """The filter on Official (or on a model reaching it through `prefix`, e.g. "official__") that selects the
+    audience of a rule carrying the `org.models.Audience` fields. Active officials only."""
+    p = prefix
+    unit_paths = list(rule.audience_units.values_list("path", flat=True)) if rule.pk else []
+    roles = [flag for field, flag in AUDIENCE_ROLE_FIELDS if getattr(rule, field)]
+    categories = [c for c in (rule.audience_categories or []) if c]
+    ranks = [r for r in (rule.audience_ranks or []) if r]
+    listed = list(rule.audience_officials.values_list("pk", flat=True)) if rule.pk else []
+    has_rule = bool(unit_paths or roles or categories or ranks)
+    active = Q(**{f"{p}status": OfficialStatus.ACTIVE})
+    if not has_rule and not listed:
+        return active
+    by_rule = Q()
+    if unit_paths:
+        units_q = Q()
+        for path in unit_paths:
+            if rule.audience_include_subunits:
+                units_q |= Q(**{f"{p}unit__path__startswith": path})
+            else:
+                units_q |= Q(**{f"{p}unit__path": path})
+        by_rule &= units_q
+    if roles:
+        roles_q = Q()
+        for flag in roles:
+            roles_q |= Q(**{f"{p}{flag}": True})
+        by_rule &= roles_q
+    if categories:
+        by_rule &= Q(**{f"{p}category__in": categories})
+    if ranks:
+        by_rule &= Q(**{f"{p}rank__in": ranks})
+    chosen = by_rule if has_rule else Q(**{f"{p}pk__in": []})
+    if listed:
+        chosen |= Q(**{f"{p}pk__in": listed})
+    return active & chosen
+
+
+def audience_officials(rule) -> QuerySet[Official]:
+    """Active officials a rule applies to (see `org.models.Audience`)."""
+    return Official.objects.filter(audience_q(rule))
+
+
+def in_audience(rule, official: Official) -> bool:
+    """Whether one official belongs to a rule's audience."""
+    return Official.objects.filter(audience_q(rule), pk=official.pk).exists()

@@ -1,0 +1,2 @@
+"""Trainers' grading pages: essay queue, regrade, results by grading method."""
+urlpatterns = []
