@@ -3,6 +3,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from exams.api import router as exams_router
+from lms.api import router as lms_router
 from org.api import router as org_router
 
 api = NinjaAPI(
@@ -14,6 +15,7 @@ api = NinjaAPI(
 )
 api.add_router("/", org_router)
 api.add_router("/", exams_router)
+api.add_router("/", lms_router)
 
 
 @api.exception_handler(PermissionError)

@@ -167,6 +167,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CCHC Đồng Nai] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CCHC Dong Nai"
 REQUIRE_STAFF_MFA = env.bool("REQUIRE_STAFF_MFA", default=False)
+# The benchmark's bare floor view (bench/floor.py); never on in production.
+BENCH_FLOOR = env.bool("BENCH_FLOOR", default=False)
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="DongNai@2020")
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -16,6 +16,7 @@ from scoring.grading import grade
 from . import formats
 from .formats.model import Choice, NumericAnswer
 from .models import Answer, Attempt, AttemptEvent, AttemptQuestion, Exam, Question, QuestionVersion, Topic
+from .signals import attempt_graded
 
 CONTENT_FIELDS = ("choices", "answers", "numeric", "pairs", "order", "truth")
 
@@ -267,6 +268,7 @@ def attempt_submit(*, attempt: Attempt, now: dt.datetime | None = None, timed_ou
     attempt.needs_manual_grading = manual
     attempt.save(update_fields=["status", "submitted_at", "score", "needs_manual_grading"])
     AttemptEvent.objects.create(attempt=attempt, kind="timeout" if timed_out else "submit", at=now)
+    transaction.on_commit(lambda: attempt_graded.send(sender=Attempt, attempt=attempt))
     return attempt
 
 

@@ -1,0 +1,4 @@
+"""The LMS's JSON endpoints."""
+from ninja import Router
+
+router = Router(tags=["lms"])
