@@ -142,6 +142,26 @@ class Exam(Audience):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self):
+        import ipaddress
+
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        for n, line in enumerate((self.allowed_ip_ranges or "").splitlines(), start=1):
+            line = line.strip()
+            if line and not line.startswith("#"):
+                try:
+                    ipaddress.ip_network(line, strict=False)
+                except ValueError:
+                    errors.setdefault("allowed_ip_ranges", []).append(
+                        _("Line %(n)s: “%(text)s” is not an IP address or range such as 10.20.0.0/16.")
+                        % {"n": n, "text": line})
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            errors["closes_at"] = _("The exam must close after it opens.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class ExamSection(models.Model):
     """Draw `draw_count` questions from a topic (and its sub-topics), optionally of one difficulty; or use the
@@ -297,6 +317,12 @@ class ExamOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.exam} — {self.official}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("The window must close after it opens.")})
 
 
 class GradeChange(models.Model):

@@ -59,23 +59,43 @@ def candidate_paper(attempt) -> list[dict]:
 
 
 def exams_open_to(official, *, now=None) -> list:
-    """Published exams open now, with the official's attempts: (exam, attempts, open attempt or None)."""
+    """Published exams this official is a candidate for and may sit now (their accommodation's window counts),
+    plus any exam they have a sitting in progress: rows of exam, attempts, open attempt, attempts allowed."""
     from django.utils import timezone
 
-    from .models import Attempt, Exam
+    from org.selectors import audience_q
+
+    from .models import Attempt, Exam, ExamOverride
 
     now = now or timezone.now()
-    exams = (Exam.objects.filter(is_published=True).filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now))
-             .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now)).order_by("closes_at", "title"))
+    overrides = {o.exam_id: o for o in ExamOverride.objects.filter(official=official)}
+    in_progress = set(Attempt.objects.filter(official=official, status=Attempt.Status.IN_PROGRESS)
+                      .values_list("exam_id", flat=True))
+    window = ((Q(opens_at__isnull=True) | Q(opens_at__lte=now)) & (Q(closes_at__isnull=True) | Q(closes_at__gt=now)))
+    candidates = (Exam.objects.filter(is_published=True)
+                  .filter(window | Q(pk__in=list(overrides)) | Q(pk__in=in_progress))
+                  .order_by("closes_at", "title").prefetch_related("audience_units", "audience_officials"))
     mine = {}
-    for a in Attempt.objects.filter(official=official, exam__in=exams).order_by("number"):
+    for a in Attempt.objects.filter(official=official, exam__in=candidates).order_by("number"):
         mine.setdefault(a.exam_id, []).append(a)
+    from org.models import Official
+
     rows = []
-    for exam in exams:
+    for exam in candidates:
         attempts = mine.get(exam.pk, [])
         current = next((a for a in attempts if a.status == Attempt.Status.IN_PROGRESS), None)
-        rows.append({"exam": exam, "attempts": attempts, "current": current,
-                     "can_start": current is not None or not exam.attempts_allowed or len(attempts) < exam.attempts_allowed})
+        override = overrides.get(exam.pk)
+        opens = (override and override.opens_at) or exam.opens_at
+        closes = (override and override.closes_at) or exam.closes_at
+        if current is None:
+            if (opens and now < opens) or (closes and now >= closes):
+                continue
+            if not Official.objects.filter(audience_q(exam), pk=official.pk).exists():
+                continue
+        allowed = exam.attempts_allowed + (override.extra_attempts if override and exam.attempts_allowed else 0)
+        rows.append({"exam": exam, "attempts": attempts, "current": current, "closes_at": closes,
+                     "attempts_allowed": allowed, "extra_minutes": override.extra_minutes if override else 0,
+                     "can_start": current is not None or not allowed or len(attempts) < allowed})
     return rows
 
 

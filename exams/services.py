@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import secrets
 from dataclasses import asdict, dataclass
 from decimal import Decimal
@@ -15,7 +16,8 @@ from scoring.grading import grade
 
 from . import formats
 from .formats.model import Choice, NumericAnswer
-from .models import Answer, Attempt, AttemptEvent, AttemptQuestion, Exam, Question, QuestionVersion, Topic
+from .models import (Answer, Attempt, AttemptEvent, AttemptQuestion, Exam, ExamOverride, Question, QuestionVersion,
+                     Topic)
 from .signals import attempt_graded
 
 CONTENT_FIELDS = ("choices", "answers", "numeric", "pairs", "order", "truth")
@@ -155,12 +157,59 @@ def _draw(exam: Exam, rng: Random) -> list[tuple[Question, Decimal]]:
     return drawn
 
 
+def ip_allowed(ranges: str, ip: str | None) -> bool:
+    """Whether `ip` lies in one of the ranges (one address or CIDR per line); empty ranges allow any address."""
+    networks = [line.strip() for line in (ranges or "").splitlines() if line.strip() and not line.strip().startswith("#")]
+    if not networks:
+        return True
+    try:
+        address = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return False
+    for net in networks:
+        try:
+            if address in ipaddress.ip_network(net, strict=False):
+                return True
+        except ValueError:
+            continue  # refused when the exam was saved; an old bad line never opens the room
+    return False
+
+
+@dataclass
+class Terms:
+    """The rules that apply to one official for one exam, once their accommodation is taken into account."""
+
+    opens_at: dt.datetime | None
+    closes_at: dt.datetime | None
+    attempts_allowed: int
+    minutes: int
+
+
+def exam_terms(*, exam: Exam, official) -> Terms:
+    """The exam's window, attempts and time for this official, with their personal accommodation if any."""
+    override = ExamOverride.objects.filter(exam=exam, official=official).first()
+    terms = Terms(exam.opens_at, exam.closes_at, exam.attempts_allowed, exam.time_limit_minutes)
+    if override is not None:
+        terms.opens_at = override.opens_at or terms.opens_at
+        terms.closes_at = override.closes_at or terms.closes_at
+        if terms.attempts_allowed:
+            terms.attempts_allowed += override.extra_attempts
+        terms.minutes += override.extra_minutes
+    return terms
+
+
 @transaction.atomic
 def attempt_start(*, exam: Exam, official, access_code: str = "", ip: str | None = None,
                   now: dt.datetime | None = None) -> Attempt:
-    """Start a sitting, or resume the open one. Starting draws and freezes the paper: question versions, their
-    order and each question's option order. The server's clock sets the deadline."""
+    """Start a sitting, or resume the open one. Checks eligibility (the exam's audience), the window and attempts
+    (with the official's accommodation), the access code and the allowed IP ranges. Starting draws and freezes the
+    paper: question versions, their order and each question's option order. The server's clock sets the deadline."""
+    from org.selectors import in_audience
+
     now = now or timezone.now()
+    if not ip_allowed(exam.allowed_ip_ranges, ip):
+        raise ExamRefused(_("This exam can only be taken from the exam room's computers (your address is "
+                            "%(ip)s). Ask the proctor.") % {"ip": ip or "?"})
     open_attempt = Attempt.objects.select_for_update().filter(exam=exam, official=official,
                                                              status=Attempt.Status.IN_PROGRESS).first()
     if open_attempt is not None:
@@ -169,20 +218,26 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", ip: str | None
         else:
             AttemptEvent.objects.create(attempt=open_attempt, kind="resume", at=now, ip=ip)
             return open_attempt
-    if not exam.is_published or (exam.opens_at and now < exam.opens_at) or (exam.closes_at and now >= exam.closes_at):
+    if not exam.is_published:
+        raise ExamRefused(_("This exam is not open now."))
+    if not in_audience(exam, official):
+        raise ExamRefused(_("You are not on the list of candidates for this exam. If you think you should be, "
+                            "contact your unit's personnel officer."))
+    terms = exam_terms(exam=exam, official=official)
+    if (terms.opens_at and now < terms.opens_at) or (terms.closes_at and now >= terms.closes_at):
         raise ExamRefused(_("This exam is not open now."))
     if exam.access_code and access_code.strip() != exam.access_code:
         raise ExamRefused(_("The access code is not right. Ask the proctor for it."))
     done = Attempt.objects.filter(exam=exam, official=official).count()
-    if exam.attempts_allowed and done >= exam.attempts_allowed:
+    if terms.attempts_allowed and done >= terms.attempts_allowed:
         raise ExamRefused(_("You have used all the attempts this exam allows."))
     rng = Random(secrets.randbits(64))
     drawn = _draw(exam, rng)
     if exam.shuffle_questions:
         rng.shuffle(drawn)
-    deadline = now + dt.timedelta(minutes=exam.time_limit_minutes)
-    if exam.closes_at:
-        deadline = min(deadline, exam.closes_at)
+    deadline = now + dt.timedelta(minutes=terms.minutes)
+    if terms.closes_at:
+        deadline = min(deadline, terms.closes_at)
     try:
         attempt = Attempt.objects.create(exam=exam, official=official, number=done + 1, started_at=now,
                                          deadline=deadline, started_ip=ip,
@@ -202,6 +257,37 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", ip: str | None
     attempt.save(update_fields=["slot_count"])
     AttemptEvent.objects.create(attempt=attempt, kind="start", at=now, ip=ip)
     return attempt
+
+
+@transaction.atomic
+def exam_override_save(*, exam: Exam, official, extra_minutes: int = 0, opens_at=None, closes_at=None,
+                       extra_attempts: int = 0, reason: str = "", by=None) -> ExamOverride:
+    """Give one official an accommodation for an exam (replacing any earlier one). An open sitting gets the
+    extra time at once."""
+    override, _created = ExamOverride.objects.update_or_create(
+        exam=exam, official=official,
+        defaults={"extra_minutes": extra_minutes, "opens_at": opens_at, "closes_at": closes_at,
+                  "extra_attempts": extra_attempts, "reason": reason, "created_by": by})
+    attempt_extend_open(exam=exam, official=official)
+    return override
+
+
+def attempt_extend_open(*, exam: Exam, official) -> None:
+    """Recompute the deadline of the official's open sitting from their current terms (an accommodation given
+    mid-sitting counts at once)."""
+    attempt = Attempt.objects.select_for_update().filter(exam=exam, official=official,
+                                                        status=Attempt.Status.IN_PROGRESS).first()
+    if attempt is None:
+        return
+    terms = exam_terms(exam=exam, official=official)
+    deadline = attempt.started_at + dt.timedelta(minutes=terms.minutes)
+    if terms.closes_at:
+        deadline = min(deadline, terms.closes_at)
+    if deadline != attempt.deadline:
+        AttemptEvent.objects.create(attempt=attempt, kind="deadline", at=timezone.now(),
+                                    detail={"from": attempt.deadline.isoformat(), "to": deadline.isoformat()})
+        attempt.deadline = deadline
+        attempt.save(update_fields=["deadline"])
 
 
 class TakenOver(ExamRefused):
@@ -290,6 +376,6 @@ def exam_permissions_setup() -> None:
     from org import roles
 
     trainer, _created = Group.objects.get_or_create(name=roles.TRAINER)
-    codenames = [f"{action}_{model}" for model in ("exam", "examsection", "topic")
+    codenames = [f"{action}_{model}" for model in ("exam", "examsection", "examoverride", "topic")
                  for action in ("add", "change", "delete", "view")]
     trainer.permissions.add(*Permission.objects.filter(content_type__app_label="exams", codename__in=codenames))

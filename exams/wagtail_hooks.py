@@ -1,10 +1,14 @@
-"""Admin screens for trainers: topics, exams and their sections (admin wiring only)."""
+"""Admin screens for trainers: topics, exams (settings, candidates, access, review), sections and personal
+accommodations (admin wiring only)."""
+from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from .models import Exam, ExamSection, Topic
+from .admin_forms import ExamAdminForm, ExamOverrideAdminForm
+from .models import Exam, ExamOverride, ExamSection, Topic
 
 
 class TopicViewSet(ModelViewSet):
@@ -18,12 +22,41 @@ class TopicViewSet(ModelViewSet):
 class ExamViewSet(ModelViewSet):
     model = Exam
     icon = "tasks"
-    form_fields = ["title", "instructions", "time_limit_minutes", "pass_percent", "attempts_allowed",
-                   "grading_method", "shuffle_questions", "shuffle_options", "opens_at", "closes_at", "access_code",
-                   "show_score_after_submit", "show_answers_after_close", "is_published"]
     list_display = ["title", "time_limit_minutes", "opens_at", "closes_at", "is_published"]
     list_filter = ["is_published"]
     search_fields = ["title"]
+    edit_handler = TabbedInterface([
+        ObjectList([
+            FieldPanel("title"), FieldPanel("instructions"),
+            FieldRowPanel([FieldPanel("time_limit_minutes"), FieldPanel("pass_percent")]),
+            FieldRowPanel([FieldPanel("attempts_allowed"), FieldPanel("grading_method")]),
+            FieldRowPanel([FieldPanel("shuffle_questions"), FieldPanel("shuffle_options")]),
+            FieldPanel("layout"),
+            FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+            FieldPanel("is_published"),
+        ], heading=_("Settings")),
+        ObjectList([
+            MultiFieldPanel([
+                FieldPanel("audience_units", widget=forms.SelectMultiple(attrs={"size": 12})),
+                FieldPanel("audience_include_subunits"),
+                FieldPanel("audience_reform_officers"), FieldPanel("audience_one_stop_receivers"),
+                FieldPanel("audience_leaders"),
+                FieldPanel("audience_categories"),
+            ], heading=_("Candidates by rule"),
+                help_text=_("Officials in the chosen units × ticked roles (any of them) × ticked categories. "
+                            "Nothing chosen and no list below: every official.")),
+            FieldPanel("listed_codes"),
+        ], heading=_("Candidates")),
+        ObjectList([FieldPanel("access_code"), FieldPanel("allowed_ip_ranges")], heading=_("Access")),
+        ObjectList([
+            MultiFieldPanel([FieldPanel("show_score_after_submit"), FieldPanel("show_outcome_after_submit"),
+                             FieldPanel("show_answers_after_submit"), FieldPanel("show_feedback_after_submit")],
+                            heading=_("Right after submitting")),
+            MultiFieldPanel([FieldPanel("show_score_after_close"), FieldPanel("show_outcome_after_close"),
+                             FieldPanel("show_answers_after_close"), FieldPanel("show_feedback_after_close")],
+                            heading=_("After the exam closes")),
+        ], heading=_("Review")),
+    ], base_form_class=ExamAdminForm)
 
 
 class ExamSectionViewSet(ModelViewSet):
@@ -34,10 +67,24 @@ class ExamSectionViewSet(ModelViewSet):
     list_filter = ["exam"]
 
 
+class ExamOverrideViewSet(ModelViewSet):
+    model = ExamOverride
+    icon = "time"
+    list_display = ["exam", "official", "extra_minutes", "opens_at", "closes_at", "extra_attempts"]
+    list_filter = ["exam"]
+    search_fields = ["official__full_name", "official__employee_code"]
+    edit_handler = ObjectList([
+        FieldPanel("exam"), FieldPanel("official_code"),
+        FieldRowPanel([FieldPanel("extra_minutes"), FieldPanel("extra_attempts")]),
+        FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+        FieldPanel("reason"),
+    ], base_form_class=ExamOverrideAdminForm)
+
+
 class ExamsGroup(ModelViewSetGroup):
     menu_label = _("Exams")
     menu_icon = "tasks"
-    items = (ExamViewSet, ExamSectionViewSet, TopicViewSet)
+    items = (ExamViewSet, ExamSectionViewSet, ExamOverrideViewSet, TopicViewSet)
 
 
 @hooks.register("register_admin_viewset")
