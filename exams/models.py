@@ -112,6 +112,13 @@ class Exam(Audience):
     attempts_allowed = models.PositiveSmallIntegerField(_("attempts allowed (0 = unlimited)"), default=1)
     grading_method = models.CharField(_("grading method"), max_length=8, choices=GradingMethod.choices,
                                       default=GradingMethod.HIGHEST)
+    all_or_nothing = models.BooleanField(
+        _("all or nothing"), default=False,
+        help_text=_("Multiple response, matching and ordering questions earn their points only when entirely right."))
+    negative_marking_percent = models.DecimalField(
+        _("negative marking (% of the question's points)"), max_digits=5, decimal_places=2, default=0,
+        help_text=_("A wrong answer costs this share of the question's points; 0 turns negative marking off. "
+                    "An empty answer never costs anything, and an attempt never scores below 0."))
     shuffle_questions = models.BooleanField(_("shuffle questions"), default=True)
     shuffle_options = models.BooleanField(_("shuffle options"), default=True)
     opens_at = models.DateTimeField(_("opens at"), null=True, blank=True)
@@ -142,6 +149,10 @@ class Exam(Audience):
     def __str__(self) -> str:
         return self.title
 
+    def grading_rules(self) -> dict:
+        """The keyword arguments `scoring.grading.grade` needs for this exam's marking rules."""
+        return {"all_or_nothing": self.all_or_nothing, "penalty": float(self.negative_marking_percent or 0) / 100}
+
     def clean(self):
         import ipaddress
 
@@ -159,6 +170,8 @@ class Exam(Audience):
                         % {"n": n, "text": line})
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             errors["closes_at"] = _("The exam must close after it opens.")
+        if not 0 <= (self.negative_marking_percent or 0) <= 100:
+            errors["negative_marking_percent"] = _("Enter a share between 0 and 100.")
         if errors:
             raise ValidationError(errors)
 
@@ -249,6 +262,12 @@ class Attempt(models.Model):
         if self.score is None or not self.max_score:
             return None
         return self.score * 100 / self.max_score
+
+    @property
+    def on_ten(self):
+        """The score on the 10-point scale (two decimals)."""
+        percent = self.percent
+        return None if percent is None else round(percent / 10, 2)
 
 
 class AttemptQuestion(models.Model):

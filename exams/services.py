@@ -335,18 +335,21 @@ def answer_save(*, attempt: Attempt, slot: int, response: dict, seq: int, now: d
 def attempt_submit(*, attempt: Attempt, now: dt.datetime | None = None, timed_out: bool = False) -> Attempt:
     """Finish a sitting and grade it. Safe to call twice: a finished sitting is returned unchanged."""
     now = now or timezone.now()
-    attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("exam").get(pk=attempt.pk)
     if attempt.status != Attempt.Status.IN_PROGRESS:
         return attempt
     answers = {a.slot: a.response for a in attempt.answers.all()}
     total, manual = Decimal(0), False
     slots = list(attempt.slots.select_related("version__question"))
+    rules = attempt.exam.grading_rules()
     for s in slots:
-        s.fraction = grade(s.version.question.kind, s.version.data, answers.get(s.slot), option_order=s.option_order)
+        s.fraction = grade(s.version.question.kind, s.version.data, answers.get(s.slot), option_order=s.option_order,
+                           **rules)
         if s.fraction is None:
             manual = True
         else:
             total += s.points * Decimal(str(round(s.fraction, 6)))
+    total = max(total, Decimal(0))  # negative marking never takes an attempt below zero
     AttemptQuestion.objects.bulk_update(slots, ["fraction"])
     attempt.status = Attempt.Status.TIMED_OUT if timed_out else Attempt.Status.SUBMITTED
     attempt.submitted_at = min(now, attempt.deadline) if timed_out else now

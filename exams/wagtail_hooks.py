@@ -30,6 +30,7 @@ class ExamViewSet(ModelViewSet):
             FieldPanel("title"), FieldPanel("instructions"),
             FieldRowPanel([FieldPanel("time_limit_minutes"), FieldPanel("pass_percent")]),
             FieldRowPanel([FieldPanel("attempts_allowed"), FieldPanel("grading_method")]),
+            FieldRowPanel([FieldPanel("all_or_nothing"), FieldPanel("negative_marking_percent")]),
             FieldRowPanel([FieldPanel("shuffle_questions"), FieldPanel("shuffle_options")]),
             FieldPanel("layout"),
             FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),

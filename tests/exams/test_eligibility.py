@@ -159,3 +159,30 @@ def test_admin_form_sets_the_list_by_employee_code_and_names_unknown_lines(exam,
     assert client.post(url, data).status_code == 302
     exam.refresh_from_db()
     assert list(exam.audience_officials.all()) == [trang_dai_official] and exam.layout == "one"
+
+
+def test_negative_marking_costs_wrong_answers_but_never_takes_the_attempt_below_zero(exam, trang_dai_official):
+    from exams.services import attempt_submit
+
+    exam.negative_marking_percent = 50
+    exam.save()
+    attempt = attempt_start(exam=exam, official=trang_dai_official)
+    wrong = []
+    for s in attempt.slots.all():
+        choices = s.version.data["choices"]
+        wrong.append(next(i for i, j in enumerate(s.option_order) if choices[j]["fraction"] == 0))
+    right1 = next(i for i, j in enumerate(attempt.slots.get(slot=1).option_order)
+                  if attempt.slots.get(slot=1).version.data["choices"][j]["fraction"] == 1)
+    answer_save(attempt=attempt, slot=1, response={"choice": right1}, seq=1)
+    answer_save(attempt=attempt, slot=2, response={"choice": wrong[1]}, seq=1)
+    attempt = attempt_submit(attempt=attempt)
+    assert attempt.score == 0.5  # 1 right − half of 1 for the wrong one; three left empty cost nothing
+
+    exam.attempts_allowed = 2
+    exam.save()
+    again = attempt_start(exam=exam, official=trang_dai_official)
+    for s in again.slots.all():
+        choices = s.version.data["choices"]
+        answer_save(attempt=again, slot=s.slot, seq=1, response={
+            "choice": next(i for i, j in enumerate(s.option_order) if choices[j]["fraction"] == 0)})
+    assert attempt_submit(attempt=again).score == 0  # five wrong answers: floored at zero, not −2.5

@@ -50,3 +50,39 @@ def test_matching_scores_each_pair_and_ordering_is_all_or_nothing():
 
 def test_essays_wait_for_a_person():
     assert grade("essay", {}, {"text": "Bài làm"}) is None
+
+
+def test_all_or_nothing_gives_multiple_response_and_matching_no_partial_credit():
+    assert grade("multiple", MULTI, {"choices": [0]}, all_or_nothing=True) == 0.0
+    assert grade("multiple", MULTI, {"choices": [0, 1]}, all_or_nothing=True) == 1.0
+    data = {"pairs": [["NĐ 61", "một cửa"], ["NĐ 130", "chữ ký số"]]}
+    assert grade("matching", data, {"pairs": {"0": 1, "1": 1}}, all_or_nothing=True) == 0.0
+    assert grade("matching", data, {"pairs": {"0": 1, "1": 0}}, all_or_nothing=True) == 1.0
+
+
+def test_negative_marking_costs_a_wrong_answer_but_never_an_empty_one():
+    assert grade("single", SINGLE, {"choice": 1}, penalty=0.25) == -0.25
+    assert grade("single", SINGLE, {"choice": 0}, penalty=0.25) == 1.0
+    assert grade("single", SINGLE, {"choice": None}, penalty=0.25) == 0.0
+    assert grade("single", SINGLE, None, penalty=0.25) == 0.0
+    # The bank's own negative weight counts when negative marking is on, and is floored at 0 when it is off.
+    assert grade("multiple", MULTI, {"choices": [2]}, penalty=0.25) == -1.0
+    assert grade("multiple", MULTI, {"choices": [2]}) == 0.0
+
+
+def test_an_empty_essay_scores_zero_without_a_grader_and_a_written_one_waits():
+    assert grade("essay", {}, {"text": "  "}) == 0.0
+    assert grade("essay", {}, {"text": "Bộ phận Một cửa tiếp nhận hồ sơ…"}) is None
+
+
+def test_scales_and_grading_methods():
+    from scoring.grading import combine_attempts, on_ten, percent
+
+    assert percent(29, 40) == 72.5 and on_ten(72.5) == 7.25 and percent(-3, 40) == 0.0
+    assert percent(1, 0) is None
+    marks = [60.0, 80.0, 70.0]
+    assert combine_attempts("highest", marks) == 80.0
+    assert combine_attempts("last", marks) == 70.0
+    assert combine_attempts("first", marks) == 60.0
+    assert combine_attempts("average", marks) == 70.0
+    assert combine_attempts("highest", []) is None
