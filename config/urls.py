@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("exams.urls")),
     path("", include("lms.urls")),
     path("", include("scoring.urls")),
+    path("", include("scoring.coverage_urls")),
 ]
 if settings.BENCH_FLOOR:
     # A bare view doing the autosave's database write, for the benchmark's floor (bench/README.md). Off by default.
