@@ -2,6 +2,7 @@
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -9,7 +10,7 @@ from ninja.errors import HttpError
 
 from org.selectors import official_of
 
-from . import selectors, services
+from . import review, selectors, services
 from .models import Answer, Attempt, Exam
 
 router = Router(tags=["exams"])
@@ -31,6 +32,7 @@ class AttemptOut(Schema):
     id: int
     exam: str
     status: str
+    layout: str
     deadline: dt.datetime
     server_now: dt.datetime
     paper: list[dict]
@@ -54,29 +56,32 @@ class EventIn(Schema):
 
 
 class ResultOut(Schema):
+    """Totals only, each present when the review policy allows it (None otherwise)."""
     id: int
     status: str
     status_label: str
+    phase: str
     score: float | None = None
     max_score: float | None = None
     percent: float | None = None
+    score10: float | None = None
     passed: bool | None = None
+    pending_grading: bool = False
+    review_url: str | None = None
 
 
 def _room(attempt: Attempt) -> dict:
     answers = {str(a.slot): {"response": a.response, "seq": a.seq} for a in Answer.objects.filter(attempt=attempt)}
-    return {"id": attempt.pk, "exam": attempt.exam.title, "status": attempt.status, "deadline": attempt.deadline,
-            "server_now": timezone.now(), "paper": selectors.candidate_paper(attempt), "answers": answers}
+    return {"id": attempt.pk, "exam": attempt.exam.title, "status": attempt.status, "layout": attempt.exam.layout,
+            "deadline": attempt.deadline, "server_now": timezone.now(), "paper": selectors.candidate_paper(attempt),
+            "answers": answers}
 
 
 def _result(attempt: Attempt) -> dict:
-    out = {"id": attempt.pk, "status": attempt.status, "status_label": str(attempt.get_status_display())}
-    if attempt.status != Attempt.Status.IN_PROGRESS and attempt.exam.show_score_after_submit:
-        percent = attempt.percent
-        out.update(score=float(attempt.score), max_score=float(attempt.max_score),
-                   percent=float(round(percent, 1)) if percent is not None else None,
-                   passed=(percent >= attempt.exam.pass_percent) if percent is not None and not
-                   attempt.needs_manual_grading else None)
+    # Score and outcome are separate columns of the review matrix: each appears only when its column allows it.
+    out = review.attempt_summary(attempt)
+    if out["phase"] != review.IN_PROGRESS:
+        out["review_url"] = reverse("exams:review", args=[attempt.pk])
     return out
 
 
@@ -134,3 +139,10 @@ def submit(request, attempt_id: int):
 @router.get("/attempts/{attempt_id}/result", response=ResultOut, summary="Result, as the review policy allows")
 def result(request, attempt_id: int):
     return _result(_own_attempt(request, attempt_id))
+
+
+@router.get("/attempts/{attempt_id}/review", response=dict,
+            summary="Review of a finished sitting, as the policy allows")
+def attempt_review(request, attempt_id: int):
+    # A plain dict on purpose: a key the policy withholds is absent, not sent as null.
+    return review.attempt_review(_own_attempt(request, attempt_id))

@@ -10,6 +10,8 @@ urlpatterns = [
     path("thi/", views.my_exams, name="my_exams"),
     path("thi/<int:pk>/bat-dau/", views.exam_start, name="start"),
     path("thi/lam-bai/<int:pk>/", views.exam_room, name="room"),
+    path("thi/ket-qua/", views.exam_results, name="results"),
+    path("thi/ket-qua/<int:pk>/", views.exam_review, name="review"),
     path("thi/<int:pk>/giam-sat/", views.monitor, name="monitor"),
     *bank_views.urlpatterns,
     *grading_views.urlpatterns,

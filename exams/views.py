@@ -104,3 +104,25 @@ def monitor(request, pk: int):
     counts = {"started": len(rows), "submitted": sum(r["attempt"].status != "in_progress" for r in rows),
               "idle": sum(r["idle"] for r in rows)}
     return render(request, "exams/monitor.html", {"exam": exam, "rows": rows, "counts": counts})
+
+
+# --- Results and review, as the exam's review policy allows ---------------------------------------------------
+
+@login_required
+def exam_results(request):
+    from . import review
+
+    _official(request)
+    rows = [review.attempt_summary(a) for a in selectors.attempts_of(request.user).exclude(status="in_progress")
+            .order_by("-submitted_at", "-pk")]
+    return render(request, "exams/review_list.html", {"rows": rows})
+
+
+@login_required
+def exam_review(request, pk: int):
+    from . import review
+
+    attempt = get_object_or_404(selectors.attempts_of(request.user), pk=pk)
+    if attempt.status == attempt.Status.IN_PROGRESS:
+        return redirect("exams:room", pk=attempt.pk)
+    return render(request, "exams/review.html", {"attempt": attempt, "review": review.attempt_review(attempt)})

@@ -1,6 +1,11 @@
 // The exam room. Every change is saved at once with a rising sequence number; unsent answers are kept in this
 // browser (localStorage) and resent after a network drop or a reload. The server's clock decides the time: the
 // countdown only shows the deadline the server gave.
+//
+// Two layouts, chosen by the exam: "all" shows every question on one page; "one" shows one question at a time
+// with Previous/Next. Both render every question into the page (the hidden ones keep their inputs), so saving,
+// resending and takeover work the same way whatever is on screen. Flags ("come back to this") stay in this
+// browser only.
 (function () {
   "use strict";
   var room = document.getElementById("room");
@@ -13,7 +18,9 @@
     sessionStorage.setItem(store + ":client", client);
   }
   var state = JSON.parse(localStorage.getItem(store) || '{"seq":0,"pending":{},"answers":{}}');
+  state.flags = state.flags || {};
   var paper = [], deadline = 0, offset = 0, closed = false, sending = false;
+  var layout = "all", current = null, closedText = "";
 
   function persist() { localStorage.setItem(store, JSON.stringify(state)); }
   function el(tag, attrs, text) {
@@ -29,19 +36,50 @@
       body: body ? JSON.stringify(body) : undefined
     });
   }
+  // An empty text box or no box ticked is not an answer, even though it was saved.
+  function isAnswered(r) {
+    if (!r) return false;
+    if (r.choices) return r.choices.length > 0;
+    if (r.pairs) return Object.keys(r.pairs).length > 0;
+    if ("text" in r) return String(r.text).trim() !== "";
+    if ("value" in r) return String(r.value).trim() !== "";
+    return true;
+  }
+  function gradable() { return paper.filter(function (q) { return q.kind !== "description"; }); }
+  function slotList(box, label, slots) {
+    box.textContent = "";
+    if (!slots.length) return;
+    box.appendChild(document.createTextNode(label + " "));
+    slots.forEach(function (slot, i) {
+      if (i) box.appendChild(document.createTextNode(", "));
+      var a = el("a", {href: "#q" + slot, "data-slot": slot}, String(slot));
+      a.addEventListener("click", jump);
+      box.appendChild(a);
+    });
+  }
 
   function showState() {
     var n = Object.keys(state.pending).length;
     var box = document.getElementById("save-state");
-    box.textContent = closed ? t.tClosed : (n ? t.tPending + " (" + n + ")" : t.tSaved);
+    box.textContent = closed ? (closedText || t.tClosed) : (n ? t.tPending + " (" + n + ")" : t.tSaved);
     box.className = n ? "status-failed" : "muted";
     document.querySelectorAll("#navigator a").forEach(function (a) {
-      var slot = a.dataset.slot;
-      a.classList.toggle("answered", !!state.answers[slot]);
+      var slot = a.dataset.slot, answered = isAnswered(state.answers[slot]), flagged = !!state.flags[slot];
+      a.classList.toggle("answered", answered);
       a.classList.toggle("unsaved", !!state.pending[slot]);
+      a.classList.toggle("flagged", flagged);
+      a.classList.toggle("current", layout === "one" && +slot === current);
+      if (layout === "one" && +slot === current) a.setAttribute("aria-current", "step");
+      else a.removeAttribute("aria-current");
+      a.setAttribute("aria-label", t.tQuestion + " " + slot + (answered ? ", " + t.tAnsweredMark : "") +
+        (flagged ? ", " + t.tFlaggedMark : ""));
     });
-    var missing = paper.filter(function (q) { return !state.answers[q.slot]; }).map(function (q) { return q.slot; });
-    document.getElementById("unanswered").textContent = missing.length ? t.tUnanswered + " " + missing.join(", ") : t.tNone;
+    var missing = gradable().filter(function (q) { return !isAnswered(state.answers[q.slot]); }).map(function (q) { return q.slot; });
+    var unanswered = document.getElementById("unanswered");
+    if (missing.length) slotList(unanswered, t.tUnanswered, missing);
+    else unanswered.textContent = t.tNone;
+    var flagged = paper.filter(function (q) { return state.flags[q.slot]; }).map(function (q) { return q.slot; });
+    slotList(document.getElementById("flagged-summary"), t.tFlaggedList, flagged);
   }
 
   function flush() {
@@ -60,7 +98,8 @@
           });
         }
         return r.json().then(function (body) {
-          if (r.status === 410 || r.status === 423) { closed = true; alert(body.detail); }
+          // Time is up, or another tab took the sitting over: say which, here and in the status line.
+          if (r.status === 410 || r.status === 423) { closed = true; closedText = body.detail; alert(body.detail); }
           else if (r.status === 422) { delete state.pending[slot]; persist(); }
           else throw new Error(body.detail);
         });
@@ -94,31 +133,84 @@
     if (q.kind === "ordering") {
       return {order: Array.prototype.map.call(li.querySelectorAll("select"), function (s) { return +s.value; })};
     }
-    if (q.kind === "numeric") return {value: li.querySelector("input").value};
-    return {text: li.querySelector("textarea, input").value};
+    if (q.kind === "numeric") return {value: li.querySelector(".answer-input").value};
+    return {text: li.querySelector("textarea, .answer-input").value};
+  }
+
+  // --- One question per page -----------------------------------------------------------------------------------
+
+  function position(slot) {
+    for (var i = 0; i < paper.length; i++) if (paper[i].slot === slot) return i;
+    return -1;
+  }
+
+  function go(slot, focus) {
+    var i = position(slot);
+    if (i < 0) return;
+    current = slot;
+    state.current = slot;
+    persist();
+    if (layout !== "one") return showState();
+    paper.forEach(function (q) { document.getElementById("q" + q.slot).hidden = q.slot !== slot; });
+    document.getElementById("prev").disabled = i === 0;
+    document.getElementById("next").disabled = i === paper.length - 1;
+    document.getElementById("position").textContent = t.tQuestion + " " + (i + 1) + "/" + paper.length;
+    showState();
+    var dot = document.querySelector("#navigator a[data-slot='" + slot + "']");
+    if (dot && dot.scrollIntoView) dot.scrollIntoView({block: "nearest", inline: "nearest"});
+    if (focus) {
+      room.scrollIntoView({block: "start"});
+      // The heading takes the focus, so a keyboard or screen-reader user starts reading the new question.
+      document.getElementById("q" + slot).querySelector(".question-head").focus({preventScroll: true});
+    }
+  }
+
+  function jump(e) {
+    if (layout !== "one") return;  // on one page the link's own scrolling is the right thing
+    e.preventDefault();
+    go(+e.currentTarget.dataset.slot, true);
+  }
+
+  function toggleFlag(slot, button) {
+    if (state.flags[slot]) delete state.flags[slot];
+    else state.flags[slot] = true;
+    persist();
+    button.setAttribute("aria-pressed", state.flags[slot] ? "true" : "false");
+    button.textContent = state.flags[slot] ? t.tFlagged : t.tFlag;
+    showState();
   }
 
   function render() {
     var list = document.getElementById("questions"), nav = document.getElementById("navigator");
-    paper.forEach(function (q) {
+    paper.forEach(function (q, index) {
       var li = el("li", {id: "q" + q.slot, class: "card question"});
-      li.appendChild(el("p", {class: "muted"}, t.tQuestion + " " + q.slot));
+      var head = el("div", {class: "question-bar"});
+      head.appendChild(el("h2", {class: "question-head muted", tabindex: "-1"},
+        t.tQuestion + " " + q.slot + (layout === "one" ? " (" + (index + 1) + "/" + paper.length + ")" : "")));
+      var flag = el("button", {type: "button", class: "btn btn-small btn-ghost flag-toggle",
+        "aria-pressed": state.flags[q.slot] ? "true" : "false"}, state.flags[q.slot] ? t.tFlagged : t.tFlag);
+      flag.addEventListener("click", function () { toggleFlag(q.slot, flag); });
+      head.appendChild(flag);
+      li.appendChild(head);
       var text = el("div", {class: "question-text"});
-      text.innerHTML = q.text;  // question text is the trainer's rich text, stored and sanitised by the bank
+      text.innerHTML = q.text;  // the trainer's rich text from the bank, as the review page shows it too
       li.appendChild(text);
       var saved = state.answers[q.slot] || {};
       var name = "q" + q.slot;
       if (q.kind === "truefalse") q.options = [{id: 0, text: t.tTrue}, {id: 1, text: t.tFalse}];
       if (q.options) {
+        var group = el("fieldset", {class: "options"});
+        group.appendChild(el("legend", {class: "visually-hidden"}, t.tQuestion + " " + q.slot));
         q.options.forEach(function (o) {
           var type = q.kind === "multiple" ? "checkbox" : "radio";
-          var label = el("label", {class: "inline"});
+          var label = el("label", {class: "inline option"});
           var input = el("input", {type: type, name: name, value: o.id});
           if ((type === "radio" && saved.choice === o.id) || (saved.choices || []).indexOf(o.id) >= 0) input.checked = true;
           label.appendChild(input);
           label.appendChild(document.createTextNode(" " + o.text));
-          li.appendChild(label);
+          group.appendChild(label);
         });
+        li.appendChild(group);
       } else if (q.kind === "matching") {
         q.items.forEach(function (item) {
           var label = el("label", {}, item.text);
@@ -133,8 +225,8 @@
           li.appendChild(label);
         });
       } else if (q.kind === "ordering") {
-        var current = saved.order || q.items.map(function (i) { return i.id; });
-        current.forEach(function (id, pos) {
+        var order = saved.order || q.items.map(function (i) { return i.id; });
+        order.forEach(function (id, pos) {
           var select = el("select", {"aria-label": (pos + 1) + "."});
           q.items.forEach(function (i) {
             var opt = el("option", {value: i.id}, i.text);
@@ -148,19 +240,39 @@
       } else if (q.kind === "essay") {
         li.appendChild(el("textarea", {rows: 8, "aria-label": t.tQuestion + " " + q.slot})).value = saved.text || "";
       } else if (q.kind !== "description") {
-        var input = el("input", {type: "text", "aria-label": t.tQuestion + " " + q.slot, inputmode: q.kind === "numeric" ? "decimal" : "text"});
+        var input = el("input", {type: "text", class: "answer-input", "aria-label": t.tQuestion + " " + q.slot,
+          inputmode: q.kind === "numeric" ? "decimal" : "text"});
         input.value = saved.text || saved.value || "";
         li.appendChild(input);
       }
-      li.addEventListener("change", function () { record(q.slot, readResponse(q, li)); });
+      li.addEventListener("change", function (e) {
+        if (e.target.classList.contains("flag-toggle")) return;
+        record(q.slot, readResponse(q, li));
+      });
       li.addEventListener("input", function (e) {
         if (e.target.tagName === "TEXTAREA" || e.target.type === "text") record(q.slot, readResponse(q, li));
       });
       list.appendChild(li);
       var a = el("a", {href: "#q" + q.slot, "data-slot": q.slot, class: "nav-dot"}, String(q.slot));
+      a.addEventListener("click", jump);
       nav.appendChild(a);
     });
+    if (layout === "one") {
+      room.classList.add("layout-one");
+      document.getElementById("pager").hidden = false;
+      var fromHash = /^#q(\d+)$/.exec(location.hash);
+      var start = fromHash && position(+fromHash[1]) >= 0 ? +fromHash[1]
+        : (position(state.current) >= 0 ? state.current : paper[0].slot);
+      go(start, false);
+    }
   }
+
+  function step(delta) {
+    var i = position(current) + delta;
+    if (i >= 0 && i < paper.length) go(paper[i].slot, true);
+  }
+  document.getElementById("prev").addEventListener("click", function () { step(-1); });
+  document.getElementById("next").addEventListener("click", function () { step(1); });
 
   function tick() {
     var left = Math.max(0, Math.floor((deadline - (Date.now() + offset)) / 1000));
@@ -173,18 +285,24 @@
   function showResult(r) {
     closed = true;
     localStorage.removeItem(store);
-    document.getElementById("questions").hidden = true;
-    document.getElementById("submit-box").hidden = true;
+    ["questions", "submit-box", "pager", "navigator", "save-state"].forEach(function (id) { document.getElementById(id).hidden = true; });
+    document.getElementById("countdown").parentNode.parentNode.hidden = true;  // the clock has stopped
     var box = document.getElementById("result");
     box.hidden = false;
+    box.textContent = "";
     box.appendChild(el("h2", {}, t.tSubmitted));
     box.appendChild(el("p", {}, r.status_label));
+    var num = function (x) { return Number(x).toLocaleString(document.documentElement.lang); };
+    // Score and outcome are separate columns of the review policy: each shows only when the server sent it.
     if (r.score !== null && r.score !== undefined) {
-      var num = function (x) { return Number(x).toLocaleString(document.documentElement.lang); };
       box.appendChild(el("p", {id: "score"}, t.tResult + ": " + num(r.score) + "/" + num(r.max_score) + " (" + num(r.percent) + "%)"));
-      if (r.passed !== null) box.appendChild(el("p", {id: "verdict"}, r.passed ? t.tPassed : t.tFailed));
     }
-    box.appendChild(el("a", {href: t.list, class: "btn"}, "‹"));
+    if (r.passed !== null && r.passed !== undefined) box.appendChild(el("p", {id: "verdict"}, r.passed ? t.tPassed : t.tFailed));
+    else if (r.pending_grading && (r.score !== null && r.score !== undefined)) box.appendChild(el("p", {class: "muted"}, t.tPendingGrading));
+    var links = el("p", {class: "lesson-nav"});
+    if (r.review_url) links.appendChild(el("a", {href: r.review_url, class: "btn", id: "review-link"}, t.tReview));
+    links.appendChild(el("a", {href: t.list, class: "btn btn-ghost"}, t.tBack));
+    box.appendChild(links);
     showState();
   }
 
@@ -195,8 +313,8 @@
 
   document.getElementById("submit").addEventListener("click", function () {
     if (Object.keys(state.pending).length) flush();
-    var missing = document.getElementById("unanswered").textContent;
-    if (!window.confirm(missing + "\n" + t.tConfirm)) return;
+    var summary = [document.getElementById("unanswered").textContent, document.getElementById("flagged-summary").textContent];
+    if (!window.confirm(summary.filter(Boolean).join("\n") + "\n" + t.tConfirm)) return;
     var wait = function () {
       if (Object.keys(state.pending).length && !closed) { flush(); return setTimeout(wait, 500); }
       finish();
@@ -210,6 +328,7 @@
     .then(function (r) { return r.json(); })
     .then(function (data) {
       paper = data.paper;
+      layout = data.layout === "one" && paper.length ? "one" : "all";
       deadline = Date.parse(data.deadline);
       offset = Date.parse(data.server_now) - Date.now();
       // What the server holds, unless this browser has a newer unsent answer.

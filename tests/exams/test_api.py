@@ -5,7 +5,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from exams.models import Attempt
+from exams.models import Attempt, Exam
 
 from .test_attempts import BANK, exam, right_choice  # noqa: F401 (fixture)
 from ..factories import OfficialFactory
@@ -90,3 +90,67 @@ def test_a_section_whose_pool_is_too_small_is_refused_or_warned(exam):  # noqa: 
     section.draw_count = 31
     with pytest.raises(ValidationError):
         section.full_clean()
+
+
+# --- Layout and review policy ----------------------------------------------------------------------------------
+
+def test_the_room_tells_the_page_its_layout(client, sitting):
+    assert client.get(f"/api/attempts/{sitting.pk}?client=tab-1").json()["layout"] == "all"
+    sitting.exam.layout = "one"
+    sitting.exam.save(update_fields=["layout"])
+    assert client.get(f"/api/attempts/{sitting.pk}?client=tab-1").json()["layout"] == "one"
+
+
+def _set_policy(exam, **flags):
+    for phase in ("submit", "close"):
+        for part in ("score", "outcome", "answers", "feedback"):
+            setattr(exam, f"show_{part}_after_{phase}", flags.get(f"{part}_{phase}", False))
+    exam.save()
+
+
+def test_the_result_shows_the_score_and_the_outcome_only_as_each_is_allowed(client, sitting):
+    for slot in range(1, 11):
+        put(client, sitting.pk, slot, {"choice": right_choice(sitting, slot)}, 1)
+    _set_policy(sitting.exam, score_submit=True)
+    result = client.post(f"/api/attempts/{sitting.pk}/submit").json()
+    assert result["score"] == 10 and result["score10"] == 10 and result["passed"] is None
+    assert result["review_url"] == f"/thi/ket-qua/{sitting.pk}/"
+    _set_policy(sitting.exam, outcome_submit=True)
+    result = client.get(f"/api/attempts/{sitting.pk}/result").json()
+    assert result["passed"] is True and result["score"] is None and result["percent"] is None
+    _set_policy(sitting.exam)
+    result = client.get(f"/api/attempts/{sitting.pk}/result").json()
+    assert result["score"] is None and result["passed"] is None and result["status"] == "submitted"
+
+
+def test_the_review_reveals_no_key_before_the_policy_allows_it(client, sitting):
+    import re
+
+    for slot in range(1, 11):  # every answer wrong, so a right option's text can only come from the key
+        put(client, sitting.pk, slot, {"choice": (right_choice(sitting, slot) + 1) % 4}, 1)
+    in_progress = client.get(f"/api/attempts/{sitting.pk}/review").json()
+    assert in_progress["phase"] == "in_progress" and "questions" not in in_progress and "score" not in in_progress
+
+    _set_policy(sitting.exam, score_submit=True, outcome_submit=True, answers_close=True, feedback_close=True)
+    sitting.exam.closes_at = timezone.now() + dt.timedelta(hours=1)
+    sitting.exam.save()
+    client.post(f"/api/attempts/{sitting.pk}/submit")
+    body = client.get(f"/api/attempts/{sitting.pk}/review").content.decode()
+    review = json.loads(body)
+    assert review["score"] == 0 and review["passed"] is False and len(review["questions"]) == 10
+    assert all(q["response"] and q["response"][0].startswith("Sai") for q in review["questions"])
+    assert not re.search(r"Đúng \d", body)
+    assert not [k for k in ('"fraction"', '"right_answer"', '"verdict"', '"feedback"', '"earned"') if k in body]
+
+    Exam.objects.filter(pk=sitting.exam_id).update(closes_at=timezone.now() - dt.timedelta(seconds=1))
+    review = client.get(f"/api/attempts/{sitting.pk}/review").json()
+    assert review["phase"] == "after_close"
+    assert all(q["verdict"] == "wrong" and re.fullmatch(r"Đúng \d+", q["right_answer"][0]) for q in review["questions"])
+
+
+def test_another_candidate_cannot_read_the_review_or_result(client, sitting, tree):
+    client.post(f"/api/attempts/{sitting.pk}/submit")
+    client.force_login(OfficialFactory(unit=tree["trang_dai"]).user)
+    assert client.get(f"/api/attempts/{sitting.pk}/review").status_code == 404
+    assert client.get(f"/api/attempts/{sitting.pk}/result").status_code == 404
+    assert client.get(f"/thi/ket-qua/{sitting.pk}/").status_code == 404
