@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "scoring"
-urlpatterns = []
+urlpatterns = [
+    path("thi/<int:exam_id>/thong-ke/", views.exam_statistics, name="exam_statistics"),
+    path("thi/<int:exam_id>/thong-ke.csv", views.exam_statistics_csv, name="exam_statistics_csv"),
+]
