@@ -8,7 +8,8 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from random import Random
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,15 +32,19 @@ def version_data(q: formats.Question) -> dict:
     return data
 
 
-def to_format(version: QuestionVersion, *, category: str = "") -> formats.Question:
-    """A stored version back in the neutral format, for export."""
+def to_format(version: QuestionVersion, *, category: str = "", tags: list[str] | None = None) -> formats.Question:
+    """A stored version back in the neutral format, for export (difficulty and tags are the question's own;
+    `tags` saves a query when the caller has them already)."""
     d = version.data
+    question = version.question
     return formats.Question(
-        kind=version.question.kind, name=version.name, text=version.text, category=category,
+        kind=question.kind, name=version.name, text=version.text, category=category,
         choices=[Choice(**c) for c in d.get("choices", [])], general_feedback=version.general_feedback,
         default_mark=float(version.default_mark), answers=list(d.get("answers", [])),
         numeric=[NumericAnswer(**n) for n in d.get("numeric", [])], pairs=[tuple(p) for p in d.get("pairs", [])],
-        order=list(d.get("order", [])), truth=d.get("truth"))
+        order=list(d.get("order", [])), truth=d.get("truth"), difficulty=question.difficulty,
+        tags=sorted(tags if tags is not None else (t.name for t in question.tags.all())),
+        grader_info=version.grader_info)
 
 
 def topic_get_or_create(*, name: str, parent: Topic | None) -> Topic:
@@ -65,23 +70,43 @@ def topic_for_category(*, root: Topic, category: str) -> Topic:
 
 @transaction.atomic
 def question_save(*, q: formats.Question, topic: Topic, question: Question | None = None, by=None,
-                  difficulty: int | None = None) -> tuple[Question, bool]:
-    """Create a question, or add a version to an existing one when its content changed. Returns the question
-    and whether a version was written; papers already drawn keep the version they hold."""
+                  difficulty: int | None = None, expected_version: int | None = None) -> tuple[Question, bool]:
+    """Create a question, or add a version to an existing one when its content changed; difficulty (`difficulty`
+    or `q.difficulty`), tags and topic live on the question and change without a version. Returns the question
+    and whether a version was written; papers already drawn keep the version they hold. `expected_version`
+    refuses the save (ValidationError) when someone saved a newer version since the editor opened."""
+    from django.core.exceptions import ValidationError
+
     fields = {"name": q.name or formats.model.default_name(q.text), "text": q.text, "data": version_data(q),
-              "general_feedback": q.general_feedback, "default_mark": Decimal(str(q.default_mark))}
+              "general_feedback": q.general_feedback, "grader_info": q.grader_info,
+              "default_mark": Decimal(str(q.default_mark))}
+    difficulty = difficulty or q.difficulty
     if question is None:
         question = Question.objects.create(topic=topic, kind=q.kind, created_by=by,
                                            **({"difficulty": difficulty} if difficulty else {}))
+        if q.tags:
+            question.tags.set(q.tags)
     else:
+        if q.kind != question.kind:  # papers are graded by the question's kind: it never changes
+            raise ValidationError(_("A question keeps its type; create a new question instead."))
+        question = Question.objects.select_for_update().select_related("current_version").get(pk=question.pk)
         current = question.current_version
-        if current and all(getattr(current, k) == v for k, v in fields.items()) and question.topic_id == topic.pk:
-            return question, False
+        if expected_version is not None and current is not None and current.number != expected_version:
+            raise ValidationError(_("Someone saved version %(n)s of this question while you were editing it. Open "
+                                    "the question again and redo your change.") % {"n": current.number})
         question.topic = topic
-    number = (question.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+        question.difficulty = difficulty or question.difficulty
+        if sorted(t.name for t in question.tags.all()) != sorted(q.tags):
+            question.tags.set(q.tags)
+        if current and all(getattr(current, k) == v for k, v in fields.items()):
+            question.save(update_fields=["topic", "difficulty"])
+            return question, False
+    number = 1  # a new question's first version needs no look-up (imports save thousands)
+    if question.current_version_id:
+        number += question.versions.order_by("-number").values_list("number", flat=True).first() or 0
     version = QuestionVersion.objects.create(question=question, number=number, created_by=by, **fields)
     question.current_version = version
-    question.save(update_fields=["topic", "current_version"])
+    question.save(update_fields=["topic", "difficulty", "current_version"])
     return question, True
 
 
@@ -94,19 +119,35 @@ class BankImportResult:
 @transaction.atomic
 def bank_import(*, root: Topic, questions: list[formats.Question], by=None) -> BankImportResult:
     """Add parsed questions under `root`, their categories becoming sub-topics. The caller has parsed the whole
-    file first, so a file with any error never reaches here: all questions or none."""
+    file first, so a file with any error never reaches here: all questions or none. Difficulty, tags and rubric
+    notes come along where the file has them."""
     before = Topic.objects.count()
+    topics: dict[str, Topic] = {}
     for q in questions:
-        question_save(q=q, topic=topic_for_category(root=root, category=q.category), by=by)
+        if q.category not in topics:
+            # Moodle's category path: "top/" is its root and "//" a slash inside a name ("Nghị định 61//2018").
+            parts = formats.model.split_category(q.category)
+            if parts and parts[0].lower() in ("top", "default"):
+                parts = parts[1:]
+            topic = root
+            for part in parts:
+                topic = topic_get_or_create(name=part[:255], parent=topic)
+            topics[q.category] = topic
+        question_save(q=q, topic=topics[q.category], by=by)
     return BankImportResult(created=len(questions), topics=Topic.objects.count() - before)
 
 
 def parse_bank_file(*, filename: str, data: bytes) -> list[formats.Question]:
-    """Read a bank file by its extension (.gift, .txt for Aiken or GIFT, .xml for Moodle XML); raises
-    formats.ParseError naming each bad line."""
+    """Read a bank file by its extension (.gift, .txt for Aiken or GIFT, .xml for Moodle XML, .xlsx for the Excel
+    template); raises formats.ParseError naming each bad line (and column, for Excel)."""
     name = filename.lower()
     if name.endswith(".xml"):
         return formats.parse_moodle_xml(data)
+    if name.endswith((".xlsx", ".xlsm")):
+        return formats.parse_xlsx(data)
+    if name.endswith(".xls"):
+        raise formats.ParseError([formats.FormatError(0, _("This is the old Excel format (.xls). Open it in Excel and "
+                                                           "save it as “Excel Workbook (.xlsx)”."))])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -118,8 +159,9 @@ def parse_bank_file(*, filename: str, data: bytes) -> list[formats.Question]:
         # Aiken files are recognisable by their "ANSWER:" lines; anything else is read as GIFT.
         looks_aiken = any(line.strip().upper().startswith("ANSWER:") for line in text.splitlines())
         return formats.parse_aiken(text) if looks_aiken else formats.parse_gift(text)
-    raise formats.ParseError([formats.FormatError(0, _("Only .gift, .txt (GIFT or Aiken) and .xml (Moodle XML) "
-                                                       "question files can be imported."))])
+    raise formats.ParseError([formats.FormatError(0, _("Only .gift, .txt (GIFT or Aiken), .xml (Moodle XML) and "
+                                                       ".xlsx (the Excel template) question files can be "
+                                                       "imported."))])
 
 
 # --- Sittings: the exam room's contract ---------------------------------------------------------------------
@@ -137,11 +179,15 @@ class AttemptClosed(ExamRefused):
 
 
 def _draw(exam: Exam, rng: Random) -> list[tuple[Question, Decimal]]:
-    drawn: list[tuple[Question, Decimal]] = []
-    for section in exam.sections.all():
-        fixed = list(section.fixed_questions.filter(is_active=True).select_related("current_version"))
-        if fixed:
-            drawn.extend((q, section.points_per_question) for q in fixed)
+    # Every start pays this (2,000 candidates may start within a minute): the sections with their topics and fixed
+    # questions in two queries, one id query per drawn pool, then all drawn questions in one.
+    fixed_q = Question.objects.filter(is_active=True).select_related("current_version")
+    sections = exam.sections.select_related("topic").prefetch_related(
+        Prefetch("fixed_questions", queryset=fixed_q, to_attr="fixed_active"))
+    picks: list[tuple[Question | int, Decimal]] = []
+    for section in sections:
+        if section.fixed_active:
+            picks.extend((q, section.points_per_question) for q in section.fixed_active)
             continue
         pool = Question.objects.filter(topic__path__startswith=section.topic.path, is_active=True,
                                        current_version__isnull=False).exclude(kind="description")
@@ -151,10 +197,9 @@ def _draw(exam: Exam, rng: Random) -> list[tuple[Question, Decimal]]:
         if len(ids) < section.draw_count:
             raise ExamRefused(_("This exam cannot be started: a section has fewer questions than it draws. "
                                 "Please tell the trainer."))
-        chosen = rng.sample(ids, section.draw_count)
-        by_id = Question.objects.select_related("current_version").in_bulk(chosen)
-        drawn.extend((by_id[i], section.points_per_question) for i in chosen)
-    return drawn
+        picks.extend((i, section.points_per_question) for i in rng.sample(ids, section.draw_count))
+    by_id = Question.objects.select_related("current_version").in_bulk([q for q, _p in picks if isinstance(q, int)])
+    return [(by_id[q] if isinstance(q, int) else q, points) for q, points in picks]
 
 
 def ip_allowed(ranges: str, ip: str | None) -> bool:
@@ -320,14 +365,23 @@ def answer_save(*, attempt: Attempt, slot: int, response: dict, seq: int, now: d
                           "window are no longer recorded."))
     if not 1 <= slot <= attempt.slot_count:
         raise ExamRefused(_("There is no question %(n)s on this paper.") % {"n": slot})
-    updated = Answer.objects.filter(attempt=attempt, slot=slot, seq__lt=seq).update(
-        response=response, seq=seq, saved_at=now)
-    if not updated:
-        try:
-            with transaction.atomic():
-                Answer.objects.create(attempt=attempt, slot=slot, response=response, seq=seq, saved_at=now)
-        except IntegrityError:
-            pass  # an answer with this or a newer sequence number is already stored
+    # One statement for a first answer, a newer one or a retry (PostgreSQL's and SQLite's upsert; the ORM cannot say
+    # "only if newer"): thousands of candidates autosave at once (bench/README.md). Autocommit: durable on return.
+    field, q = Answer._meta.get_field, connection.ops.quote_name
+    table = q(Answer._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({q('attempt_id')}, {q('slot')}, {q('response')}, {q('seq')}, {q('saved_at')}) "
+            f"VALUES (%s, %s, %s, %s, %s) ON CONFLICT ({q('attempt_id')}, {q('slot')}) DO UPDATE SET "
+            f"{q('response')} = excluded.{q('response')}, {q('seq')} = excluded.{q('seq')}, "
+            f"{q('saved_at')} = excluded.{q('saved_at')} WHERE {table}.{q('seq')} < excluded.{q('seq')} "
+            f"RETURNING {q('seq')}",
+            [attempt.pk, slot, field("response").get_db_prep_save(response, connection), seq,
+             field("saved_at").get_db_prep_save(now, connection)])
+        written = cursor.fetchone()
+    if written is not None:
+        return written[0]
+    # An answer with this or a newer sequence number is already stored: reply with it.
     return Answer.objects.filter(attempt=attempt, slot=slot).values_list("seq", flat=True).get()
 
 

@@ -16,9 +16,13 @@ short          ``answers`` (accepted texts) and ``choices`` (the same texts with
 numeric        ``numeric``
 matching       ``pairs`` (item, match); an empty item is an extra wrong match
 ordering       ``order`` (items in the correct order)
-essay          only the text
+essay          the text; ``grader_info`` holds the rubric notes for graders (never shown to candidates)
 description    only the text (an information block, not graded)
 =============  ==========================================================================================
+
+Every kind may carry a ``difficulty`` (1 easy, 2 medium, 3 hard; None when the file does not say) and ``tags``.
+Not every format can hold them: GIFT keeps neither, Moodle XML keeps the tags and the rubric notes, the Excel
+template keeps everything.
 """
 from __future__ import annotations
 
@@ -61,6 +65,9 @@ class Question:
     pairs: list[tuple[str, str]] = field(default_factory=list)
     order: list[str] = field(default_factory=list)
     truth: bool | None = None
+    difficulty: int | None = None  # 1 easy, 2 medium, 3 hard; None: not given
+    tags: list[str] = field(default_factory=list)
+    grader_info: str = ""
     # 1-based line where the question starts in the source file; not part of equality, so a question read back
     # from a written file compares equal to the one that was written.
     source_line: int = field(default=0, compare=False)
@@ -70,8 +77,12 @@ class Question:
 class FormatError:
     line: int
     message: str
+    column: str = ""  # the column's header, for spreadsheets
 
     def __str__(self) -> str:
+        if self.line and self.column:
+            return _("Row %(row)s, column “%(column)s”: %(message)s") % {
+                "row": self.line, "column": self.column, "message": self.message}
         if self.line:
             return _("Row %(row)s: %(message)s") % {"row": self.line, "message": self.message}
         return self.message
@@ -128,3 +139,52 @@ def format_percent(fraction: float) -> str:
         if float(text) / 100 == fraction:
             return text
     return repr(percent)
+
+
+# --- Numbers as people type them, and category paths ------------------------------------------------------------
+
+_PLAIN_NUMBER_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_THOUSANDS_OR_DECIMAL_RE = re.compile(r"^[+-]?[1-9]\d{0,2}\.\d{3}$")
+
+
+def parse_decimal(text: str) -> float:
+    """A number as Vietnamese users type it: "3,5" (decimal comma), "3.5", "1.000.000" or "1.000,5" (dots for
+    thousands). Raises ValueError with a message for the user when the text is not a number or could be read two
+    ways ("2.500" is two and a half for some, two thousand five hundred for others)."""
+    raw = str(text).strip()
+    cleaned = raw.replace("\u00a0", "").replace(" ", "").replace("\u2212", "-")
+    if "," in cleaned and "." in cleaned:
+        if cleaned.rfind(",") > cleaned.rfind("."):  # 1.000,5
+            cleaned = cleaned.replace(".", "").replace(",", ".")
+        else:  # 1,000.5
+            cleaned = cleaned.replace(",", "")
+    elif cleaned.count(",") == 1:
+        cleaned = cleaned.replace(",", ".")
+    elif cleaned.count(".") > 1 and re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", cleaned):
+        cleaned = cleaned.replace(".", "")
+    elif _THOUSANDS_OR_DECIMAL_RE.match(cleaned):
+        raise ValueError(_("“%(value)s” could be read two ways: write a decimal with a comma (e.g. 2,5) and a "
+                           "thousand without a separator (e.g. 2500)") % {"value": raw})
+    if not _PLAIN_NUMBER_RE.match(cleaned):
+        raise ValueError(_("“%(value)s” is not a number (write decimals with a comma, e.g. 2,5)") % {"value": raw})
+    value = float(cleaned)
+    if not math.isfinite(value):
+        raise ValueError(_("“%(value)s” is not a number (write decimals with a comma, e.g. 2,5)") % {"value": raw})
+    return value
+
+
+def format_decimal(value: float) -> str:
+    """A number with a decimal comma, the shortest text that reads back as the same float: 2,5; 60; 1e-07."""
+    return format_number(value).replace(".", ",")
+
+
+def split_category(path: str) -> list[str]:
+    """The topic names in a category path, Moodle's way: "/" separates, "//" is a slash inside a name
+    ("Nghị định 61//2018" is "Nghị định 61/2018")."""
+    parts = clean_category(path).replace("//", "\ue010").split("/")
+    return [p.replace("\ue010", "/").strip() for p in parts if p.strip()]
+
+
+def join_category(names: list[str]) -> str:
+    """The category path for topic names, slashes inside a name doubled (see :func:`split_category`)."""
+    return "/".join(name.replace("/", "//") for name in names)

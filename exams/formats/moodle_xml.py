@@ -3,7 +3,8 @@
 Read: multichoice (single or multiple by ``<single>``), truefalse, shortanswer, numerical, matching, essay,
 description, ordering (the widely used qtype_ordering plugin: answers in order of their ``fraction``), and
 ``<question type="category">`` for the category of the questions after it (without ``$course$/``-like prefixes).
-Everything else a Moodle question may carry (penalties, tags, embedded files, units, …) is ignored.
+``<tags>`` and an essay's ``<graderinfo>`` (the rubric notes for graders) are kept, both ways. Everything else a
+Moodle question may carry (penalties, embedded files, units, …) is ignored.
 ``source_line`` is the line of the ``<question>`` element, and errors name it as well.
 
 Fractions are percentages in the file (``fraction="50"``) and 0.5 in :class:`Choice`. A numerical answer ``*``
@@ -129,6 +130,8 @@ class _QuestionReader:
         question = Question(kind=kind, name=_text(element.find("name")) or default_name(text), text=text,
                             category=category, general_feedback=_text(element.find("generalfeedback")),
                             default_mark=self.number(grade.text if grade is not None else None, 1.0),
+                            grader_info=_text(element.find("graderinfo")),
+                            tags=[tag for tag in (_text(t) for t in element.findall("tags/tag")) if tag],
                             source_line=self.line)
         if not text:
             self.fail(_("the question has no text"))
@@ -246,6 +249,12 @@ def write_moodle_xml(questions: list[Question]) -> str:
         _add_text(element, "generalfeedback", question.general_feedback, format="html")
         _add(element, "defaultgrade", format_number(question.default_mark))
         _write_answers(element, question)
+        if question.kind != "essay" and question.grader_info:  # Moodle reads it for essays only; we keep it all
+            _add_text(element, "graderinfo", question.grader_info, format="html")
+        if question.tags:
+            tags = _add(element, "tags")
+            for tag in question.tags:
+                _add_text(tags, "tag", tag)
     ET.indent(quiz)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
 
@@ -285,3 +294,4 @@ def _write_answers(element: ET.Element, question: Question) -> None:
     elif kind == "essay":
         _add(element, "responseformat", "editor")
         _add(element, "responsefieldlines", "15")
+        _add_text(element, "graderinfo", question.grader_info, format="html")
