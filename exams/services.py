@@ -1,6 +1,7 @@
 """Writes for the question bank: saving questions as versions, and importing whole banks all-or-nothing."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import ipaddress
 import secrets
@@ -8,6 +9,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from random import Random
 
+import nh3
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -68,6 +70,20 @@ def topic_for_category(*, root: Topic, category: str) -> Topic:
     return topic
 
 
+def clean_html(html: str) -> str:
+    """Question HTML reduced to safe markup: a bank imported from anywhere must not run script in the exam room."""
+    return nh3.clean(html, link_rel="noopener noreferrer") if html else html
+
+
+def sanitised(q: formats.Question) -> formats.Question:
+    """The question with every HTML field (text, feedback, options) made safe."""
+    return dataclasses.replace(
+        q, text=clean_html(q.text), general_feedback=clean_html(q.general_feedback),
+        grader_info=clean_html(q.grader_info),
+        choices=[dataclasses.replace(c, text=clean_html(c.text), feedback=clean_html(c.feedback)) for c in q.choices],
+        numeric=[dataclasses.replace(n, feedback=clean_html(n.feedback)) for n in q.numeric])
+
+
 @transaction.atomic
 def question_save(*, q: formats.Question, topic: Topic, question: Question | None = None, by=None,
                   difficulty: int | None = None, expected_version: int | None = None) -> tuple[Question, bool]:
@@ -77,6 +93,7 @@ def question_save(*, q: formats.Question, topic: Topic, question: Question | Non
     refuses the save (ValidationError) when someone saved a newer version since the editor opened."""
     from django.core.exceptions import ValidationError
 
+    q = sanitised(q)
     fields = {"name": q.name or formats.model.default_name(q.text), "text": q.text, "data": version_data(q),
               "general_feedback": q.general_feedback, "grader_info": q.grader_info,
               "default_mark": Decimal(str(q.default_mark))}

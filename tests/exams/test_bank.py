@@ -144,3 +144,18 @@ def test_officials_cannot_open_the_bank(client, trang_dai_official):
     client.force_login(trang_dai_official.user)
     assert client.get("/ngan-hang-cau-hoi/").status_code == 403
     assert client.get("/ngan-hang-cau-hoi/nhap/").status_code == 403
+
+
+def test_question_html_from_an_imported_bank_cannot_run_script(db):
+    from exams import formats
+    from exams.services import bank_import, topic_get_or_create
+
+    root = topic_get_or_create(name="Nhập từ Moodle", parent=None)
+    gift = ('::X::[html]<p onclick\\="steal()">Chọn <b>đúng</b></p><script>steal()</script>'
+            '{=<img src\\="x.png" onerror\\="steal()">Đúng#<a href\\="javascript:steal()">xem</a> ~Sai}')
+    bank_import(root=root, questions=formats.parse_gift(gift))
+    v = root.questions.get().current_version
+    stored = v.text + str(v.data)
+    assert "<b>đúng</b>" in v.text and "x.png" in stored  # harmless markup stays
+    assert "script" not in stored and "onclick" not in stored and "onerror" not in stored
+    assert "javascript:" not in stored
