@@ -134,11 +134,23 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+from celery.schedules import crontab  # noqa: E402
+
 # Periodic tasks; django-celery-beat copies these into its database schedule, where administrators can adjust them.
 CELERY_BEAT_SCHEDULE = {
     "org-fail-stale-imports": {"task": "org.tasks.import_jobs_fail_stale_task", "schedule": 3600.0},
     "content-publish-scheduled": {"task": "content.tasks.publish_scheduled_task", "schedule": 60.0},
     "exams-finalise-overdue": {"task": "exams.tasks.finalise_overdue_attempts", "schedule": 30.0},
+    # LMS: statuses that change with the calendar at night, reminders every morning, digests on Monday mornings.
+    "lms-refresh-statuses": {"task": "lms.tasks.assignment_status_refresh_task",
+                             "schedule": crontab(hour=0, minute=15)},
+    "lms-reminders": {"task": "lms.tasks.reminders_send_task", "schedule": crontab(hour=7, minute=0)},
+    "lms-weekly-digest": {"task": "lms.tasks.digests_send_task", "schedule": crontab(hour=7, minute=30, day_of_week=1)},
+    # Reports: the day's coverage is recorded late in the evening, so a snapshot dated D is the state at the end of D.
+    "reports-coverage-snapshot": {"task": "scoring.coverage_tasks.coverage_snapshot_task",
+                                  "schedule": crontab(hour=23, minute=45)},
+    "reports-purge-exports": {"task": "scoring.coverage_tasks.export_jobs_purge_task",
+                              "schedule": crontab(hour=3, minute=0)},
 }
 
 # --- Accounts ---------------------------------------------------------------------------------------------
@@ -215,6 +227,9 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="CCHC Đồng Nai <no-reply@cchc.dongnai.example>")
 if env("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
+# SMS gateway: a dotted path to a class like lms.sms.ConsoleBackend (prints; the default) or a provider's backend.
+SMS_BACKEND = env("SMS_BACKEND", default="lms.sms.ConsoleBackend")
+LMS_REMIND_DAYS_BEFORE_DUE = tuple(env.list("LMS_REMIND_DAYS_BEFORE_DUE", cast=int, default=[14, 3]))
 
 # --- Wagtail ----------------------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Đào tạo, sát hạch CCHC Đồng Nai"

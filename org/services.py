@@ -22,6 +22,15 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
+def _roster_changed(official_ids) -> None:
+    """Tell listeners (the LMS re-assigns requirements) which officials changed, once the change is committed."""
+    from .signals import roster_changed
+
+    ids = sorted(set(official_ids))
+    if ids:
+        transaction.on_commit(lambda: roster_changed.send(sender=Official, official_ids=ids))
+
+
 def _path_for(unit: Unit, parent: Unit | None) -> tuple[str, int]:
     if parent is None:
         return f"/{unit.pk}/", 0
@@ -79,6 +88,8 @@ def unit_update(*, unit: Unit, name: str | None = None, kind: str | None = None,
         unit.path, unit.depth = _path_for(unit, parent)
         _rewrite_subtree_paths(old_path=old_path, new_path=unit.path, depth_delta=unit.depth - old_depth)
     unit.save()
+    if moving:  # audiences chosen by unit subtree change for everyone below
+        _roster_changed(Official.objects.filter(unit__path__startswith=unit.path).values_list("pk", flat=True))
     reason = (UnitVersion.Reason.MOVED if moving and not changed_name else
               UnitVersion.Reason.RENAMED if changed_name and not moving and not changed_kind else
               UnitVersion.Reason.CHANGED)
@@ -150,6 +161,7 @@ def official_create(*, employee_code: str, full_name: str, unit: Unit, category:
                                        name_folded=fold(full_name), unit=unit, category=category, **fields)
     Transfer.objects.create(official=official, from_unit=None, to_unit=unit, effective_date=on or _today(),
                             source=source, recorded_by=by)
+    _roster_changed([official.pk])
     return official
 
 
@@ -165,6 +177,7 @@ def official_transfer(*, official: Official, to_unit: Unit, on: dt.date | None =
                                        effective_date=on or _today(), source=source, note=note, recorded_by=by)
     official.unit = to_unit
     official.save(update_fields=["unit", "updated_at"])
+    _roster_changed([official.pk])
     return transfer
 
 
@@ -258,6 +271,10 @@ def import_job_run(*, job_id: int) -> ImportJob:
         else:
             job.status = ImportJob.Status.DONE
             job.summary = result.as_dict()
+            if job.kind == ImportJob.Kind.ROSTER:  # one signal for the whole file
+                codes = {r["employee_code"].lower() for _n, r in rows}
+                _roster_changed(pk for code, pk in Official.objects.values_list("employee_code", "pk")
+                                if code.lower() in codes)
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "errors", "summary", "finished_at"])
         cache.delete(key)

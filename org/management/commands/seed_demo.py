@@ -35,6 +35,11 @@ class Command(BaseCommand):
         from exams.services import exam_permissions_setup
 
         exam_permissions_setup()
+        from lms import demo as lms_demo
+
+        lms_counts = lms_demo.seed_lms()
+        if lms_counts:
+            self.stdout.write("Đã tạo yêu cầu học tập mẫu: " + ", ".join(f"{k} {v}" for k, v in lms_counts.items()))
         search.reindex_all()
         self.print_logins()
 

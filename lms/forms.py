@@ -1,0 +1,169 @@
+"""Forms for requirements, training sessions, enrolment and attendance. Every choice of unit or official is
+limited to the user's scope, and a personnel officer cannot set a rule wider than their subtree."""
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _, gettext_lazy
+
+from org.models import Category, Official, Unit
+from org.selectors import Scope
+
+from .models import Requirement, TrainingSession
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class AudienceFormMixin(forms.ModelForm):
+    """The `org.models.Audience` fields, with units limited to the scope and named officials by employee code."""
+
+    audience_categories = forms.MultipleChoiceField(
+        label=gettext_lazy("Categories"), choices=Category.choices, required=False,
+        widget=forms.CheckboxSelectMultiple, help_text=gettext_lazy("None ticked: every category."))
+    audience_ranks = forms.CharField(label=gettext_lazy("Ranks"), required=False,
+                                     help_text=gettext_lazy("Separated by commas, e.g. Chuyên viên, Cán sự. Empty: any."))
+    listed_codes = forms.CharField(
+        label=gettext_lazy("Officials listed by employee code"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("One code per line; they are included whatever the rule says."))
+
+    def __init__(self, *args, scope: Scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope = scope
+        self.fields["audience_units"].queryset = scope.units().filter(active_to__isnull=True)
+        self.fields["audience_units"].widget = forms.SelectMultiple(attrs={"size": 8})
+        self.fields["audience_units"].help_text = _("Hold Ctrl (⌘ on a Mac) to choose several.")
+        if self.instance.pk:
+            self.initial["audience_ranks"] = ", ".join(self.instance.audience_ranks or [])
+            self.initial["listed_codes"] = "\n".join(
+                self.instance.audience_officials.order_by("employee_code").values_list("employee_code", flat=True))
+        self._listed: list[Official] = []
+
+    def clean_audience_ranks(self):
+        return [r.strip() for r in self.cleaned_data["audience_ranks"].split(",") if r.strip()]
+
+    def clean_listed_codes(self):
+        lines = [(n, line.strip()) for n, line in enumerate(self.cleaned_data["listed_codes"].splitlines(), 1)]
+        codes = [(n, c) for n, c in lines if c]
+        visible = self.scope.officials()
+        found = {o.employee_code.upper(): o for o in visible.filter(
+            employee_code__in=[c for _n, c in codes] + [c.upper() for _n, c in codes])}
+        errors = [_("Line %(n)s: there is no official with code “%(code)s” in the units you manage.")
+                  % {"n": n, "code": c} for n, c in codes if c.upper() not in found]
+        if errors:
+            raise ValidationError(errors)
+        self._listed = list({found[c.upper()].pk: found[c.upper()] for _n, c in codes}.values())
+        return self.cleaned_data["listed_codes"]
+
+    def clean(self):
+        data = super().clean()
+        if not self.scope.all_units and not data.get("audience_units") and not self._listed:
+            # Without units the rule would reach the whole province.
+            self.add_error("audience_units", _("Choose at least one of your units, or list officials by code."))
+        return data
+
+    def save(self, commit=True):
+        instance = super().save(commit=commit)
+        if commit:
+            instance.audience_officials.set(self._listed)
+        return instance
+
+
+class RequirementForm(AudienceFormMixin):
+    class Meta:
+        model = Requirement
+        fields = ["title", "plan_clause", "description", "modules", "exam", "requires_attendance", "due_date",
+                  "newcomer_days", "validity_months", "renewal_window_days", "target_percent", "is_active",
+                  "audience_units", "audience_include_subunits", "audience_reform_officers",
+                  "audience_one_stop_receivers", "audience_leaders", "audience_categories", "audience_ranks"]
+        widgets = {"due_date": DATE_WIDGET, "description": forms.Textarea(attrs={"rows": 3}),
+                   "modules": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from content.models import CoursePage
+        from exams.models import Exam
+
+        self.fields["modules"].queryset = CoursePage.objects.live().order_by("path")
+        self.fields["exam"].queryset = Exam.objects.order_by("title")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("modules") and not data.get("exam") and not data.get("requires_attendance"):
+            raise ValidationError(_("Choose what satisfies the requirement: modules, an exam or attending a session."))
+        return data
+
+
+class SessionForm(AudienceFormMixin):
+    class Meta:
+        model = TrainingSession
+        fields = ["title", "requirement", "starts_at", "ends_at", "location", "trainer", "description",
+                  "audience_units", "audience_include_subunits", "audience_reform_officers",
+                  "audience_one_stop_receivers", "audience_leaders", "audience_categories", "audience_ranks"]
+        widgets = {"starts_at": DATETIME_WIDGET, "ends_at": DATETIME_WIDGET,
+                   "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, requirements=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]
+        if requirements is not None:
+            self.fields["requirement"].queryset = requirements.filter(requires_attendance=True)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", _("The session must end after it starts."))
+        return data
+
+
+class EnrolForm(forms.Form):
+    """Enrol by hand: a unit (with its sub-units) and, optionally, only some roles or categories."""
+
+    unit = forms.ModelChoiceField(label=gettext_lazy("Unit"), queryset=Unit.objects.none())
+    include_subunits = forms.BooleanField(label=gettext_lazy("include their sub-units"), required=False, initial=True)
+    role = forms.ChoiceField(label=gettext_lazy("Only"), required=False, choices=[
+        ("", gettext_lazy("everyone")),
+        ("is_reform_officer", gettext_lazy("officials in charge of administrative reform")),
+        ("is_one_stop_receiver", gettext_lazy("one-stop dossier receivers")),
+        ("is_leader", gettext_lazy("leaders"))])
+    category = forms.ChoiceField(label=gettext_lazy("Category"), required=False,
+                                 choices=[("", gettext_lazy("every category")), *Category.choices])
+
+    def __init__(self, *args, scope: Scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope = scope
+        self.fields["unit"].queryset = scope.units().filter(active_to__isnull=True)
+
+    def officials(self):
+        d = self.cleaned_data
+        unit = d["unit"]
+        qs = self.scope.officials().filter(status="active")
+        qs = qs.filter(unit__path__startswith=unit.path) if d["include_subunits"] else qs.filter(unit=unit)
+        if d["role"]:
+            qs = qs.filter(**{d["role"]: True})
+        if d["category"]:
+            qs = qs.filter(category=d["category"])
+        return qs
+
+
+class AttendanceForm(forms.Form):
+    employee_code = forms.CharField(label=gettext_lazy("Employee code"), max_length=32)
+    present = forms.BooleanField(label=gettext_lazy("present"), required=False, initial=True)
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=255, required=False)
+
+    def __init__(self, *args, scope: Scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope = scope
+
+    def clean_employee_code(self):
+        code = self.cleaned_data["employee_code"].strip()
+        official = self.scope.officials().filter(employee_code__iexact=code).first()
+        if official is None:
+            raise ValidationError(_("There is no official with code “%(code)s” in the units you manage.")
+                                  % {"code": code})
+        self.official = official
+        return code
+
+
+class AttendanceImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Sign-in sheet (.xlsx or .csv)"))
