@@ -1,0 +1,284 @@
+"""Coverage report pages, exports and the public transparency page. Thin: figures come from
+`coverage_selectors`, files from `exports`, jobs from `coverage_services`; scoping from `org.selectors.scope_for`."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from lms.models import Assignment
+from org.models import Unit
+from org.selectors import Scope, scope_for, unit_ancestors
+
+from . import coverage, exports
+from . import coverage_selectors as sel
+from .coverage_forms import PeriodExportForm, parse_day
+from .coverage_services import export_job_create
+from .models import ExportJob
+
+# Names lists up to this many rows are sent at once; longer ones are built by a Celery task with a progress bar.
+INLINE_EXPORT_ROWS = 2000
+# Periodic reports in PDF with more table lines than this (about two pages) are built by a Celery task too.
+INLINE_PDF_LINES = 60
+TREND_DAYS = 366
+
+
+def _scope(request) -> Scope:
+    scope = scope_for(request.user)
+    if not scope.can_manage:
+        raise PermissionDenied(_("Coverage reports are for personnel officers and administrators."))
+    return scope
+
+
+def _unit(scope: Scope, code: str | None) -> Unit:
+    """The unit asked for, inside the scope (404 outside it), or where the scope's report starts."""
+    if code:
+        return get_object_or_404(scope.units().select_related("parent"), code=code)
+    unit = sel.root_units(scope).select_related("parent").first()
+    if unit is None:
+        raise Http404(_("There is no unit to report on."))
+    return unit
+
+
+def _requirement(request, value: str | None, *, required: bool = False):
+    if not value:
+        if required:
+            raise Http404(_("Choose a requirement."))
+        return None
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        raise Http404(_("Choose a requirement.")) from None
+    return get_object_or_404(sel.report_requirements(request.user), pk=pk)
+
+
+def _breadcrumbs(scope: Scope, unit: Unit) -> list[Unit]:
+    return [u for u in unit_ancestors(unit) if scope.covers_unit(u)]
+
+
+def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _query(**params) -> str:
+    return "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+
+@login_required
+@require_GET
+def coverage_page(request):
+    """The coverage report: all requirements for a unit, or one requirement by child unit, live or as of a date."""
+    scope = _scope(request)
+    unit = _unit(scope, request.GET.get("don-vi"))
+    requirement = _requirement(request, request.GET.get("yc"))
+    all_requirements = list(sel.report_requirements(request.user))
+    raw_day = request.GET.get("ngay", "").strip()
+    on = parse_day(raw_day) if raw_day else None
+    if raw_day and on is None:
+        messages.error(request, _("“%(value)s” is not a date (dd/mm/yyyy); showing today's figures.")
+                       % {"value": raw_day})
+    chosen = [requirement] if requirement else all_requirements
+    try:
+        report = sel.coverage_report(scope=scope, requirements=chosen, on=on)
+    except sel.NoSnapshot:
+        messages.warning(request, _("No figures were recorded on or before %(date)s; showing today's figures.")
+                         % {"date": on.strftime("%d/%m/%Y")})
+        on = None
+        report = sel.coverage_report(scope=scope, requirements=chosen)
+    day_param = report.as_of.isoformat() if not report.live else ""
+    ctx = {
+        "unit": unit, "requirement": requirement, "requirements": all_requirements, "report": report,
+        "breadcrumbs": _breadcrumbs(scope, unit), "day": day_param, "today": timezone.localdate(),
+        "period_form": PeriodExportForm(initial={"ky": "q1", "nam": timezone.localdate().year, "dinh_dang": "xlsx"}),
+    }
+    if requirement is None:
+        rows = []
+        for r in all_requirements:
+            line = report.row(requirement_id=r.pk, unit_id=unit.pk)
+            if line:
+                rows.append(dict(line, requirement=r, label=r.title, code=""))
+        if request.GET.get("format") == "csv":
+            return _download(_overview_csv(rows), exports.CSV, f"bao-phu-{unit.code}.csv")
+        ctx["overview"] = rows
+        return render(request, "reports/coverage.html", ctx)
+
+    b = report.breakdown(requirement_id=requirement.pk, unit_id=unit.pk)
+    lines = sel.report_lines(b, unit_name=unit.name, own_label=_("%(unit)s (officials of the unit itself)"))
+    if request.GET.get("format") == "csv":
+        return _download(exports.lines_csv(lines, b.total, total_label=unit.name), exports.CSV,
+                         f"bao-phu-{requirement.pk}-{unit.code}.csv")
+    series = sel.trend_series(requirement=requirement, unit=unit, since=report.as_of - dt.timedelta(days=TREND_DAYS))
+    series = series[series["date"] <= report.as_of] if len(series) else series
+    ctx.update(lines=lines, total=b.total,
+               trend=coverage.trend(series, target_percent=float(requirement.target_percent)))
+    return render(request, "reports/coverage.html", ctx)
+
+
+def _overview_csv(rows: list[dict]) -> bytes:
+    header = [_("Requirement"), _("Plan clause"), *exports.figure_header()[2:]]
+    return exports.csv_bytes(header, [[r["requirement"].title, r["requirement"].plan_clause,
+                                       *exports.figure_row(r)[2:]] for r in rows])
+
+
+@login_required
+def missing_page(request):
+    """Who in a unit's subtree has not completed a requirement, with their status and due date (live)."""
+    scope = _scope(request)
+    params = request.POST if request.method == "POST" else request.GET
+    unit = _unit(scope, params.get("don-vi"))
+    requirement = _requirement(request, params.get("yc"), required=True)
+    status = params.get("trang-thai", "")
+    if status not in {s for s in Assignment.Status.values if s not in coverage.DONE_STATUSES}:
+        status = ""
+    qs = sel.missing_assignments(scope=scope, requirement=requirement, unit=unit, status=status)
+    if request.method == "POST":
+        return _missing_export(request, qs, unit=unit, requirement=requirement, status=status,
+                               fmt=params.get("dinh-dang", "csv"))
+    if request.method != "GET":
+        return HttpResponse(status=405)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    statuses = [(s, label) for s, label in Assignment.Status.choices if s not in coverage.DONE_STATUSES]
+    return render(request, "reports/missing.html", {
+        "unit": unit, "requirement": requirement, "page": page, "status": status, "statuses": statuses,
+        "breadcrumbs": _breadcrumbs(scope, unit), "inline_max": INLINE_EXPORT_ROWS,
+        "query": _query(yc=requirement.pk, **{"don-vi": unit.code, "trang-thai": status}),
+    })
+
+
+def _missing_export(request, qs, *, unit, requirement, status, fmt):
+    if fmt not in (ExportJob.Format.CSV, ExportJob.Format.XLSX):
+        fmt = ExportJob.Format.CSV
+    total = qs.count()
+    if total <= INLINE_EXPORT_ROWS:
+        name = f"chua-hoan-thanh-{requirement.pk}-{unit.code}.{fmt}"
+        if fmt == ExportJob.Format.XLSX:
+            data = exports.missing_xlsx(qs, title=f"{requirement.title} — {unit.name}")
+            return _download(data, exports.XLSX, name)
+        return _download(exports.missing_csv(qs), exports.CSV, name)
+    job = export_job_create(
+        user=request.user, kind=ExportJob.Kind.MISSING, fmt=fmt,
+        params={"requirement_id": requirement.pk, "unit_id": unit.pk, "status": status, "language": get_language()},
+        title=_("Not completed: %(requirement)s — %(unit)s") % {"requirement": requirement.title, "unit": unit.name})
+    return redirect("reports:export_job", pk=job.pk)
+
+
+@login_required
+def period_export(request):
+    """The periodic report (Q1, 6 months, 9 months, year) of a unit as Excel or PDF."""
+    scope = _scope(request)
+    params = request.POST if request.method == "POST" else request.GET
+    unit = _unit(scope, params.get("don-vi"))
+    requirement = _requirement(request, params.get("yc"))
+    form = PeriodExportForm.from_query(params)
+    back = reverse("reports:coverage") + _query(yc=requirement.pk if requirement else "", **{"don-vi": unit.code})
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, e)
+        return redirect(back)
+    d = form.cleaned_data
+    requirements = [requirement] if requirement else list(sel.report_requirements(request.user))
+    if request.method == "POST":
+        return _period_job(request, unit=unit, requirement=requirement, d=d)
+    try:
+        report = sel.period_report(scope=scope, unit=unit, period=d["ky"], year=d["nam"], requirements=requirements)
+    except sel.NoSnapshot as exc:
+        messages.error(request, _("No figures were recorded at the end of that period (%(date)s), so the report "
+                                  "cannot be made for it.") % {"date": exc.args[0].strftime("%d/%m/%Y")})
+        return redirect(back)
+    if d["dinh_dang"] == ExportJob.Format.PDF:
+        if sum(len(s.lines) + 1 for s in report.sections) > INLINE_PDF_LINES:
+            # WeasyPrint lays out about three pages a second: a long report is built in the background.
+            return _period_job(request, unit=unit, requirement=requirement, d=d)
+        return _download(exports.period_report_pdf(report), exports.PDF, exports.period_file_name(report, "pdf"))
+    return _download(exports.period_report_xlsx(report), exports.XLSX, exports.period_file_name(report, "xlsx"))
+
+
+def _period_job(request, *, unit, requirement, d):
+    job = export_job_create(
+        user=request.user, kind=ExportJob.Kind.PERIOD, fmt=d["dinh_dang"],
+        params={"unit_id": unit.pk, "period": d["ky"], "year": d["nam"],
+                "requirement_ids": [requirement.pk] if requirement else [], "language": get_language()},
+        title=f"{exports.period_label(d['ky'], d['nam'])} — {unit.name}")
+    return redirect("reports:export_job", pk=job.pk)
+
+
+@login_required
+def export_job_page(request, pk: int):
+    job = get_object_or_404(sel.export_jobs_visible_to(request.user), pk=pk)
+    return render(request, "reports/export_job.html", {"job": job, "progress": sel.export_progress(job.pk)})
+
+
+@login_required
+def export_job_status(request, pk: int):
+    job = get_object_or_404(sel.export_jobs_visible_to(request.user), pk=pk)
+    return JsonResponse({"status": job.status, "status_label": str(job.get_status_display()),
+                         "progress": sel.export_progress(job.pk), "error": job.error,
+                         "download": reverse("reports:export_download", args=[job.pk])
+                         if job.status == ExportJob.Status.DONE else None})
+
+
+@login_required
+def export_download(request, pk: int):
+    job = get_object_or_404(sel.export_jobs_visible_to(request.user), pk=pk, status=ExportJob.Status.DONE)
+    if not job.file:
+        raise Http404
+    types = {"csv": exports.CSV, "xlsx": exports.XLSX, "pdf": exports.PDF}
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name,
+                        content_type=types.get(job.fmt, "application/octet-stream"))
+
+
+# --- Public ------------------------------------------------------------------------------------------------------
+
+@require_GET
+def public_page(request):
+    """Coverage by unit for everyone, without signing in: aggregates only, never a name."""
+    data = sel.public_coverage()
+    reqs = data["requirements"]
+    req = None
+    raw = request.GET.get("yc", "")
+    if raw:
+        req = next((r for r in reqs if str(r["id"]) == raw), None)
+        if req is None:
+            raise Http404(_("No such requirement."))
+    elif reqs:
+        req = reqs[0]
+    rows = [r for r in data["rows"] if req and r["requirement_id"] == req["id"]]
+    by_code = {r["code"]: r for r in rows}
+    code = request.GET.get("don-vi", "")
+    if code:
+        unit = by_code.get(code)
+        if unit is None:
+            raise Http404(_("No such unit."))
+    else:
+        unit = next((r for r in rows if r["parent_id"] is None and r["active_to"] is None), None)
+    children = sorted((r for r in rows if unit and r["parent_id"] == unit["unit_id"]
+                       and (r["active_to"] is None or r["audience"])), key=coverage.child_order)
+    crumbs = []
+    if unit:
+        ids = [int(p) for p in unit["path"].strip("/").split("/")[:-1] if p]
+        by_id = {r["unit_id"]: r for r in rows}
+        crumbs = [by_id[i] for i in ids if i in by_id]
+    lines = [dict(c, label=c["name"]) for c in children]
+    own = coverage.own_line(unit) if unit else None
+    if own:
+        lines.append(dict(own, label=_("%(unit)s (officials of the unit itself)") % {"unit": unit["name"]}, code="",
+                          is_own=True))
+    if request.GET.get("format") == "csv" and unit:
+        return _download(exports.lines_csv(lines, unit, total_label=unit["name"]),
+                         exports.CSV, f"cong-khai-{req['id']}-{unit['code']}.csv")
+    return render(request, "reports/public.html", {"requirements": reqs, "requirement": req, "unit": unit,
+                                                   "lines": lines, "crumbs": crumbs, "as_of": data["as_of"]})
