@@ -54,7 +54,8 @@ def csv_bytes(header: list[str], rows: Iterable[Iterable]) -> bytes:
 
 
 def figure_header() -> list[str]:
-    return [_("Unit code"), _("Unit"), _("Required"), _("Completed"), _("In progress"), _("Not started"),
+    return [_("Unit code"), _("Unit"), _("Required"), _("Completed"), pgettext("learning status", "In progress"),
+            _("Not started"),
             _("Overdue"), _("Coverage (%)"), _("Target (%)"), _("Still missing to reach the target")]
 
 
