@@ -34,3 +34,15 @@ class StaffMFARequiredMiddleware:
         from allauth.mfa.models import Authenticator
 
         return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class VietnameseFirstMiddleware:
+    """The interface is Vietnamese unless the person chose English with the language link (a cookie). A browser
+    or phone set to English does not switch it: officials read Vietnamese, whatever their device says."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

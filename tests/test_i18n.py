@@ -41,6 +41,13 @@ def test_pages_are_vietnamese_by_default_and_english_on_request(client, db):
     assert "Sign In" in client.get("/accounts/login/").content.decode()
 
 
+def test_a_browser_set_to_english_still_gets_vietnamese_until_the_person_chooses_english(client, db):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Đăng nhập" in page.content.decode()
+    client.get("/ngon-ngu/en/")
+    assert "Sign In" in client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+
+
 def test_dates_and_decimals_follow_vietnamese_conventions():
     with translation.override("vi"):
         assert formats.date_format(dt.date(2020, 12, 27), "SHORT_DATE_FORMAT") == "27/12/2020"
