@@ -89,3 +89,20 @@ class ExamOverrideAdminForm(WagtailAdminModelForm):
             with transaction.atomic():  # a sitting already under way gets the extra time at once
                 services.attempt_extend_open(exam=instance.exam, official=instance.official)
         return instance
+
+
+class ExamSectionAdminForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Question
+
+        field = self.fields["fixed_questions"]
+        field.queryset = (Question.objects.filter(is_active=True, current_version__isnull=False)
+                          .exclude(kind="description").select_related("current_version", "topic")
+                          .order_by("topic__path", "id"))
+        field.label_from_instance = lambda q: f"{q.topic.name} — {q.current_version.name}"
+
+    def _post_clean(self):
+        # Let the model's clean() know whether fixed questions were chosen in this form.
+        self.instance._fixed_chosen = bool(self.cleaned_data.get("fixed_questions"))
+        super()._post_clean()

@@ -218,9 +218,13 @@ class ExamSection(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        if self.topic_id is None and not (self.pk and self.fixed_questions.exists()):
-            raise ValidationError(_("Choose a topic to draw from."))
-        if self.topic_id and self.pool_size() < self.draw_count:
+        # The admin form checks "a topic or fixed questions" itself: chosen questions are not saved yet here.
+        fixed = getattr(self, "_fixed_chosen", None)
+        if fixed is None:
+            fixed = bool(self.pk and self.fixed_questions.exists())
+        if self.topic_id is None and not fixed:
+            raise ValidationError(_("Choose a topic to draw from, or fixed questions."))
+        if self.topic_id and not fixed and self.pool_size() < self.draw_count:
             raise ValidationError(_("The topic has only %(size)s questions, fewer than the %(n)s drawn.")
                                   % {"size": self.pool_size(), "n": self.draw_count})
 

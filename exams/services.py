@@ -201,7 +201,10 @@ def _draw(exam: Exam, rng: Random) -> list[tuple[Question, Decimal]]:
     fixed_q = Question.objects.filter(is_active=True).select_related("current_version")
     sections = exam.sections.select_related("topic").prefetch_related(
         Prefetch("fixed_questions", queryset=fixed_q, to_attr="fixed_active"))
+    sections = list(sections)
     picks: list[tuple[Question | int, Decimal]] = []
+    # Fixed questions first, so a random section never draws a question the paper already holds.
+    taken = {q.pk for section in sections for q in section.fixed_active}
     for section in sections:
         if section.fixed_active:
             picks.extend((q, section.points_per_question) for q in section.fixed_active)
@@ -210,11 +213,13 @@ def _draw(exam: Exam, rng: Random) -> list[tuple[Question, Decimal]]:
                                        current_version__isnull=False).exclude(kind="description")
         if section.difficulty:
             pool = pool.filter(difficulty=section.difficulty)
-        ids = list(pool.values_list("id", flat=True))
+        ids = [i for i in pool.values_list("id", flat=True) if i not in taken]
         if len(ids) < section.draw_count:
             raise ExamRefused(_("This exam cannot be started: a section has fewer questions than it draws. "
                                 "Please tell the trainer."))
-        picks.extend((i, section.points_per_question) for i in rng.sample(ids, section.draw_count))
+        drawn = rng.sample(ids, section.draw_count)
+        taken.update(drawn)
+        picks.extend((i, section.points_per_question) for i in drawn)
     by_id = Question.objects.select_related("current_version").in_bulk([q for q, _p in picks if isinstance(q, int)])
     return [(by_id[q] if isinstance(q, int) else q, points) for q, points in picks]
 
@@ -302,7 +307,7 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", ip: str | None
         deadline = min(deadline, terms.closes_at)
     try:
         attempt = Attempt.objects.create(exam=exam, official=official, number=done + 1, started_at=now,
-                                         deadline=deadline, started_ip=ip,
+                                         deadline=deadline, started_ip=ip, slot_count=len(drawn),
                                          max_score=sum((p for _q, p in drawn), Decimal(0)))
     except IntegrityError:  # a second tab started at the same moment: use the sitting it created
         raise ExamRefused(_("This exam was just started in another window. Reload the page to continue."))
@@ -315,8 +320,6 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", ip: str | None
         slots.append(AttemptQuestion(attempt=attempt, slot=i, version=question.current_version, points=points,
                                      option_order=order))
     AttemptQuestion.objects.bulk_create(slots)
-    attempt.slot_count = len(slots)
-    attempt.save(update_fields=["slot_count"])
     AttemptEvent.objects.create(attempt=attempt, kind="start", at=now, ip=ip)
     return attempt
 

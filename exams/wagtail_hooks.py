@@ -7,7 +7,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, Obj
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from .admin_forms import ExamAdminForm, ExamOverrideAdminForm
+from .admin_forms import ExamAdminForm, ExamOverrideAdminForm, ExamSectionAdminForm
 from .models import Exam, ExamOverride, ExamSection, Topic
 
 
@@ -63,7 +63,14 @@ class ExamViewSet(ModelViewSet):
 class ExamSectionViewSet(ModelViewSet):
     model = ExamSection
     icon = "list-ul"
-    form_fields = ["exam", "order", "title", "topic", "difficulty", "draw_count", "points_per_question"]
+    edit_handler = ObjectList([
+        FieldPanel("exam"), FieldRowPanel([FieldPanel("order"), FieldPanel("title")]),
+        MultiFieldPanel([FieldRowPanel([FieldPanel("topic"), FieldPanel("difficulty")]), FieldPanel("draw_count")],
+                        heading=_("Draw from a topic")),
+        FieldPanel("fixed_questions", widget=forms.SelectMultiple(attrs={"size": 12}),
+                   help_text=_("Or choose the questions every candidate gets (the topic is then not used).")),
+        FieldPanel("points_per_question"),
+    ], base_form_class=ExamSectionAdminForm)
     list_display = ["exam", "topic", "draw_count", Column("pool_warning", label=_("Pool size"))]
     list_filter = ["exam"]
 

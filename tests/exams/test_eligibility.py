@@ -186,3 +186,23 @@ def test_negative_marking_costs_wrong_answers_but_never_takes_the_attempt_below_
         answer_save(attempt=again, slot=s.slot, seq=1, response={
             "choice": next(i for i, j in enumerate(s.option_order) if choices[j]["fraction"] == 0)})
     assert attempt_submit(attempt=again).score == 0  # five wrong answers: floored at zero, not −2.5
+
+
+def test_a_section_of_fixed_questions_is_built_in_the_admin_and_every_candidate_gets_them(exam, admin_user, client,
+                                                                                          trang_dai_official):
+    from exams.models import Question
+
+    chosen = list(Question.objects.order_by("id")[:2])
+    client.force_login(admin_user)
+    refused = client.post("/admin/examsection/new/", {"exam": exam.pk, "order": 2, "draw_count": 10,
+                                                     "points_per_question": "2"})
+    assert refused.status_code == 200 and not exam.sections.filter(order=2).exists()  # neither topic nor questions
+    made = client.post("/admin/examsection/new/", {"exam": exam.pk, "order": 2, "draw_count": 10,
+                                                  "points_per_question": "2",
+                                                  "fixed_questions": [q.pk for q in chosen]})
+    assert made.status_code == 302
+    attempt = attempt_start(exam=exam, official=trang_dai_official)
+    drawn = set(attempt.slots.values_list("version__question_id", flat=True))
+    assert {q.pk for q in chosen} <= drawn and attempt.slots.count() == 5 + 2
+    assert len(drawn) == 7  # the random section never repeats a fixed question
+    assert attempt.max_score == 5 + 2 * 2
