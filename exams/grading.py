@@ -140,7 +140,7 @@ def essay_grade(*, slot: AttemptQuestion, points: Decimal, comment: str = "", by
     """Record a grader's points (0..the slot's points) and comment for one essay answer, recompute the attempt's
     score, audit the change and tell listeners. Re-grading is allowed; an unchanged grade writes nothing."""
     now = now or timezone.now()
-    attempt = Attempt.objects.select_for_update().select_related("exam").get(pk=slot.attempt_id)
+    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("exam").get(pk=slot.attempt_id)
     if attempt.status not in FINISHED:
         raise GradingRefused(_("This sitting is still in progress: it can be graded once it is submitted."))
     slots = list(attempt.slots.select_related("version__question"))

@@ -106,7 +106,7 @@ def question_save(*, q: formats.Question, topic: Topic, question: Question | Non
     else:
         if q.kind != question.kind:  # papers are graded by the question's kind: it never changes
             raise ValidationError(_("A question keeps its type; create a new question instead."))
-        question = Question.objects.select_for_update().select_related("current_version").get(pk=question.pk)
+        question = Question.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=question.pk)
         current = question.current_version
         if expected_version is not None and current is not None and current.number != expected_version:
             raise ValidationError(_("Someone saved version %(n)s of this question while you were editing it. Open "

@@ -125,7 +125,7 @@ def test_trainer_imports_a_gift_file_from_the_page(client, trainer):
     topic = Topic.objects.get(name="Bồi dưỡng một cửa", parent=None)
     assert response["Location"] == f"/ngan-hang-cau-hoi/chu-de/{topic.pk}/"
     page = client.get(response["Location"]).content.decode()
-    assert "Thành lập BPMC" in page and "Ghép đôi" in page
+    assert "Thành lập BPMC" in page and "Ghép cặp" in page
 
 
 def test_a_refused_file_lists_its_lines_in_vietnamese_and_imports_nothing(client, trainer):
