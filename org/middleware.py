@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -24,16 +26,29 @@ class StaffMFARequiredMiddleware:
             return redirect("mfa_activate_totp")
         return self.get_response(request)
 
-    @staticmethod
-    def _needs_mfa(request) -> bool:
+    # A passed check is remembered in the session for a few minutes: the exam room's autosave must not pay a
+    # group query on every request (bench/README.md). A role granted meanwhile applies within this delay.
+    OK_SECONDS = 300
+    _SESSION_KEY = "_mfa_ok_until"
+
+    @classmethod
+    def _needs_mfa(cls, request) -> bool:
         user = getattr(request, "user", None)
         if not user or not user.is_authenticated or request.path.startswith(_ALLOWED_PREFIXES):
             return False
-        if not roles.is_staff_role(user):
+        session = getattr(request, "session", None)
+        now = time.time()
+        remembered = session.get(cls._SESSION_KEY) if session is not None else None
+        if remembered and remembered[0] == user.pk and remembered[1] > now:
             return False
-        from allauth.mfa.models import Authenticator
+        needs = False
+        if roles.is_staff_role(user):
+            from allauth.mfa.models import Authenticator
 
-        return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+            needs = not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        if not needs and session is not None:
+            session[cls._SESSION_KEY] = [user.pk, now + cls.OK_SECONDS]
+        return needs
 
 
 class VietnameseFirstMiddleware:

@@ -59,6 +59,22 @@ def test_officials_are_not_forced_into_mfa(client, trang_dai_official, settings)
     assert client.get("/toi/").status_code == 200
 
 
+def test_the_mfa_check_is_remembered_for_officials_but_never_lets_staff_without_totp_through(
+        client, trang_dai_official, bien_hoa_officer, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.REQUIRE_STAFF_MFA = True
+    client.force_login(trang_dai_official.user)
+    client.get("/healthz")
+    with CaptureQueriesContext(connection) as later:
+        assert client.get("/healthz").status_code == 200
+    assert not any("auth_group" in q["sql"] for q in later.captured_queries)  # the autosave's hot path stays cheap
+    client.force_login(bien_hoa_officer.user)
+    for _ in range(2):  # a refusal is never remembered as a pass
+        assert client.get("/can-bo/").status_code == 302
+
+
 def test_wagtail_admin_login_goes_through_allauth(client, db):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
