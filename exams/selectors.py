@@ -38,19 +38,21 @@ def candidate_paper(attempt) -> list[dict]:
     from scoring.grading import matching_options
 
     paper = []
-    for s in attempt.slots.select_related("version__question").order_by("slot"):
-        v, kind = s.version, s.version.question.kind
-        item = {"slot": s.slot, "kind": kind, "text": v.text, "points": float(s.points)}
+    # Plain rows, not model instances: every start and every reload renders the whole paper (bench/README.md).
+    rows = attempt.slots.order_by("slot").values_list("slot", "points", "option_order", "version__text",
+                                                      "version__data", "version__question__kind")
+    for slot, points, option_order, text, data, kind in rows:
+        item = {"slot": slot, "kind": kind, "text": text, "points": float(points)}
         if kind in ("single", "multiple"):
-            item["options"] = [{"id": i, "text": v.data["choices"][j]["text"]} for i, j in enumerate(s.option_order)]
+            item["options"] = [{"id": i, "text": data["choices"][j]["text"]} for i, j in enumerate(option_order)]
         elif kind == "truefalse":
             item["options"] = [{"id": 0, "text": str(_("True"))}, {"id": 1, "text": str(_("False"))}]
         elif kind == "matching":
-            item["items"] = [{"id": i, "text": p[0]} for i, p in enumerate(p for p in v.data.get("pairs", []) if p[0])]
-            item["matches"] = [{"id": j, "text": t} for j, t in enumerate(matching_options(v.data))]
+            item["items"] = [{"id": i, "text": p[0]} for i, p in enumerate(p for p in data.get("pairs", []) if p[0])]
+            item["matches"] = [{"id": j, "text": t} for j, t in enumerate(matching_options(data))]
         elif kind == "ordering":
-            items = list(enumerate(v.data.get("order", [])))
-            Random(f"{attempt.pk}-{s.slot}").shuffle(items)  # the same order on every reload
+            items = list(enumerate(data.get("order", [])))
+            Random(f"{attempt.pk}-{slot}").shuffle(items)  # the same order on every reload
             if len(items) > 1 and [i for i, _t in items] == sorted(i for i, _t in items):
                 items = items[1:] + items[:1]  # never shown already in the right order
             item["items"] = [{"id": i, "text": t} for i, t in items]

@@ -1,0 +1,155 @@
+"""Exam engine load, driven by locust (requirements-bench.txt). Normally run by bench/exam_run.py, which starts
+gunicorn, runs the phases below one after another and verifies the database; by hand:
+
+  .venv-bench/bin/locust -f bench/locustfile_exam.py --headless -H http://127.0.0.1:8077 \
+      -u 2000 -r 33.4 -t 150s BurstCandidate            # the start burst: 2,000 starts spread over 60 s
+  .venv-bench/bin/locust -f bench/locustfile_exam.py --headless -H http://127.0.0.1:8077 \
+      -u 10000 -r 333 -t 270s AutosaveCandidate         # 10,000 candidates, one save each every 30 s
+
+Every simulated candidate uses its own signed-in session (bench/exam_setup.py wrote them), sends the CSRF cookie
+and the X-CSRFToken header as the exam room's JavaScript does, and saves with a rising sequence number. Exact
+latencies (not locust's rounded histogram) and every acknowledged save (attempt, slot, seq, choice) are written to
+BENCH_OUT (a JSON file) when the run stops, for exam_run.py's report and its database check.
+"""
+import itertools
+import json
+import os
+import random
+import time
+from pathlib import Path
+
+import gevent
+from locust import FastHttpUser, constant, constant_pacing, events, task
+from locust.exception import StopUser
+
+SESSIONS = json.loads(Path(os.environ.get(
+    "BENCH_SESSIONS", Path(__file__).resolve().parent / "results" / "exam_sessions.tmp")).read_text())
+OUT = os.environ.get("BENCH_OUT", "")
+BURST = int(os.environ.get("BENCH_BURST", "2000"))
+PACING = float(os.environ.get("BENCH_PACING", "30"))
+# Sequence numbers must rise across runs too (a rerun overwrites the last run's answers): exam_run.py passes the
+# highest stored seq + 1; by hand, seconds since 2025 × 16 will do.
+SEQ_BASE = int(os.environ.get("BENCH_SEQ_BASE") or (int(time.time()) - 1_735_689_600) * 16)
+
+_users = iter(SESSIONS["users"])
+_burst_users = itertools.islice(iter(SESSIONS["users"]), BURST)
+_latencies: dict[str, list[tuple[float, float]]] = {}
+_failures: dict[str, dict[str, int]] = {}
+_acks: list[tuple[int, int, int]] = []
+_started = {"n": 0}
+
+
+@events.request.add_listener
+def _record(request_type, name, response_time, response_length, response=None, exception=None, start_time=None,
+            **kwargs):
+    _latencies.setdefault(name, []).append((start_time or time.time(), response_time))
+    if exception is not None:
+        key = str(getattr(response, "status_code", "")) or type(exception).__name__
+        bucket = _failures.setdefault(name, {})
+        bucket[key] = bucket.get(key, 0) + 1
+
+
+@events.quitting.add_listener
+def _dump(environment, **kwargs):
+    if OUT:
+        Path(OUT).write_text(json.dumps({"latencies": _latencies, "failures": _failures, "acks": _acks}))
+
+
+class _Candidate(FastHttpUser):
+    abstract = True
+    # Browsers reach gunicorn through a proxy; no client here keeps thousands of idle sockets open to it.
+    concurrency = 1
+
+    def _sign_in(self, who: dict):
+        self.who = who
+        self.headers = {"Cookie": f"sessionid={who['sessionid']}; csrftoken={who['csrftoken']}",
+                        "X-CSRFToken": who["csrf_header"], "Content-Type": "application/json",
+                        "Accept": "application/json"}
+
+    def _save(self, url: str, name: str, attempt: int):
+        if random.random() < 0.7 or self.slot == 0:  # move on to the next question, or change the last answer
+            self.slot = self.slot % SESSIONS["slots"] + 1
+        self.seq += 1
+        choice = random.randrange(4)
+        body = {"response": {"choice": choice}, "seq": self.seq, "client": self.client_id}
+        with self.client.request("PUT", url.format(attempt=attempt, slot=self.slot), name=name, json=body,
+                                 headers=self.headers, catch_response=True) as r:
+            if r.status_code != 200:  # 0: no HTTP reply at all (connection refused, reset or timed out)
+                r.failure(f"HTTP {r.status_code}: {(r.text or str(r.error))[:200]}")
+                return
+            reply = r.json()
+            if reply.get("slot") != self.slot or reply.get("seq", -1) < self.seq:
+                r.failure(f"wrong reply {reply}")
+                return
+            _acks.append((attempt, self.slot, self.seq, choice))
+
+
+class BurstCandidate(_Candidate):
+    """Opens the exam room and starts the sitting once; locust's spawn rate spreads the starts."""
+
+    wait_time = constant(0)
+
+    def on_start(self):
+        try:
+            self._sign_in(next(_burst_users))
+        except StopIteration:
+            raise StopUser()
+
+    @task
+    def start_sitting(self):  # not `start`: locust's User.start is taken
+        with self.client.post(f"/api/exams/{SESSIONS['burst_exam']}/attempts", name="start", json={"access_code": ""},
+                              headers=self.headers, catch_response=True) as r:
+            if r.status_code != 201:
+                r.failure(f"HTTP {r.status_code}: {(r.text or str(r.error))[:200]}")
+            elif len(r.json().get("paper", [])) != SESSIONS["slots"]:
+                r.failure("paper has the wrong number of questions")
+        _started["n"] += 1
+        if _started["n"] >= BURST:
+            gevent.spawn(self.environment.runner.quit)  # from its own greenlet: quitting kills the users
+        # Stay (idle) rather than stop: locust replaces stopped users, which would start more candidates, faster.
+        while True:
+            gevent.sleep(3600)
+
+
+class _Saver(_Candidate):
+    abstract = True
+
+    def on_start(self):
+        self._sign_in(next(_users))
+        self.slot, self.seq, self.client_id = 0, SEQ_BASE, f"bench-{self.who['official']}"
+
+
+class AutosaveCandidate(_Saver):
+    """Saves one answer every 30 s (constant pacing: the wait does not depend on the reply time), starting at a
+    random moment of the first interval. Without that offset, locust's spawning in batches each second locks the
+    candidates into step: the whole second's saves arrive together, as independent browsers never would."""
+
+    wait_time = constant_pacing(PACING)
+
+    def on_start(self):
+        super().on_start()
+        gevent.sleep(random.uniform(0, PACING))
+
+    @task
+    def save(self):
+        self._save("/api/attempts/{attempt}/answers/{slot}", "save", self.who["attempt"])
+
+
+class SaveHammer(_Saver):
+    """Throughput: the real save endpoint, no pause between requests."""
+
+    wait_time = constant(0)
+
+    @task
+    def save(self):
+        self._save("/api/attempts/{attempt}/answers/{slot}", "save (max)", self.who["attempt"])
+
+
+class FloorHammer(_Saver):
+    """Throughput: the bare floor view (bench/floor.py), the same write, no pause between requests."""
+
+    wait_time = constant(0)
+
+    @task
+    def save(self):
+        self._save("/bench/floor/attempts/{attempt}/answers/{slot}", "floor (max)", self.who["attempt"])
