@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install setup messages bench-import clean
+.PHONY: run test install setup messages bench-import bench-exam bench-coverage clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,16 @@ messages: install
 
 bench-import: install
 	$(PY) bench/import_roster.py
+
+# The exam engine under load (needs PostgreSQL and Redis on 127.0.0.1; locust in its own venv): bench/README.md.
+bench-exam: install
+	test -x .venv-bench/bin/locust || ($(PYTHON) -m venv .venv-bench && .venv-bench/bin/pip install -q -r requirements-bench.txt)
+	$(PY) bench/exam_setup.py
+	$(PY) bench/exam_run.py
+
+bench-coverage: install
+	-createdb -h 127.0.0.1 -U postgres cchc_cov 2>/dev/null
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cchc_cov} $(PY) bench/coverage.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3* staticfiles media

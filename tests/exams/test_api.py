@@ -46,6 +46,13 @@ def test_a_retried_save_gets_the_same_answer(client, sitting):
     assert put(client, sitting.pk, 1, {"choice": 2}, 6).json() == {"slot": 1, "seq": 7}
 
 
+def test_an_impossible_sequence_number_or_slot_is_refused_not_a_crash(client, sitting):
+    assert put(client, sitting.pk, 1, {"choice": 1}, 2**31).status_code == 422
+    assert put(client, sitting.pk, 1, {"choice": 1}, -1).status_code == 422
+    assert put(client, sitting.pk, 99, {"choice": 1}, 1).status_code == 422
+    assert not sitting.answers.exists()
+
+
 def test_a_late_save_is_refused_with_a_clear_message(client, sitting):
     Attempt.objects.filter(pk=sitting.pk).update(deadline=timezone.now() - dt.timedelta(minutes=1))
     response = put(client, sitting.pk, 1, {"choice": 0}, 1)
