@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import gevent
-from locust import FastHttpUser, constant, constant_pacing, events, task
+from locust import FastHttpUser, constant, events, task
 from locust.exception import StopUser
 
 SESSIONS = json.loads(Path(os.environ.get(
@@ -120,15 +120,21 @@ class _Saver(_Candidate):
 
 
 class AutosaveCandidate(_Saver):
-    """Saves one answer every 30 s (constant pacing: the wait does not depend on the reply time), starting at a
-    random moment of the first interval. Without that offset, locust's spawning in batches each second locks the
-    candidates into step: the whole second's saves arrive together, as independent browsers never would."""
-
-    wait_time = constant_pacing(PACING)
+    """Saves one answer every PACING seconds on a fixed schedule of its own, the first at a random moment of the
+    first interval: independent browsers, not a crowd in step. Not locust's `constant_pacing`: it counts the random
+    first wait in on_start as the task's run time and shortens the next wait by as much, which puts every
+    candidate spawned in the same second back in step (all of a second's saves then arrive in one 100 ms window,
+    as measured: 1,842 of 2,000 requests). The schedule is absolute (start + k × PACING), so it does not drift
+    by the reply time either."""
 
     def on_start(self):
         super().on_start()
-        gevent.sleep(random.uniform(0, PACING))
+        self._next = time.monotonic() + random.uniform(0, PACING)
+        gevent.sleep(self._next - time.monotonic())
+
+    def wait_time(self):
+        self._next += PACING
+        return max(0.0, self._next - time.monotonic())
 
     @task
     def save(self):

@@ -373,6 +373,28 @@ def attempt_log(*, attempt: Attempt, kind: str, ip: str | None = None, detail: d
     AttemptEvent.objects.create(attempt=attempt, kind=kind[:24], at=timezone.now(), ip=ip, detail=detail or {})
 
 
+def _answer_upsert(rows: str, params: list) -> int | None:
+    """Store an answer in one statement: insert it, or overwrite the stored one only if this sequence number is newer
+    (PostgreSQL's and SQLite's upsert; the ORM cannot say "only if newer"). `rows` yields (attempt_id, slot,
+    response, seq, saved_at): a VALUES row, or a SELECT that yields nothing when the save must not be written.
+    Autocommit: durable when it returns. Returns the stored seq, or None when nothing was written."""
+    q = connection.ops.quote_name
+    table = q(Answer._meta.db_table)
+    cols = ", ".join(q(c) for c in ("attempt_id", "slot", "response", "seq", "saved_at"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({cols}) {rows} ON CONFLICT ({q('attempt_id')}, {q('slot')}) DO UPDATE SET "
+            f"{q('response')} = excluded.{q('response')}, {q('seq')} = excluded.{q('seq')}, "
+            f"{q('saved_at')} = excluded.{q('saved_at')} WHERE {table}.{q('seq')} < excluded.{q('seq')} "
+            f"RETURNING {q('seq')}", params)
+        written = cursor.fetchone()
+    return written[0] if written is not None else None
+
+
+def _db(model, name: str, value):
+    return model._meta.get_field(name).get_db_prep_save(value, connection)
+
+
 def answer_save(*, attempt: Attempt, slot: int, response: dict, seq: int, now: dt.datetime | None = None,
                 client: str = "") -> int:
     """Store one answer if its sequence number is newer than the stored one; refuse after the deadline. Returns
@@ -385,24 +407,42 @@ def answer_save(*, attempt: Attempt, slot: int, response: dict, seq: int, now: d
                           "window are no longer recorded."))
     if not 1 <= slot <= attempt.slot_count:
         raise ExamRefused(_("There is no question %(n)s on this paper.") % {"n": slot})
-    # One statement for a first answer, a newer one or a retry (PostgreSQL's and SQLite's upsert; the ORM cannot say
-    # "only if newer"): thousands of candidates autosave at once (bench/README.md). Autocommit: durable on return.
-    field, q = Answer._meta.get_field, connection.ops.quote_name
-    table = q(Answer._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({q('attempt_id')}, {q('slot')}, {q('response')}, {q('seq')}, {q('saved_at')}) "
-            f"VALUES (%s, %s, %s, %s, %s) ON CONFLICT ({q('attempt_id')}, {q('slot')}) DO UPDATE SET "
-            f"{q('response')} = excluded.{q('response')}, {q('seq')} = excluded.{q('seq')}, "
-            f"{q('saved_at')} = excluded.{q('saved_at')} WHERE {table}.{q('seq')} < excluded.{q('seq')} "
-            f"RETURNING {q('seq')}",
-            [attempt.pk, slot, field("response").get_db_prep_save(response, connection), seq,
-             field("saved_at").get_db_prep_save(now, connection)])
-        written = cursor.fetchone()
+    written = _answer_upsert("VALUES (%s, %s, %s, %s, %s)", [
+        attempt.pk, slot, _db(Answer, "response", response), seq, _db(Answer, "saved_at", now)])
     if written is not None:
-        return written[0]
+        return written
     # An answer with this or a newer sequence number is already stored: reply with it.
     return Answer.objects.filter(attempt=attempt, slot=slot).values_list("seq", flat=True).get()
+
+
+def answer_save_own(*, user, attempt_id: int, slot: int, response: dict, seq: int, client: str = "",
+                    now: dt.datetime | None = None) -> int:
+    """The exam room's autosave, for the signed-in official's own sitting: the hottest request of an exam
+    (bench/README.md). When the save is accepted, which is nearly always, ownership, status, deadline, tab and
+    slot are checked by the very statement that writes: one round trip, and no window between a check and the
+    write in which a submit could slip. When it writes nothing, the sitting is loaded and `answer_save` says why:
+    Attempt.DoesNotExist (not theirs, or no such sitting), AttemptClosed, TakenOver, ExamRefused, or the newer
+    sequence number already stored."""
+    now = now or timezone.now()
+    a, o, q = Attempt._meta, Attempt._meta.get_field("official").related_model._meta, connection.ops.quote_name
+    written = None
+    if user.is_authenticated:
+        # SQLite needs the WHERE to tell the SELECT's end from the upsert's ON CONFLICT; it is there anyway.
+        written = _answer_upsert(
+            f"SELECT a.{q('id')}, %s, %s, %s, %s FROM {q(a.db_table)} a "
+            f"INNER JOIN {q(o.db_table)} o ON o.{q('id')} = a.{q('official_id')} "
+            f"WHERE a.{q('id')} = %s AND o.{q('user_id')} = %s AND a.{q('status')} = %s AND a.{q('deadline')} >= %s "
+            f"AND (%s = '' OR a.{q('active_client')} = '' OR a.{q('active_client')} = %s) "
+            f"AND %s BETWEEN 1 AND a.{q('slot_count')}",
+            [slot, _db(Answer, "response", response), seq, _db(Answer, "saved_at", now),
+             attempt_id, user.pk, Attempt.Status.IN_PROGRESS, _db(Attempt, "deadline", now - SAVE_GRACE),
+             client, client, slot])
+    if written is not None:
+        return written
+    from .selectors import attempts_of
+
+    attempt = attempts_of(user).select_related(None).get(pk=attempt_id)
+    return answer_save(attempt=attempt, slot=slot, response=response, seq=seq, now=now, client=client)
 
 
 @transaction.atomic

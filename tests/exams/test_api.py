@@ -37,7 +37,15 @@ def test_another_candidate_cannot_read_or_write_the_sitting(client, sitting, tre
     client.force_login(other.user)
     assert client.get(f"/api/attempts/{sitting.pk}").status_code == 404
     assert put(client, sitting.pk, 1, {"choice": 0}, 1).status_code == 404
+    assert put(client, 999999, 1, {"choice": 0}, 1).status_code == 404
     assert client.post(f"/api/attempts/{sitting.pk}/submit").status_code == 404
+    assert not sitting.answers.exists()
+
+
+def test_an_account_without_an_official_cannot_write_a_sitting(client, sitting, trainer_user):
+    client.force_login(trainer_user)
+    assert put(client, sitting.pk, 1, {"choice": 0}, 1).status_code == 404
+    assert not sitting.answers.exists()
 
 
 def test_a_retried_save_gets_the_same_answer(client, sitting):
@@ -62,10 +70,26 @@ def test_a_late_save_is_refused_with_a_clear_message(client, sitting):
     assert client.get(f"/api/attempts/{sitting.pk}").json()["status"] == "timed_out"
 
 
+def test_a_save_in_the_grace_seconds_after_the_deadline_still_counts(client, sitting):
+    # A save sent just before the deadline may reach the server a moment after it.
+    Attempt.objects.filter(pk=sitting.pk).update(deadline=timezone.now() - dt.timedelta(seconds=2))
+    assert put(client, sitting.pk, 1, {"choice": 2}, 1).json() == {"slot": 1, "seq": 1}
+    assert sitting.answers.get(slot=1).response == {"choice": 2}
+
+
+def test_a_submitted_sitting_takes_no_more_answers(client, sitting):
+    assert put(client, sitting.pk, 1, {"choice": 1}, 1).status_code == 200
+    client.post(f"/api/attempts/{sitting.pk}/submit")
+    response = put(client, sitting.pk, 1, {"choice": 3}, 2)
+    assert response.status_code == 410
+    assert sitting.answers.get(slot=1).response == {"choice": 1} and sitting.answers.get(slot=1).seq == 1
+
+
 def test_opening_on_another_device_takes_over_and_the_old_tab_is_told(client, sitting):
     client.get(f"/api/attempts/{sitting.pk}?client=phone")
     response = put(client, sitting.pk, 1, {"choice": 0}, 1, tab="tab-1")
     assert response.status_code == 423 and "thiết bị hoặc thẻ khác" in response.json()["detail"]
+    assert not sitting.answers.exists()
     assert put(client, sitting.pk, 1, {"choice": 0}, 1, tab="phone").status_code == 200
     assert sitting.events.filter(kind="takeover").exists()
 
