@@ -37,7 +37,8 @@ messages: install
 bench-import: install
 	$(PY) bench/import_roster.py
 
-# The exam engine under load (needs PostgreSQL and Redis on 127.0.0.1; locust in its own venv): bench/README.md.
+# The exam engine under load (needs PostgreSQL and Redis on 127.0.0.1, Debian's nginx; locust in its own venv):
+# bench/README.md.
 bench-exam: install
 	test -x .venv-bench/bin/locust || ($(PYTHON) -m venv .venv-bench && .venv-bench/bin/pip install -q -r requirements-bench.txt)
 	$(PY) bench/exam_setup.py

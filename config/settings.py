@@ -156,7 +156,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Accounts ---------------------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "org.auth_backends.AccountBackend",
     "org.auth_backends.EmployeeCodeBackend",
 ]
 LOGIN_URL = "account_login"
@@ -246,6 +246,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
+# Behind the reverse proxy (deploy/nginx, docker-compose.yml): the header in which it passes the client's address.
+# Empty (the default) when Django faces clients itself: then a client could claim any address in such a header.
+TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="")
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_CLIENT_IP_HEADER or None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_REFERRER_POLICY = "same-origin"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
+from org.http import client_ip
 from org.selectors import official_of
 
 from . import review, selectors, services
@@ -18,7 +19,7 @@ router = Router(tags=["exams"])
 
 
 def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_ip(request)
 
 
 def _own_attempt(request, attempt_id: int) -> Attempt:

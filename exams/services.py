@@ -381,13 +381,23 @@ def _answer_upsert(rows: str, params: list) -> int | None:
     q = connection.ops.quote_name
     table = q(Answer._meta.db_table)
     cols = ", ".join(q(c) for c in ("attempt_id", "slot", "response", "seq", "saved_at"))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({cols}) {rows} ON CONFLICT ({q('attempt_id')}, {q('slot')}) DO UPDATE SET "
-            f"{q('response')} = excluded.{q('response')}, {q('seq')} = excluded.{q('seq')}, "
-            f"{q('saved_at')} = excluded.{q('saved_at')} WHERE {table}.{q('seq')} < excluded.{q('seq')} "
-            f"RETURNING {q('seq')}", params)
-        written = cursor.fetchone()
+    sql = (f"INSERT INTO {table} ({cols}) {rows} ON CONFLICT ({q('attempt_id')}, {q('slot')}) DO UPDATE SET "
+           f"{q('response')} = excluded.{q('response')}, {q('seq')} = excluded.{q('seq')}, "
+           f"{q('saved_at')} = excluded.{q('saved_at')} WHERE {table}.{q('seq')} < excluded.{q('seq')} "
+           f"RETURNING {q('seq')}")
+    if connection.vendor == "postgresql":
+        # A prepared statement, once per connection (psycopg keeps it by the query's text): PostgreSQL then skips
+        # parsing and planning on every later autosave (bench/README.md). Django's own cursors send parameters
+        # inline and cannot prepare.
+        import psycopg
+
+        connection.ensure_connection()
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+            written = cursor.execute(sql, params, prepare=True).fetchone()
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            written = cursor.fetchone()
     return written[0] if written is not None else None
 
 

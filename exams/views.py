@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from org.http import client_ip
+
 from . import formats, selectors, services
 from .forms import BankImportForm
 from .models import Topic
@@ -81,7 +83,7 @@ def exam_start(request, pk: int):
     exam = get_object_or_404(Exam.objects.filter(is_published=True), pk=pk)
     try:
         attempt = services.attempt_start(exam=exam, official=official, access_code=request.POST.get("access_code", ""),
-                                         ip=request.META.get("REMOTE_ADDR"))
+                                         ip=client_ip(request))
     except services.ExamRefused as refused:
         messages.error(request, str(refused))
         return redirect("exams:my_exams")

@@ -1,9 +1,39 @@
+from allauth.account.auth_backends import AuthenticationBackend
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 
 from .models import Official
 
+# Every signed-in request loads its user (django.contrib.auth.get_user): on the exam room's autosave that query was
+# a fifth of the request (bench/README.md). The row is kept in the cache (Redis in production) for a minute and
+# dropped whenever the user is saved or deleted: a new password, a deactivation or a new name take effect at once.
+# Only a bulk QuerySet.update() of users bypasses the signal; the project makes none, and the minute bounds it.
+# Django still checks the session's password hash against the cached row on every request.
+USER_CACHE_SECONDS = 60
 
-class EmployeeCodeBackend(ModelBackend):
+
+def _user_key(user_id) -> str:
+    return f"auth:user:{user_id}"
+
+
+class CachedUserMixin:
+    def get_user(self, user_id):
+        key = _user_key(user_id)
+        user = cache.get(key)
+        if user is None:
+            user = super().get_user(user_id)
+            if user is not None:
+                cache.set(key, user, USER_CACHE_SECONDS)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class AccountBackend(CachedUserMixin, AuthenticationBackend):
+    """django-allauth's sign-in (username or e-mail) with the cached user."""
+
+
+class EmployeeCodeBackend(CachedUserMixin, ModelBackend):
     """Lets an official sign in with their employee code as well as their username or e-mail."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
@@ -16,3 +46,11 @@ class EmployeeCodeBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def _forget_user(sender, instance, **kwargs):
+    cache.delete(_user_key(instance.pk))
+
+
+post_save.connect(_forget_user, sender=get_user_model(), dispatch_uid="org.auth_backends.forget_user_saved")
+post_delete.connect(_forget_user, sender=get_user_model(), dispatch_uid="org.auth_backends.forget_user_deleted")

@@ -185,3 +185,23 @@ def test_another_candidate_cannot_read_the_review_or_result(client, sitting, tre
     assert client.get(f"/api/attempts/{sitting.pk}/review").status_code == 404
     assert client.get(f"/api/attempts/{sitting.pk}/result").status_code == 404
     assert client.get(f"/thi/ket-qua/{sitting.pk}/").status_code == 404
+
+
+# --- Behind the proxy: the client's address --------------------------------------------------------------------
+
+@pytest.mark.parametrize("trusted, started", [("", False), ("X-Real-IP", True)])
+def test_exam_room_ip_ranges_read_the_proxy_header_only_when_told_to(client, exam, trang_dai_official, settings,
+                                                                    trusted, started):  # noqa: F811
+    exam.allowed_ip_ranges = "10.20.0.0/16"
+    exam.save(update_fields=["allowed_ip_ranges"])
+    settings.TRUSTED_CLIENT_IP_HEADER = trusted
+    client.force_login(trang_dai_official.user)
+    # The proxy connects from 127.0.0.1 and passes the browser's address; without the setting, anyone could
+    # send this header to claim an address inside the exam room.
+    response = client.post(f"/api/exams/{exam.pk}/attempts", json.dumps({}), content_type="application/json",
+                           REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="10.20.3.4")
+    assert (response.status_code == 201) is started
+    if started:
+        assert Attempt.objects.get(pk=response.json()["id"]).started_ip == "10.20.3.4"
+    else:
+        assert response.status_code == 409 and "127.0.0.1" in response.json()["detail"]

@@ -120,3 +120,43 @@ def test_an_official_opening_the_content_admin_is_refused_not_bounced(client, tr
     response = client.get("/admin/", follow=True)
     assert response.status_code == 403
     assert "Chỉ giảng viên và người duyệt nội dung" in response.content.decode()
+
+
+# --- The signed-in user is cached (org.auth_backends): never at the cost of a stale account ----------------------
+
+def test_a_signed_in_request_reads_the_user_from_the_cache_not_the_database(client, trang_dai_official):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from org.models import User
+
+    sign_in(client, trang_dai_official.employee_code)
+    assert client.get("/toi/").status_code == 200  # the first request after signing in reads the row
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/attempts/999999/result").status_code == 404  # signed in: a 404, not a 401
+    user_table = User._meta.db_table
+    assert not [q["sql"] for q in queries if f'FROM "{user_table}"' in q["sql"]]
+
+
+def test_a_deactivated_account_is_signed_out_at_its_next_request(client, trang_dai_official):
+    sign_in(client, trang_dai_official.employee_code)
+    assert client.get("/toi/").status_code == 200  # the user is in the cache now
+    user = trang_dai_official.user
+    user.is_active = False
+    user.save()
+    response = client.get("/toi/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_a_new_password_signs_out_the_other_sessions_at_once(client, trang_dai_official):
+    from django.test import Client
+
+    sign_in(client, trang_dai_official.employee_code)
+    assert client.get("/toi/").status_code == 200
+    user = trang_dai_official.user
+    user.set_password("Mat-khau-moi@2026")
+    user.save()
+    assert client.get("/toi/").status_code == 302  # the session's password hash no longer matches
+    other = Client()
+    assert sign_in(other, trang_dai_official.employee_code, "Mat-khau-moi@2026").status_code == 302
+    assert other.get("/toi/").status_code == 200
