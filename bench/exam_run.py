@@ -1,12 +1,13 @@
-"""Exam engine benchmark, run: gunicorn against PostgreSQL + Redis, then locust through three phases, then a check
-of the database. Run bench/exam_setup.py once before.
+"""Exam engine benchmark, run: nginx in front of gunicorn against PostgreSQL + Redis (docker-compose.yml's shape),
+then locust through three phases, then a check of the database. Run bench/exam_setup.py once before.
 
-  .venv/bin/python bench/exam_run.py                      # all phases, ~9 min
+  .venv/bin/python bench/exam_run.py                      # all phases, ~20 min
+  .venv/bin/python bench/exam_run.py --phases burst --front none          # gunicorn facing the clients itself
   .venv/bin/python bench/exam_run.py --phases autosave --autosave-seconds 300 --workers 4
 
-Phases (one gunicorn, one database, one after another):
+Phases (one nginx and gunicorn, one database, one after another):
   burst     2,000 candidates start the same 60-question exam, spread evenly over 60 s (locust spawn rate 33.3/s)
-  autosave  10,000 candidates each save an answer every 30 s (~333 saves/s), ramped up over one interval
+  autosave  10,000 candidates each save an answer every 30 s (~333 saves/s), joining over 120 s
   floor     throughput: the real save endpoint and the bare floor view (bench/floor.py), each saturated by the same
             number of clients with no pause, alternated twice
 Then every save that got a 200 is looked up: the stored Answer must have that seq or a newer one.
@@ -16,6 +17,7 @@ Results: a Markdown summary on stdout, raw numbers in bench/results/exam_run_<ti
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -37,11 +39,15 @@ CLK = os.sysconf("SC_CLK_TCK")
 # --- CPU accounting: who used the two cores during each phase ---------------------------------------------------
 
 def _classify(cmdline: str) -> str:
+    if cmdline.startswith("nginx"):
+        return "nginx"
     if "gunicorn" in cmdline:
         return "gunicorn"
     if "locust" in cmdline:
         return "locust"
     if cmdline.startswith("postgres"):
+        if "autovacuum" in cmdline:
+            return "postgres autovacuum"
         return "postgres (bench db)" if DBNAME in cmdline else "postgres (other)"
     if "redis-server" in cmdline:
         return "redis"
@@ -55,6 +61,7 @@ class CpuMeter(threading.Thread):
         super().__init__(daemon=True)
         self.seen: dict[int, tuple[str, float]] = {}
         self.used: dict[str, float] = {}
+        self.timeline: list[dict] = []  # per sample: seconds since start, CPU % of one core per kind, machine busy
         self.stop_flag = threading.Event()
         self._sample(first=True)
         self.t0 = time.monotonic()
@@ -66,6 +73,18 @@ class CpuMeter(threading.Thread):
         return sum(ticks), ticks[3] + ticks[4]  # all, idle + iowait
 
     def _sample(self, first=False):
+        before, machine_before = dict(self.used), getattr(self, "_last_machine", None)
+        self._last_machine = self._machine()
+        self._walk(first)
+        if not first and machine_before:
+            (all1, idle1), (all0, idle0) = self._last_machine, machine_before
+            row = {k: round(v - before.get(k, 0.0), 2) * 100 for k, v in self.used.items()
+                   if v - before.get(k, 0.0) > 0.005}
+            row["machine busy"] = round((1 - (idle1 - idle0) / max(1, all1 - all0)) * os.cpu_count() * 100)
+            row["t"] = round(time.monotonic() - self.t0, 1)
+            self.timeline.append(row)
+
+    def _walk(self, first=False):
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
@@ -99,29 +118,88 @@ class CpuMeter(threading.Thread):
         # "unaccounted": the machine total comes from /proc/stat.
         out = {k: round(v / wall * 100) for k, v in sorted(self.used.items())}
         return {"wall_s": round(wall, 1), "machine busy": round(busy), **out,
-                "unaccounted": round(busy - sum(out.values()))}
+                "unaccounted": round(busy - sum(out.values())), "timeline": self.timeline}
 
 
 # --- gunicorn -------------------------------------------------------------------------------------------------
 
+SOCKET = RESULTS / "gunicorn.sock"
+NGINX_TEMPLATE = ROOT / "deploy" / "nginx" / "cchc.conf.template"
+
+
 def start_gunicorn(args) -> subprocess.Popen:
-    cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application", "--bind", f"{HOST}:{PORT}",
-           "--workers", str(args.workers), "--timeout", "60", "--backlog", "4096",
-           "--access-logfile", str(RESULTS / "gunicorn_access.tmp")]
+    """gunicorn as docker-compose.yml's web service runs it; behind nginx on a Unix socket, or facing the clients
+    itself on HOST:PORT (--front none)."""
+    bind = f"unix:{SOCKET}" if args.front == "nginx" else f"{HOST}:{PORT}"
+    cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application", "--bind", bind,
+           "--workers", str(args.workers), "--timeout", "60", "--backlog", "4096"]
+    if args.front == "none":  # behind nginx, nginx keeps the access log (docker-compose.yml)
+        cmd += ["--access-logfile", str(RESULTS / "gunicorn_access.tmp")]
     if args.threads > 1:
         cmd += ["--worker-class", "gthread", "--threads", str(args.threads)]
     env = {**os.environ, **exam_setup.server_env()}
+    if args.front == "nginx":
+        env["TRUSTED_CLIENT_IP_HEADER"] = "X-Real-IP"  # as docker-compose.yml sets it behind the proxy
     (RESULTS / "gunicorn_access.tmp").unlink(missing_ok=True)
+    SOCKET.unlink(missing_ok=True)
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(RESULTS / "gunicorn.tmp", "w"),
                             stderr=subprocess.STDOUT)
+    return proc
+
+
+def render_nginx(upstream: str, listen: str, media_root: str, access_log: str) -> str:
+    """deploy/nginx/cchc.conf.template with its ${CCHC_...} filled in, as the nginx image's entrypoint does."""
+    text = NGINX_TEMPLATE.read_text()
+    for name, value in (("CCHC_UPSTREAM", upstream), ("CCHC_LISTEN", listen), ("CCHC_MEDIA_ROOT", media_root),
+                        ("CCHC_ACCESS_LOG", access_log)):
+        text = text.replace("${" + name + "}", value)
+    return text
+
+
+def start_nginx(args) -> subprocess.Popen:
+    """The system's nginx (Debian's package) with docker-compose.yml's proxy configuration, in the foreground."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        raise SystemExit("nginx is not installed (apt-get install nginx-light), or run with --front none")
+    tmp = RESULTS / "nginx_tmp"
+    tmp.mkdir(exist_ok=True)
+    site = RESULTS / "nginx_site.tmp"
+    (RESULTS / "nginx_access.tmp").unlink(missing_ok=True)
+    site.write_text(render_nginx(f"unix:{SOCKET}", f"{HOST}:{PORT}", str(ROOT / "media"),
+                                 str(RESULTS / "nginx_access.tmp")))
+    main_conf = RESULTS / "nginx.tmp"
+    main_conf.write_text(f"""# written by bench/exam_run.py
+worker_processes {args.nginx_workers};
+worker_rlimit_nofile 20000;  # the hard limit here (ulimit -Hn)
+pid {RESULTS}/nginx.pid.tmp;
+error_log {RESULTS}/nginx_error.tmp warn;
+events {{ worker_connections 19000; }}
+http {{
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    include {site};
+}}
+""")
+    return subprocess.Popen([nginx, "-c", str(main_conf), "-p", str(RESULTS), "-e", str(RESULTS / "nginx_error.tmp"),
+                             "-g", "daemon off;"], stdout=open(RESULTS / "nginx_out.tmp", "w"),
+                            stderr=subprocess.STDOUT)
+
+
+def wait_up(procs: list[subprocess.Popen]) -> None:
     for _ in range(60):
         try:
             urllib.request.urlopen(f"http://{HOST}:{PORT}/healthz", timeout=2).read()
-            return proc
+            return
         except OSError:
+            if any(p.poll() is not None for p in procs):
+                break
             time.sleep(0.5)
-    proc.terminate()
-    raise SystemExit("gunicorn did not come up; see bench/results/gunicorn.tmp")
+    for p in procs:
+        stop(p)
+    raise SystemExit("the server did not come up; see bench/results/gunicorn.tmp and nginx_error.tmp")
 
 
 def wait_idle(max_wait: float = 300) -> float:
@@ -141,7 +219,7 @@ def wait_idle(max_wait: float = 300) -> float:
     return round(time.monotonic() - start, 1)
 
 
-def stop_gunicorn(proc: subprocess.Popen) -> None:
+def stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=30)
@@ -187,6 +265,14 @@ def summarise(samples: list, failures: dict, since: float | None = None) -> dict
             "max": round(times[-1], 1)}
 
 
+def stalls(data: dict, first: float) -> dict:
+    """When locust's own event loop ran late (> 50 ms): its sends were late too, and the replies waited to be read."""
+    rows = data.get("loop_stalls", [])
+    return {"count": len(rows), "max_ms": max((ms for _t, ms in rows), default=0),
+            "total_ms": round(sum(ms for _t, ms in rows)), "worst": sorted(
+                ([round(t - first, 1), ms] for t, ms in rows), key=lambda r: -r[1])[:5]}
+
+
 def max_seq() -> int:
     from django.db.models import Max
 
@@ -218,6 +304,12 @@ def verify(acks: list) -> dict:
     return {"acks": len(acks), "answer_rows_checked": len(latest), "missing_or_wrong": len(bad), "examples": bad[:5]}
 
 
+def _brief(row: dict) -> dict:
+    """The one-line summary printed while running: without the per-second CPU timeline (it is in the raw file)."""
+    cpu = {k: v for k, v in row.get("cpu_percent_of_one_core", {}).items() if k != "timeline"}
+    return {**row, "cpu_percent_of_one_core": cpu}
+
+
 def phase_burst(args, report):
     from exams.models import Attempt, AttemptQuestion
 
@@ -236,25 +328,27 @@ def phase_burst(args, report):
                        "sent_over_s": round(sent[-1] - sent[0], 1), "cpu_percent_of_one_core": cpu,
                        "sittings_in_db": attempts.count(),
                        "slots_in_db": AttemptQuestion.objects.filter(attempt__exam_id=exam).count()}
-    print(json.dumps(report["burst"]), flush=True)
+    print(json.dumps(_brief(report["burst"])), flush=True)
 
 
 def phase_autosave(args, report):
+    """Steady load: candidates join over --ramp seconds (the start burst is its own phase), each saving every
+    --pacing seconds from a random moment of its first interval; the report's `steady` window starts once all
+    have joined and each has saved once."""
     meter = CpuMeter()
     meter.start()
-    ramp = args.pacing
-    data = locust("AutosaveCandidate", args.users, round(args.users / ramp, 1), int(2 * ramp + args.autosave_seconds),
-                  {"BENCH_SEQ_BASE": str(max_seq() + 1), "BENCH_PACING": str(args.pacing)})
+    ramp, pacing = args.ramp, args.pacing
+    data = locust("AutosaveCandidate", args.users, round(args.users / ramp, 1),
+                  int(ramp + pacing + args.autosave_seconds),
+                  {"BENCH_SEQ_BASE": str(max_seq() + 1), "BENCH_PACING": str(pacing)})
     cpu = meter.finish()
     saves = data["latencies"].get("save", [])
     first = min(t for t, _ms in saves)
     report["autosave"] = {"all": summarise(saves, data["failures"].get("save", {})),
-                          # Spawning takes one interval and each candidate's first save comes within the next: full
-                          # load from two intervals on.
-                          "after_ramp": summarise(saves, {}, since=first + 2 * ramp),
-                          "cpu_percent_of_one_core": cpu}
+                          "steady": summarise(saves, {}, since=first + ramp + pacing),
+                          "cpu_percent_of_one_core": cpu, "load_generator_stalls": stalls(data, first)}
     report["autosave"]["verify"] = verify(data["acks"])
-    print(json.dumps(report["autosave"]), flush=True)
+    print(json.dumps(_brief(report["autosave"])), flush=True)
 
 
 def phase_floor(args, report):
@@ -270,7 +364,7 @@ def phase_floor(args, report):
                    **summarise(data["latencies"].get(name, []), data["failures"].get(name, {})),
                    "verify": verify(data["acks"]), "cpu_percent_of_one_core": cpu}
             report["floor"].append(row)
-            print(json.dumps(row), flush=True)
+            print(json.dumps(_brief(row)), flush=True)
 
 
 def main():
@@ -278,11 +372,15 @@ def main():
     parser.add_argument("--phases", default="burst,autosave,floor")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "4")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "1")))
+    parser.add_argument("--front", choices=("nginx", "none"), default="nginx",
+                        help="nginx in front of gunicorn, as docker-compose.yml runs it, or gunicorn facing locust")
+    parser.add_argument("--nginx-workers", type=int, default=1)
     parser.add_argument("--burst-users", type=int, default=2000)
     parser.add_argument("--burst-seconds", type=int, default=60)
     parser.add_argument("--users", type=int, default=10000)
     parser.add_argument("--pacing", type=float, default=30.0)
-    parser.add_argument("--autosave-seconds", type=int, default=240, help="after the ramp")
+    parser.add_argument("--ramp", type=float, default=120.0, help="seconds over which the candidates join")
+    parser.add_argument("--autosave-seconds", type=int, default=240, help="measured, once all have joined")
     parser.add_argument("--hammer-users", type=int, default=16)
     parser.add_argument("--hammer-seconds", type=int, default=45)
     args = parser.parse_args()
@@ -300,10 +398,14 @@ def main():
     with connection.cursor() as cursor:
         cursor.execute("SELECT version()")
         pg = cursor.fetchone()[0].split(" on ")[0]
-    report = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "workers": args.workers, "threads": args.threads,
+    report = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "front": args.front, "workers": args.workers,
+              "threads": args.threads,
               "postgres": pg, "cores": os.cpu_count(), "loadavg_before": os.getloadavg(), "args": vars(args)}
     print(json.dumps(report), flush=True)
-    server = start_gunicorn(args)
+    servers = [start_gunicorn(args)]
+    if args.front == "nginx":
+        servers.append(start_nginx(args))
+    wait_up(servers)
     connection.close()
     try:
         for phase in args.phases.split(","):
@@ -311,7 +413,8 @@ def main():
             connection.close()
             report.setdefault("drain_s", {})[phase] = wait_idle()
     finally:
-        stop_gunicorn(server)
+        for proc in reversed(servers):
+            stop(proc)
     report["loadavg_after"] = os.getloadavg()
     out = RESULTS / f"exam_run_{time.strftime('%Y%m%d_%H%M%S')}.tmp"
     out.write_text(json.dumps(report, indent=1))

@@ -1,16 +1,18 @@
 """Exam engine load, driven by locust (requirements-bench.txt). Normally run by bench/exam_run.py, which starts
-gunicorn, runs the phases below one after another and verifies the database; by hand:
+nginx and gunicorn, runs the phases below one after another and verifies the database; by hand:
 
   .venv-bench/bin/locust -f bench/locustfile_exam.py --headless -H http://127.0.0.1:8077 \
       -u 2000 -r 33.4 -t 150s BurstCandidate            # the start burst: 2,000 starts spread over 60 s
   .venv-bench/bin/locust -f bench/locustfile_exam.py --headless -H http://127.0.0.1:8077 \
-      -u 10000 -r 333 -t 270s AutosaveCandidate         # 10,000 candidates, one save each every 30 s
+      -u 10000 -r 83.3 -t 390s AutosaveCandidate        # 10,000 candidates joining over 120 s, a save each 30 s
 
 Every simulated candidate uses its own signed-in session (bench/exam_setup.py wrote them), sends the CSRF cookie
 and the X-CSRFToken header as the exam room's JavaScript does, and saves with a rising sequence number. Exact
 latencies (not locust's rounded histogram) and every acknowledged save (attempt, slot, seq, choice) are written to
 BENCH_OUT (a JSON file) when the run stops, for exam_run.py's report and its database check.
 """
+import array
+import gc
 import itertools
 import json
 import os
@@ -33,16 +35,35 @@ SEQ_BASE = int(os.environ.get("BENCH_SEQ_BASE") or (int(time.time()) - 1_735_689
 
 _users = iter(SESSIONS["users"])
 _burst_users = itertools.islice(iter(SESSIONS["users"]), BURST)
-_latencies: dict[str, list[tuple[float, float]]] = {}
+# Samples in flat arrays of numbers, not lists of tuples: a run keeps ~100,000 of them, and the garbage collector
+# walks every tuple in each full pass, while the candidates' sends wait.
+_latencies: dict[str, array.array] = {}  # name -> start time, response time, start time, ...
 _failures: dict[str, dict[str, int]] = {}
-_acks: list[tuple[int, int, int]] = []
+_acks = array.array("q")  # attempt, slot, seq, choice, attempt, ...
 _started = {"n": 0}
+_stalls: list[tuple[float, float]] = []  # (when, how long) the event loop was late by more than 50 ms
+gc.freeze()  # the 10,000 sessions loaded above are never garbage: keep them out of every collection
+
+
+def _watch_loop():
+    """Reports how late this process's event loop runs: a late loop delays sends and inflates latencies."""
+    while True:
+        t = time.perf_counter()
+        gevent.sleep(0.02)
+        late = time.perf_counter() - t - 0.02
+        if late > 0.05:
+            _stalls.append((time.time(), round(late * 1000, 1)))
+
+
+@events.test_start.add_listener
+def _start_watch(environment, **kwargs):
+    gevent.spawn(_watch_loop)
 
 
 @events.request.add_listener
 def _record(request_type, name, response_time, response_length, response=None, exception=None, start_time=None,
             **kwargs):
-    _latencies.setdefault(name, []).append((start_time or time.time(), response_time))
+    _latencies.setdefault(name, array.array("d")).extend((start_time or time.time(), response_time))
     if exception is not None:
         key = str(getattr(response, "status_code", "")) or type(exception).__name__
         bucket = _failures.setdefault(name, {})
@@ -52,12 +73,16 @@ def _record(request_type, name, response_time, response_length, response=None, e
 @events.quitting.add_listener
 def _dump(environment, **kwargs):
     if OUT:
-        Path(OUT).write_text(json.dumps({"latencies": _latencies, "failures": _failures, "acks": _acks}))
+        pairs = {name: list(zip(a[0::2], a[1::2])) for name, a in _latencies.items()}
+        acks = [tuple(_acks[i:i + 4]) for i in range(0, len(_acks), 4)]
+        Path(OUT).write_text(json.dumps({"latencies": pairs, "failures": _failures, "acks": acks,
+                                         "loop_stalls": _stalls}))
 
 
 class _Candidate(FastHttpUser):
     abstract = True
-    # Browsers reach gunicorn through a proxy; no client here keeps thousands of idle sockets open to it.
+    # One connection per candidate, kept open between saves as a browser keeps it (nginx: keepalive_timeout 75 s;
+    # gunicorn alone closes it after each reply).
     concurrency = 1
 
     def _sign_in(self, who: dict):
@@ -81,7 +106,7 @@ class _Candidate(FastHttpUser):
             if reply.get("slot") != self.slot or reply.get("seq", -1) < self.seq:
                 r.failure(f"wrong reply {reply}")
                 return
-            _acks.append((attempt, self.slot, self.seq, choice))
+            _acks.extend((attempt, self.slot, self.seq, choice))
 
 
 class BurstCandidate(_Candidate):
