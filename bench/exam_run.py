@@ -127,10 +127,15 @@ SOCKET = RESULTS / "gunicorn.sock"
 NGINX_TEMPLATE = ROOT / "deploy" / "nginx" / "cchc.conf.template"
 
 
+def upstream(args) -> str:
+    """Where nginx reaches gunicorn: a Unix socket (default) or TCP on the next port (--upstream tcp)."""
+    return f"unix:{SOCKET}" if args.upstream == "unix" else f"{HOST}:{PORT + 1}"
+
+
 def start_gunicorn(args) -> subprocess.Popen:
     """gunicorn as docker-compose.yml's web service runs it; behind nginx on a Unix socket, or facing the clients
     itself on HOST:PORT (--front none)."""
-    bind = f"unix:{SOCKET}" if args.front == "nginx" else f"{HOST}:{PORT}"
+    bind = f"{HOST}:{PORT}" if args.front == "none" else upstream(args)
     cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application", "--bind", bind,
            "--workers", str(args.workers), "--timeout", "60", "--backlog", "4096"]
     if args.front == "none":  # behind nginx, nginx keeps the access log (docker-compose.yml)
@@ -165,7 +170,7 @@ def start_nginx(args) -> subprocess.Popen:
     tmp.mkdir(exist_ok=True)
     site = RESULTS / "nginx_site.tmp"
     (RESULTS / "nginx_access.tmp").unlink(missing_ok=True)
-    site.write_text(render_nginx(f"unix:{SOCKET}", f"{HOST}:{PORT}", str(ROOT / "media"),
+    site.write_text(render_nginx(upstream(args).removeprefix("http://"), f"{HOST}:{PORT}", str(ROOT / "media"),
                                  str(RESULTS / "nginx_access.tmp")))
     main_conf = RESULTS / "nginx.tmp"
     main_conf.write_text(f"""# written by bench/exam_run.py
@@ -375,6 +380,7 @@ def main():
     parser.add_argument("--front", choices=("nginx", "none"), default="nginx",
                         help="nginx in front of gunicorn, as docker-compose.yml runs it, or gunicorn facing locust")
     parser.add_argument("--nginx-workers", type=int, default=1)
+    parser.add_argument("--upstream", choices=("unix", "tcp"), default="unix")
     parser.add_argument("--burst-users", type=int, default=2000)
     parser.add_argument("--burst-seconds", type=int, default=60)
     parser.add_argument("--users", type=int, default=10000)
