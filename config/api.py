@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import django_auth
@@ -21,3 +22,10 @@ api.add_router("/", lms_router)
 @api.exception_handler(PermissionError)
 def _forbidden(request, exc):
     return api.create_response(request, {"detail": _("You do not have permission to do this.")}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    # Not ninja's English "Not Found": the same words whether the object is missing or someone else's.
+    return api.create_response(
+        request, {"detail": _("This item does not exist, or it is outside what your account may see.")}, status=404)

@@ -18,10 +18,6 @@ from .models import Answer, Attempt, Exam
 router = Router(tags=["exams"])
 
 
-def _ip(request) -> str | None:
-    return client_ip(request)
-
-
 def _own_attempt(request, attempt_id: int) -> Attempt:
     return get_object_or_404(selectors.attempts_of(request.user), pk=attempt_id)
 
@@ -94,7 +90,8 @@ def start(request, exam_id: int, payload: StartIn):
         raise HttpError(403, _("Only officials on the roster can sit exams."))
     exam = get_object_or_404(Exam.objects.filter(is_published=True), pk=exam_id)
     try:
-        attempt = services.attempt_start(exam=exam, official=official, access_code=payload.access_code, ip=_ip(request))
+        attempt = services.attempt_start(exam=exam, official=official, access_code=payload.access_code,
+                                         ip=client_ip(request))
     except services.ExamRefused as refused:
         raise HttpError(409, str(refused))
     return Status(201, _room(attempt))
@@ -105,7 +102,7 @@ def room(request, attempt_id: int, client: str = ""):
     attempt = _own_attempt(request, attempt_id)
     if attempt.status == Attempt.Status.IN_PROGRESS and attempt.deadline + services.SAVE_GRACE <= timezone.now():
         attempt = services.attempt_submit(attempt=attempt, timed_out=True)
-    services.attempt_claim(attempt=attempt, client=client, ip=_ip(request))
+    services.attempt_claim(attempt=attempt, client=client, ip=client_ip(request))
     return _room(attempt)
 
 
@@ -130,7 +127,8 @@ def save(request, attempt_id: int, slot: int, payload: SaveIn):
 def event(request, attempt_id: int, payload: EventIn):
     attempt = _own_attempt(request, attempt_id)
     if payload.kind in ("focus_lost", "focus_back", "offline", "reconnect"):
-        services.attempt_log(attempt=attempt, kind=payload.kind, ip=_ip(request), detail={"client": payload.client})
+        services.attempt_log(attempt=attempt, kind=payload.kind, ip=client_ip(request),
+                             detail={"client": payload.client})
     return Status(204, None)
 
 
