@@ -1,13 +1,13 @@
-// Polls the import's status while it runs and reloads the page once it has finished.
+// Polls a background job (a roster import, a report export) while it runs and reloads the page once it has
+// finished. The page marks the job's card with data-job-poll (data-status, data-api: the JSON status URL) and
+// the parts to update inside it with data-job-part="status", "bar" and "phase".
 (function () {
-  var box = document.getElementById("job");
+  var box = document.querySelector("[data-job-poll]");
   if (!box) return;
   var status = box.dataset.status;
   if (status !== "pending" && status !== "running") return;
-  var bar = document.getElementById("job-progress");
-  var statusLabel = document.getElementById("job-status");
-  var phase = document.getElementById("job-phase");
-  var labels = { validating: phase ? phase.textContent : "", writing: "…" };
+  function part(name) { return box.querySelector('[data-job-part="' + name + '"]'); }
+  var bar = part("bar"), statusLabel = part("status"), phase = part("phase");
   function tick() {
     fetch(box.dataset.api, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
@@ -15,7 +15,7 @@
         if (!job) return setTimeout(tick, 3000);
         if (job.status !== "pending" && job.status !== "running") return window.location.reload();
         if (statusLabel) statusLabel.textContent = job.status_label;
-        if (job.progress && job.progress.total) {
+        if (bar && job.progress && job.progress.total) {
           bar.max = job.progress.total;
           bar.value = job.progress.done;
           if (phase) phase.textContent = job.status_label + " — " + job.progress.done + " / " + job.progress.total;
