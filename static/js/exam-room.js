@@ -82,8 +82,22 @@
     slotList(document.getElementById("flagged-summary"), t.tFlaggedList, flagged);
   }
 
+  // A failed save is retried later, each time waiting about twice as long (1 s, 2 s, 4 s … up to 30 s, with
+  // jitter): a dropped network or an overloaded server is not hammered by every open exam room at once, and the
+  // answers wait in the browser meanwhile. A success, the network coming back or the submit button retries now.
+  var failures = 0, retryTimer = null;
+  function retryLater() {
+    failures += 1;
+    var cap = Math.min(30000, 1000 * Math.pow(2, failures - 1));
+    retryTimer = setTimeout(function () { retryTimer = null; flush(); }, cap / 2 + Math.random() * cap / 2);
+  }
+  function retryNow() {
+    if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
+    flush();
+  }
+
   function flush() {
-    if (sending || closed) return;
+    if (sending || closed || retryTimer) return;
     var slots = Object.keys(state.pending);
     if (!slots.length) return showState();
     sending = true;
@@ -93,6 +107,7 @@
       .then(function (r) {
         if (r.ok) {
           return r.json().then(function (body) {
+            failures = 0;
             if (state.pending[slot] && state.pending[slot].seq <= body.seq) delete state.pending[slot];
             persist();
           });
@@ -104,8 +119,8 @@
           else throw new Error(body.detail);
         });
       })
-      .catch(function () { setTimeout(flush, 3000); })
-      .then(function () { sending = false; showState(); if (!closed) setTimeout(flush, 0); });
+      .catch(retryLater)
+      .then(function () { sending = false; showState(); if (!closed && !retryTimer) setTimeout(flush, 0); });
   }
 
   function record(slot, response) {
@@ -312,7 +327,7 @@
   }
 
   document.getElementById("submit").addEventListener("click", function () {
-    if (Object.keys(state.pending).length) flush();
+    if (Object.keys(state.pending).length) retryNow();
     var summary = [document.getElementById("unanswered").textContent, document.getElementById("flagged-summary").textContent];
     if (!window.confirm(summary.filter(Boolean).join("\n") + "\n" + t.tConfirm)) return;
     var wait = function () {
@@ -321,7 +336,7 @@
     };
     wait();
   });
-  window.addEventListener("online", function () { request("POST", api + "/events", {kind: "reconnect", client: client}); flush(); });
+  window.addEventListener("online", function () { request("POST", api + "/events", {kind: "reconnect", client: client}).catch(function () {}); retryNow(); });
   window.addEventListener("blur", function () { if (!closed) request("POST", api + "/events", {kind: "focus_lost", client: client}).catch(function () {}); });
 
   fetch(api + "?client=" + encodeURIComponent(client), {credentials: "same-origin", headers: {Accept: "application/json"}})

@@ -61,3 +61,25 @@ def test_sit_cut_the_network_reload_and_submit(page, live_server, demo, exam):
     attempt.refresh_from_db()
     assert attempt.status == "submitted" and attempt.score == 5 and page.locator("#score").inner_text() == "Kết quả: 5/6 (83,3%)"
     assert attempt.submitted_at <= timezone.now()
+
+
+def test_an_overloaded_server_is_not_hammered_and_the_answers_arrive_once_it_recovers(page, live_server, demo, exam):
+    sign_in(page, live_server.url, "official", demo)
+    page.goto(f"{live_server.url}/thi/")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    page.wait_for_selector("#q6")
+    tries = []
+
+    def overloaded(route):  # what nginx answers when gunicorn's queue is full
+        tries.append(route.request.url)
+        route.fulfill(status=502, content_type="text/html", body="<html><body>502 Bad Gateway</body></html>")
+
+    page.route("**/answers/*", overloaded)
+    answer(page, 1, 0)
+    page.wait_for_function("document.getElementById('save-state').textContent.includes('Chưa lưu')")
+    page.wait_for_timeout(3000)
+    # Retried after about 1 s and 2 s (with jitter), not in a loop: at most four tries in these three seconds.
+    assert 1 <= len(tries) <= 4, len(tries)
+    page.unroute("**/answers/*")
+    page.wait_for_function("document.getElementById('save-state').textContent.startsWith('Đã lưu')", timeout=20_000)
+    assert Answer.objects.get(attempt=Attempt.objects.get(), slot=1).response == {"choice": 0}
