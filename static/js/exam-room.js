@@ -339,30 +339,47 @@
   window.addEventListener("online", function () { request("POST", api + "/events", {kind: "reconnect", client: client}).catch(function () {}); retryNow(); });
   window.addEventListener("blur", function () { if (!closed) request("POST", api + "/events", {kind: "focus_lost", client: client}).catch(function () {}); });
 
-  fetch(api + "?client=" + encodeURIComponent(client), {credentials: "same-origin", headers: {Accept: "application/json"}})
-    .then(function (r) { return r.json(); })
-    .then(function (data) {
-      paper = data.paper;
-      layout = data.layout === "one" && paper.length ? "one" : "all";
-      deadline = Date.parse(data.deadline);
-      offset = Date.parse(data.server_now) - Date.now();
-      // What the server holds, unless this browser has a newer unsent answer.
-      Object.keys(data.answers).forEach(function (slot) {
-        var server = data.answers[slot];
-        var mine = state.pending[slot];
-        if (!mine || mine.seq <= server.seq) {
-          state.answers[slot] = server.response;
-          delete state.pending[slot];
-        }
-        state.seq = Math.max(state.seq, server.seq);
-      });
-      persist();
-      if (data.status !== "in_progress") {
-        return request("GET", api + "/result").then(function (r) { return r.json(); }).then(showResult);
+  // Loading the paper: a refusal (not this person's sitting, say) is shown as the server words it; a dropped
+  // network or an overloaded server is retried with the same growing waits as a save, and said so meanwhile.
+  var loadFailures = 0;
+  function loadFailed() {
+    loadFailures += 1;
+    document.getElementById("save-state").textContent = t.tLoadFailed;
+    var cap = Math.min(30000, 1000 * Math.pow(2, loadFailures - 1));
+    setTimeout(load, cap / 2 + Math.random() * cap / 2);
+  }
+  function load() {
+    fetch(api + "?client=" + encodeURIComponent(client), {credentials: "same-origin", headers: {Accept: "application/json"}})
+      .then(function (r) {
+        if (r.ok) return r.json().then(start);
+        return r.json().then(function (body) { document.getElementById("save-state").textContent = body.detail; });
+      })
+      .catch(loadFailed);
+  }
+  load();
+
+  function start(data) {
+    paper = data.paper;
+    layout = data.layout === "one" && paper.length ? "one" : "all";
+    deadline = Date.parse(data.deadline);
+    offset = Date.parse(data.server_now) - Date.now();
+    // What the server holds, unless this browser has a newer unsent answer.
+    Object.keys(data.answers).forEach(function (slot) {
+      var server = data.answers[slot];
+      var mine = state.pending[slot];
+      if (!mine || mine.seq <= server.seq) {
+        state.answers[slot] = server.response;
+        delete state.pending[slot];
       }
-      render();
-      showState();
-      tick();
-      flush();
+      state.seq = Math.max(state.seq, server.seq);
     });
+    persist();
+    if (data.status !== "in_progress") {
+      return request("GET", api + "/result").then(function (r) { return r.json(); }).then(showResult);
+    }
+    render();
+    showState();
+    tick();
+    flush();
+  }
 })();

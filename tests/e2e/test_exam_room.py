@@ -83,3 +83,23 @@ def test_an_overloaded_server_is_not_hammered_and_the_answers_arrive_once_it_rec
     page.unroute("**/answers/*")
     page.wait_for_function("document.getElementById('save-state').textContent.startsWith('Đã lưu')", timeout=20_000)
     assert Answer.objects.get(attempt=Attempt.objects.get(), slot=1).response == {"choice": 0}
+
+
+def test_the_room_says_when_the_paper_cannot_be_loaded_and_loads_it_when_the_server_is_back(page, live_server, demo,
+                                                                                           exam):
+    sign_in(page, live_server.url, "official", demo)
+    page.goto(f"{live_server.url}/thi/")
+    refused = []
+
+    def overloaded(route):
+        if route.request.method == "GET" and len(refused) < 2:
+            refused.append(route.request.url)
+            return route.fulfill(status=502, content_type="text/html", body="<html><body>502 Bad Gateway</body></html>")
+        return route.continue_()
+
+    page.route("**/api/attempts/*?client=*", overloaded)
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    page.wait_for_selector("#save-state")
+    page.wait_for_function("document.getElementById('save-state').textContent.includes('Chưa tải được đề thi')")
+    page.wait_for_selector("#q6", timeout=20_000)  # the third try goes through
+    assert len(refused) == 2
