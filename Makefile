@@ -43,6 +43,7 @@ bench-exam: install
 	test -x .venv-bench/bin/locust || ($(PYTHON) -m venv .venv-bench && .venv-bench/bin/pip install -q -r requirements-bench.txt)
 	$(PY) bench/exam_setup.py
 	$(PY) bench/exam_run.py
+	$(PY) bench/exam_deadline.py
 
 bench-coverage: install
 	-createdb -h 127.0.0.1 -U postgres cchc_cov 2>/dev/null

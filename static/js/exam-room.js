@@ -290,11 +290,27 @@
   document.getElementById("next").addEventListener("click", function () { step(1); });
 
   function tick() {
-    var left = Math.max(0, Math.floor((deadline - (Date.now() + offset)) / 1000));
+    var ms = deadline - (Date.now() + offset), left = Math.max(0, Math.ceil(ms / 1000));
     var m = Math.floor(left / 60), s = left % 60;
     document.getElementById("countdown").textContent = m + ":" + (s < 10 ? "0" : "") + s;
-    if (left <= 0 && !closed) { closed = true; finish(); return; }
-    if (!closed) setTimeout(tick, 1000);
+    if (ms <= 0 && !closed) { timeUp(); return; }
+    // On the second: the display turns when the server's second does, and time is up at the deadline itself.
+    if (!closed) setTimeout(tick, Math.min(1000, ms % 1000 || 1000));
+  }
+
+  // Time is up. An answer given in the last moments may still be on its way, or waiting for the network: the
+  // server takes saves for 5 s after the deadline, so send what is left (4 s at most) before submitting.
+  function timeUp() {
+    var until = Date.now() + 4000;
+    retryNow();
+    (function wait() {  // a few tries in these seconds, whatever the back-off had reached
+      if (Object.keys(state.pending).length && Date.now() < until) {
+        if (!sending) retryNow();
+        return setTimeout(wait, 500);
+      }
+      closed = true;
+      finish();
+    })();
   }
 
   function showResult(r) {

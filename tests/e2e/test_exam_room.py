@@ -103,3 +103,32 @@ def test_the_room_says_when_the_paper_cannot_be_loaded_and_loads_it_when_the_ser
     page.wait_for_function("document.getElementById('save-state').textContent.includes('Chưa tải được đề thi')")
     page.wait_for_selector("#q6", timeout=20_000)  # the third try goes through
     assert len(refused) == 2
+
+
+def test_an_answer_still_unsent_when_time_is_up_is_sent_within_the_grace_before_the_room_submits(page, live_server,
+                                                                                                demo, exam):
+    import datetime as dt
+    import time
+
+    sign_in(page, live_server.url, "official", demo)
+    page.goto(f"{live_server.url}/thi/")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    page.wait_for_selector("#q6")
+    attempt = Attempt.objects.get()
+    deadline = timezone.now() + dt.timedelta(seconds=5)
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=deadline)
+    page.reload()  # the countdown now ends in five seconds
+    page.wait_for_selector("#q6")
+
+    def network_down_until_the_deadline(route):
+        if time.time() < deadline.timestamp():
+            return route.abort("internetdisconnected")
+        return route.continue_()
+
+    page.route("**/answers/*", network_down_until_the_deadline)
+    answer(page, 2, 1)
+    page.wait_for_function("document.getElementById('save-state').textContent.includes('Chưa lưu')")
+    page.wait_for_selector("#result:not([hidden])", timeout=20_000)  # time up: the room submitted by itself
+    attempt.refresh_from_db()
+    assert attempt.status == Attempt.Status.SUBMITTED
+    assert Answer.objects.get(attempt=attempt, slot=2).response == {"choice": 1}
