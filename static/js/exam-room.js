@@ -21,6 +21,7 @@
   state.flags = state.flags || {};
   var paper = [], deadline = 0, offset = 0, closed = false, sending = false;
   var layout = "all", current = null, closedText = "";
+  var failures = 0, retryTimer = null;  // consecutive failed saves, and the pending retry (see retryLater)
 
   function persist() { localStorage.setItem(store, JSON.stringify(state)); }
   function el(tag, attrs, text) {
@@ -61,8 +62,11 @@
   function showState() {
     var n = Object.keys(state.pending).length;
     var box = document.getElementById("save-state");
-    box.textContent = closed ? (closedText || t.tClosed) : (n ? t.tPending + " (" + n + ")" : t.tSaved);
-    box.className = n ? "status-failed" : "muted";
+    // Unsent answers are only a warning once a save has failed or the browser is offline; before that they are
+    // on their way (typing waits up to 2 s).
+    var failing = n && (failures > 0 || navigator.onLine === false);
+    box.textContent = closed ? (closedText || t.tClosed) : (failing ? t.tPending + " (" + n + ")" : (n ? t.tSaving : t.tSaved));
+    box.className = failing ? "status-failed" : "muted";
     document.querySelectorAll("#navigator a").forEach(function (a) {
       var slot = a.dataset.slot, answered = isAnswered(state.answers[slot]), flagged = !!state.flags[slot];
       a.classList.toggle("answered", answered);
@@ -85,7 +89,6 @@
   // A failed save is retried later, each time waiting about twice as long (1 s, 2 s, 4 s … up to 30 s, with
   // jitter): a dropped network or an overloaded server is not hammered by every open exam room at once, and the
   // answers wait in the browser meanwhile. A success, the network coming back or the submit button retries now.
-  var failures = 0, retryTimer = null;
   function retryLater() {
     failures += 1;
     var cap = Math.min(30000, 1000 * Math.pow(2, failures - 1));
@@ -123,13 +126,18 @@
       .then(function () { sending = false; showState(); if (!closed && !retryTimer) setTimeout(flush, 0); });
   }
 
-  function record(slot, response) {
+  // Every change is kept in this browser at once. A click or a choice is sent at once; typing is sent at most every
+  // 2 s while it goes on (and at once when the field is left): one save per keystroke would be dozens of
+  // requests a minute per candidate in an essay, against the one every 30 s the server is sized for.
+  var typingTimer = null;
+  function record(slot, response, typing) {
     state.seq += 1;
     state.answers[slot] = response;
     state.pending[slot] = {response: response, seq: state.seq};
     persist();
     showState();
-    flush();
+    if (!typing) return flush();
+    if (!typingTimer) typingTimer = setTimeout(function () { typingTimer = null; flush(); }, 2000);
   }
 
   function readResponse(q, li) {
@@ -265,7 +273,7 @@
         record(q.slot, readResponse(q, li));
       });
       li.addEventListener("input", function (e) {
-        if (e.target.tagName === "TEXTAREA" || e.target.type === "text") record(q.slot, readResponse(q, li));
+        if (e.target.tagName === "TEXTAREA" || e.target.type === "text") record(q.slot, readResponse(q, li), true);
       });
       list.appendChild(li);
       var a = el("a", {href: "#q" + q.slot, "data-slot": q.slot, class: "nav-dot"}, String(q.slot));

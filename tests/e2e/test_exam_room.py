@@ -132,3 +132,22 @@ def test_an_answer_still_unsent_when_time_is_up_is_sent_within_the_grace_before_
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.SUBMITTED
     assert Answer.objects.get(attempt=attempt, slot=2).response == {"choice": 1}
+
+
+def test_typing_is_saved_every_two_seconds_not_on_every_keystroke(page, live_server, demo):
+    root = topic_get_or_create(name="Trả lời ngắn", parent=None)
+    bank_import(root=root, questions=formats.parse_gift(
+        "::Viết tắt::Bộ phận tiếp nhận và trả kết quả thường gọi là bộ phận gì?{=Một cửa}"))
+    exam = Exam.objects.create(title="Trả lời ngắn", time_limit_minutes=20, is_published=True)
+    ExamSection.objects.create(exam=exam, topic=root, draw_count=1)
+    sign_in(page, live_server.url, "official", demo)
+    page.goto(f"{live_server.url}/thi/")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    page.wait_for_selector("#q1 .answer-input")
+    saves = []
+    page.on("request", lambda r: saves.append(r.url) if r.method == "PUT" else None)
+    page.locator("#q1 .answer-input").click()
+    page.keyboard.type("Bộ phận một cửa của phường", delay=40)  # 26 keystrokes in about a second
+    page.wait_for_function("document.getElementById('save-state').textContent.startsWith('Đã lưu')")
+    assert 1 <= len(saves) <= 2, len(saves)
+    assert Answer.objects.get(attempt__exam=exam, slot=1).response == {"text": "Bộ phận một cửa của phường"}
