@@ -361,6 +361,10 @@
     wait();
   });
   window.addEventListener("online", function () { request("POST", api + "/events", {kind: "reconnect", client: client}).catch(function () {}); retryNow(); });
+  // Leaving the page or the app (a phone may suspend it) sends typing still waiting for its 2 s.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden" && typingTimer) { clearTimeout(typingTimer); typingTimer = null; flush(); }
+  });
   window.addEventListener("blur", function () { if (!closed) request("POST", api + "/events", {kind: "focus_lost", client: client}).catch(function () {}); });
 
   // Loading the paper: a refusal (not this person's sitting, say) is shown as the server words it; a dropped

@@ -151,3 +151,25 @@ def test_typing_is_saved_every_two_seconds_not_on_every_keystroke(page, live_ser
     page.wait_for_function("document.getElementById('save-state').textContent.startsWith('Đã lưu')")
     assert 1 <= len(saves) <= 2, len(saves)
     assert Answer.objects.get(attempt__exam=exam, slot=1).response == {"text": "Bộ phận một cửa của phường"}
+
+
+
+def test_typing_still_waiting_is_sent_at_once_when_the_candidate_leaves_the_page(page, live_server, demo):
+    root = topic_get_or_create(name="Trả lời ngắn", parent=None)
+    bank_import(root=root, questions=formats.parse_gift("::Viết tắt::Bộ phận tiếp nhận hồ sơ gọi là gì?{=Một cửa}"))
+    exam = Exam.objects.create(title="Trả lời ngắn", time_limit_minutes=20, is_published=True)
+    ExamSection.objects.create(exam=exam, topic=root, draw_count=1)
+    sign_in(page, live_server.url, "official", demo)
+    page.goto(f"{live_server.url}/thi/")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    page.wait_for_selector("#q1 .answer-input")
+    page.locator("#q1 .answer-input").click()
+    page.keyboard.type("Một cửa")
+    # The phone switches to another app: the page is hidden before the 2 s of typing have passed.
+    with page.expect_request(lambda r: r.method == "PUT", timeout=1000):
+        page.evaluate("""() => {
+            Object.defineProperty(document, "visibilityState", {value: "hidden", configurable: true});
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""")
+    page.wait_for_function("document.getElementById('save-state').textContent.startsWith('Đã lưu')")
+    assert Answer.objects.get(attempt__exam=exam, slot=1).response == {"text": "Một cửa"}
