@@ -76,7 +76,7 @@ def exams_open_to(official, *, now=None) -> list:
     window = ((Q(opens_at__isnull=True) | Q(opens_at__lte=now)) & (Q(closes_at__isnull=True) | Q(closes_at__gt=now)))
     candidates = (Exam.objects.filter(is_published=True)
                   .filter(window | Q(pk__in=list(overrides)) | Q(pk__in=in_progress))
-                  .order_by("closes_at", "title").prefetch_related("audience_units", "audience_officials"))
+                  .order_by("closes_at", "title"))
     mine = {}
     for a in Attempt.objects.filter(official=official, exam__in=candidates).order_by("number"):
         mine.setdefault(a.exam_id, []).append(a)

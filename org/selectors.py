@@ -183,10 +183,12 @@ def audience_q(rule, *, prefix: str = "") -> Q:
     roles = [flag for field, flag in AUDIENCE_ROLE_FIELDS if getattr(rule, field)]
     categories = [c for c in (rule.audience_categories or []) if c]
     ranks = [r for r in (rule.audience_ranks or []) if r]
-    listed = list(rule.audience_officials.values_list("pk", flat=True)) if rule.pk else []
+    # The list stays a subquery: an exam or a requirement may list thousands of officials, and no caller needs them
+    # in Python. Only a rule with nothing but a list asks whether the list is empty (then it means everyone).
+    listed = rule.audience_officials.values("pk") if rule.pk else None
     has_rule = bool(unit_paths or roles or categories or ranks)
     active = Q(**{f"{p}status": OfficialStatus.ACTIVE})
-    if not has_rule and not listed:
+    if not has_rule and (listed is None or not listed.exists()):
         return active
     by_rule = Q()
     if unit_paths:
@@ -207,7 +209,7 @@ def audience_q(rule, *, prefix: str = "") -> Q:
     if ranks:
         by_rule &= Q(**{f"{p}rank__in": ranks})
     chosen = by_rule if has_rule else Q(**{f"{p}pk__in": []})
-    if listed:
+    if listed is not None:
         chosen |= Q(**{f"{p}pk__in": listed})
     return active & chosen
 
