@@ -156,7 +156,7 @@ def render_nginx(upstream: str, listen: str, media_root: str, access_log: str) -
     """deploy/nginx/cchc.conf.template with its ${CCHC_...} filled in, as the nginx image's entrypoint does."""
     text = NGINX_TEMPLATE.read_text()
     for name, value in (("CCHC_UPSTREAM", upstream), ("CCHC_LISTEN", listen), ("CCHC_MEDIA_ROOT", media_root),
-                        ("CCHC_ACCESS_LOG", access_log)):
+                        ("CCHC_ACCESS_LOG", access_log), ("CCHC_ERROR_ROOT", str(NGINX_TEMPLATE.parent / "errors"))):
         text = text.replace("${" + name + "}", value)
     return text
 

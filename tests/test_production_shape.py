@@ -94,19 +94,71 @@ def test_only_the_proxy_publishes_a_port_and_the_app_trusts_its_header():
     assert not re.findall(r"\$\{\w+\}", text)
 
 
-def test_the_proxy_configuration_is_valid_nginx(tmp_path):
+def _nginx() -> str:
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
     if nginx is None:
-        if os.environ.get("E2E_REQUIRED"):  # CI installs Debian's nginx-light and must run this
+        if os.environ.get("E2E_REQUIRED"):  # CI installs Debian's nginx-light and must run these
             pytest.fail("nginx is not installed")
         pytest.skip("nginx is not installed (apt-get install nginx-light)")
-    env = {**COMPOSE["services"]["proxy"]["environment"], "CCHC_UPSTREAM": "127.0.0.1:8000",
-           "CCHC_MEDIA_ROOT": str(tmp_path), "CCHC_ACCESS_LOG": str(tmp_path / "access.log")}
+    return nginx
+
+
+def _nginx_conf(tmp_path, *, upstream: str, listen: str = "8080") -> Path:
+    """The template rendered with docker-compose.yml's values (paths moved to this test's folder), in a main file."""
+    env = {**COMPOSE["services"]["proxy"]["environment"], "CCHC_UPSTREAM": upstream, "CCHC_LISTEN": listen,
+           "CCHC_MEDIA_ROOT": str(tmp_path), "CCHC_ACCESS_LOG": str(tmp_path / "access.log"),
+           "CCHC_ERROR_ROOT": str(ROOT / "deploy" / "nginx" / "errors")}
     (tmp_path / "site.conf").write_text(rendered(env))
+    user = "user root;" if os.geteuid() == 0 else ""  # workers must read the error pages wherever the clone is
     (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; events {{}}\n"
+        f"{user} pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; events {{}}\n"
         f"http {{ access_log off; client_body_temp_path {tmp_path}/body; proxy_temp_path {tmp_path}/proxy; "
         f"include {tmp_path}/site.conf; }}\n")
-    check = subprocess.run([nginx, "-t", "-q", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path),
+    return tmp_path / "nginx.conf"
+
+
+def test_the_proxy_configuration_is_valid_nginx(tmp_path):
+    conf = _nginx_conf(tmp_path, upstream="127.0.0.1:8000")
+    check = subprocess.run([_nginx(), "-t", "-q", "-c", str(conf), "-p", str(tmp_path),
                             "-e", str(tmp_path / "error.log")], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
+
+
+def test_when_the_application_cannot_answer_the_proxy_says_so_in_vietnamese(tmp_path):
+    import json
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    # gunicorn is down (restarting, say): nothing listens on the socket the proxy sends to.
+    conf = _nginx_conf(tmp_path, upstream=f"unix:{tmp_path}/gunicorn.sock", listen=f"127.0.0.1:{port}")
+    nginx = subprocess.Popen([_nginx(), "-c", str(conf), "-p", str(tmp_path), "-e", str(tmp_path / "error.log"),
+                              "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+
+    def fetch(path: str, method: str = "GET"):
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method,
+                                         data=b'{"seq": 1}' if method == "PUT" else None)
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=5)
+        return refused.value.code, refused.value.headers["Content-Type"], refused.value.read().decode()
+
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        status, kind, body = fetch("/thi/")  # a page: an HTML page in Vietnamese
+        assert status == 502 and kind.startswith("text/html")
+        assert "Hệ thống đang bận" in body and "Bài thi của tôi" in body
+        status, kind, body = fetch("/api/attempts/1/answers/1", "PUT")  # the exam room's autosave: JSON
+        assert status == 502 and kind.startswith("application/json")
+        assert "gửi lại" in json.loads(body)["detail"]
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=10)

@@ -380,6 +380,7 @@
     fetch(api + "?client=" + encodeURIComponent(client), {credentials: "same-origin", headers: {Accept: "application/json"}})
       .then(function (r) {
         if (r.ok) return r.json().then(start);
+        if (r.status >= 500) throw new Error(r.status);  // the proxy's "busy" answer: try again later
         return r.json().then(function (body) { document.getElementById("save-state").textContent = body.detail; });
       })
       .catch(loadFailed);

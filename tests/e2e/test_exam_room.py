@@ -1,5 +1,7 @@
 """The exam room in Chromium: sit a whole exam, lose the network mid-way and keep answering, reload, submit;
 every answer arrives intact."""
+from pathlib import Path
+
 import pytest
 from django.utils import timezone
 
@@ -8,6 +10,9 @@ from exams.models import Answer, Attempt, Exam, ExamSection
 from exams.services import bank_import, topic_get_or_create
 
 from .conftest import sign_in
+
+# What the proxy (deploy/nginx) answers an API call when the application cannot answer.
+PROXY_BUSY_JSON = (Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "errors" / "50x.json").read_text()
 
 BANK = "\n\n".join(
     f"::Câu {i}::Câu hỏi số {i} về tiếp nhận hồ sơ tại Bộ phận Một cửa?{{=Đúng {i} ~Sai A{i} ~Sai B{i}}}"
@@ -70,9 +75,9 @@ def test_an_overloaded_server_is_not_hammered_and_the_answers_arrive_once_it_rec
     page.wait_for_selector("#q6")
     tries = []
 
-    def overloaded(route):  # what nginx answers when gunicorn's queue is full
+    def overloaded(route):  # what nginx answers an API call when gunicorn's queue is full (deploy/nginx)
         tries.append(route.request.url)
-        route.fulfill(status=502, content_type="text/html", body="<html><body>502 Bad Gateway</body></html>")
+        route.fulfill(status=502, content_type="application/json", body=PROXY_BUSY_JSON)
 
     page.route("**/answers/*", overloaded)
     answer(page, 1, 0)
@@ -94,7 +99,7 @@ def test_the_room_says_when_the_paper_cannot_be_loaded_and_loads_it_when_the_ser
     def overloaded(route):
         if route.request.method == "GET" and len(refused) < 2:
             refused.append(route.request.url)
-            return route.fulfill(status=502, content_type="text/html", body="<html><body>502 Bad Gateway</body></html>")
+            return route.fulfill(status=502, content_type="application/json", body=PROXY_BUSY_JSON)
         return route.continue_()
 
     page.route("**/api/attempts/*?client=*", overloaded)
