@@ -89,10 +89,13 @@
   // A failed save is retried later, each time waiting about twice as long (1 s, 2 s, 4 s … up to 30 s, with
   // jitter): a dropped network or an overloaded server is not hammered by every open exam room at once, and the
   // answers wait in the browser meanwhile. A success, the network coming back or the submit button retries now.
+  function backoff(tries) {  // milliseconds before try number `tries` + 1: half to all of 1, 2, 4 … 30 s
+    var cap = Math.min(30000, 1000 * Math.pow(2, tries - 1));
+    return cap / 2 + Math.random() * cap / 2;
+  }
   function retryLater() {
     failures += 1;
-    var cap = Math.min(30000, 1000 * Math.pow(2, failures - 1));
-    retryTimer = setTimeout(function () { retryTimer = null; flush(); }, cap / 2 + Math.random() * cap / 2);
+    retryTimer = setTimeout(function () { retryTimer = null; flush(); }, backoff(failures));
   }
   function retryNow() {
     if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
@@ -373,8 +376,7 @@
   function loadFailed() {
     loadFailures += 1;
     document.getElementById("save-state").textContent = t.tLoadFailed;
-    var cap = Math.min(30000, 1000 * Math.pow(2, loadFailures - 1));
-    setTimeout(load, cap / 2 + Math.random() * cap / 2);
+    setTimeout(load, backoff(loadFailures));
   }
   function load() {
     fetch(api + "?client=" + encodeURIComponent(client), {credentials: "same-origin", headers: {Accept: "application/json"}})

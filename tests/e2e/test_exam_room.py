@@ -30,15 +30,30 @@ def exam(demo):
     return exam
 
 
+@pytest.fixture
+def short_answer_exam(demo):
+    root = topic_get_or_create(name="Trả lời ngắn", parent=None)
+    bank_import(root=root, questions=formats.parse_gift(
+        "::Viết tắt::Bộ phận tiếp nhận và trả kết quả thường gọi là bộ phận gì?{=Một cửa}"))
+    exam = Exam.objects.create(title="Trả lời ngắn", time_limit_minutes=20, is_published=True)
+    ExamSection.objects.create(exam=exam, topic=root, draw_count=1)
+    return exam
+
+
+def start_sitting(page, live_server, demo, ready: str = "#q6") -> None:
+    """The demo official signs in, opens "Bài thi của tôi" and starts the exam; returns once `ready` shows."""
+    sign_in(page, live_server.url, "official", demo)
+    page.goto(f"{live_server.url}/thi/")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    page.wait_for_selector(ready)
+
+
 def answer(page, slot, option):
     page.locator(f"#q{slot} input[type=radio]").nth(option).check()
 
 
 def test_sit_cut_the_network_reload_and_submit(page, live_server, demo, exam):
-    sign_in(page, live_server.url, "official", demo)
-    page.goto(f"{live_server.url}/thi/")
-    page.get_by_role("button", name="Bắt đầu làm bài").click()
-    page.wait_for_selector("#q6")
+    start_sitting(page, live_server, demo)
     for slot in (1, 2, 3):
         answer(page, slot, 0)
     page.wait_for_function("document.getElementById('save-state').textContent.startsWith('Đã lưu')")
@@ -69,10 +84,7 @@ def test_sit_cut_the_network_reload_and_submit(page, live_server, demo, exam):
 
 
 def test_an_overloaded_server_is_not_hammered_and_the_answers_arrive_once_it_recovers(page, live_server, demo, exam):
-    sign_in(page, live_server.url, "official", demo)
-    page.goto(f"{live_server.url}/thi/")
-    page.get_by_role("button", name="Bắt đầu làm bài").click()
-    page.wait_for_selector("#q6")
+    start_sitting(page, live_server, demo)
     tries = []
 
     def overloaded(route):  # what nginx answers an API call when gunicorn's queue is full (deploy/nginx)
@@ -115,10 +127,7 @@ def test_an_answer_still_unsent_when_time_is_up_is_sent_within_the_grace_before_
     import datetime as dt
     import time
 
-    sign_in(page, live_server.url, "official", demo)
-    page.goto(f"{live_server.url}/thi/")
-    page.get_by_role("button", name="Bắt đầu làm bài").click()
-    page.wait_for_selector("#q6")
+    start_sitting(page, live_server, demo)
     attempt = Attempt.objects.get()
     deadline = timezone.now() + dt.timedelta(seconds=5)
     Attempt.objects.filter(pk=attempt.pk).update(deadline=deadline)
@@ -139,35 +148,21 @@ def test_an_answer_still_unsent_when_time_is_up_is_sent_within_the_grace_before_
     assert Answer.objects.get(attempt=attempt, slot=2).response == {"choice": 1}
 
 
-def test_typing_is_saved_every_two_seconds_not_on_every_keystroke(page, live_server, demo):
-    root = topic_get_or_create(name="Trả lời ngắn", parent=None)
-    bank_import(root=root, questions=formats.parse_gift(
-        "::Viết tắt::Bộ phận tiếp nhận và trả kết quả thường gọi là bộ phận gì?{=Một cửa}"))
-    exam = Exam.objects.create(title="Trả lời ngắn", time_limit_minutes=20, is_published=True)
-    ExamSection.objects.create(exam=exam, topic=root, draw_count=1)
-    sign_in(page, live_server.url, "official", demo)
-    page.goto(f"{live_server.url}/thi/")
-    page.get_by_role("button", name="Bắt đầu làm bài").click()
-    page.wait_for_selector("#q1 .answer-input")
+def test_typing_is_saved_every_two_seconds_not_on_every_keystroke(page, live_server, demo, short_answer_exam):
+    start_sitting(page, live_server, demo, "#q1 .answer-input")
     saves = []
     page.on("request", lambda r: saves.append(r.url) if r.method == "PUT" else None)
     page.locator("#q1 .answer-input").click()
     page.keyboard.type("Bộ phận một cửa của phường", delay=40)  # 26 keystrokes in about a second
     page.wait_for_function("document.getElementById('save-state').textContent.startsWith('Đã lưu')")
     assert 1 <= len(saves) <= 2, len(saves)
-    assert Answer.objects.get(attempt__exam=exam, slot=1).response == {"text": "Bộ phận một cửa của phường"}
+    saved = Answer.objects.get(attempt__exam=short_answer_exam, slot=1)
+    assert saved.response == {"text": "Bộ phận một cửa của phường"}
 
 
-
-def test_typing_still_waiting_is_sent_at_once_when_the_candidate_leaves_the_page(page, live_server, demo):
-    root = topic_get_or_create(name="Trả lời ngắn", parent=None)
-    bank_import(root=root, questions=formats.parse_gift("::Viết tắt::Bộ phận tiếp nhận hồ sơ gọi là gì?{=Một cửa}"))
-    exam = Exam.objects.create(title="Trả lời ngắn", time_limit_minutes=20, is_published=True)
-    ExamSection.objects.create(exam=exam, topic=root, draw_count=1)
-    sign_in(page, live_server.url, "official", demo)
-    page.goto(f"{live_server.url}/thi/")
-    page.get_by_role("button", name="Bắt đầu làm bài").click()
-    page.wait_for_selector("#q1 .answer-input")
+def test_typing_still_waiting_is_sent_at_once_when_the_candidate_leaves_the_page(page, live_server, demo,
+                                                                                short_answer_exam):
+    start_sitting(page, live_server, demo, "#q1 .answer-input")
     page.locator("#q1 .answer-input").click()
     page.keyboard.type("Một cửa")
     # The phone switches to another app: the page is hidden before the 2 s of typing have passed.
@@ -177,4 +172,4 @@ def test_typing_still_waiting_is_sent_at_once_when_the_candidate_leaves_the_page
             document.dispatchEvent(new Event("visibilitychange"));
         }""")
     page.wait_for_function("document.getElementById('save-state').textContent.startsWith('Đã lưu')")
-    assert Answer.objects.get(attempt__exam=exam, slot=1).response == {"text": "Một cửa"}
+    assert Answer.objects.get(attempt__exam=short_answer_exam, slot=1).response == {"text": "Một cửa"}
