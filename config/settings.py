@@ -119,7 +119,9 @@ if REDIS_URL:
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="cchc"),
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Sessions are kept in the database and cached in Redis: Redis is a cache and a broker here, never the only copy
+    # of something a candidate needs. A Redis restarted empty must not sign every candidate out mid-exam.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "cchc"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -48,6 +48,10 @@ class SaveOut(Schema):
     seq: int
 
 
+class ClaimIn(Schema):
+    client: str = Field("", max_length=64)
+
+
 class EventIn(Schema):
     kind: str
     client: str = ""
@@ -97,12 +101,23 @@ def start(request, exam_id: int, payload: StartIn):
     return Status(201, _room(attempt))
 
 
-@router.get("/attempts/{attempt_id}", response=AttemptOut, summary="The frozen paper and the saved answers")
-def room(request, attempt_id: int, client: str = ""):
-    attempt = _own_attempt(request, attempt_id)
+def _finalised_if_overdue(attempt: Attempt) -> Attempt:
     if attempt.status == Attempt.Status.IN_PROGRESS and attempt.deadline + services.SAVE_GRACE <= timezone.now():
         attempt = services.attempt_submit(attempt=attempt, timed_out=True)
-    services.attempt_claim(attempt=attempt, client=client, ip=client_ip(request))
+    return attempt
+
+
+@router.get("/attempts/{attempt_id}", response=AttemptOut, summary="The frozen paper and the saved answers")
+def room(request, attempt_id: int):
+    return _room(_finalised_if_overdue(_own_attempt(request, attempt_id)))
+
+
+@router.post("/attempts/{attempt_id}/claim", response=AttemptOut,
+             summary="Open the sitting in this tab (takes it over from another), with the paper and saved answers")
+def claim(request, attempt_id: int, payload: ClaimIn):
+    # A POST with the CSRF token: taking a sitting over changes which tab may save, so a cross-site link must not.
+    attempt = _finalised_if_overdue(_own_attempt(request, attempt_id))
+    services.attempt_claim(attempt=attempt, client=payload.client, ip=client_ip(request))
     return _room(attempt)
 
 

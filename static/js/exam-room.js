@@ -379,7 +379,8 @@
     setTimeout(load, backoff(loadFailures));
   }
   function load() {
-    fetch(api + "?client=" + encodeURIComponent(client), {credentials: "same-origin", headers: {Accept: "application/json"}})
+    // Opening the room in this tab takes the sitting over from any other: a state change, so a POST with the token.
+    request("POST", api + "/claim", {client: client})
       .then(function (r) {
         if (r.ok) return r.json().then(start);
         if (r.status >= 500) throw new Error(r.status);  // the proxy's "busy" answer: try again later

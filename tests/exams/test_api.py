@@ -18,17 +18,21 @@ def put(client, attempt_id, slot, response, seq, tab="tab-1"):
         {"response": response, "seq": seq, "client": tab}), content_type="application/json")
 
 
+def claim(client, attempt_id, tab):
+    return client.post(f"/api/attempts/{attempt_id}/claim", json.dumps({"client": tab}), content_type="application/json")
+
+
 @pytest.fixture
 def sitting(client, exam, trang_dai_official):  # noqa: F811
     client.force_login(trang_dai_official.user)
     started = client.post(f"/api/exams/{exam.pk}/attempts", json.dumps({}), content_type="application/json")
     assert started.status_code == 201
-    client.get(f"/api/attempts/{started.json()['id']}?client=tab-1")
+    claim(client, started.json()['id'], "tab-1")
     return Attempt.objects.get(pk=started.json()["id"])
 
 
 def test_the_paper_sent_to_the_browser_has_no_key(client, sitting):
-    body = client.get(f"/api/attempts/{sitting.pk}?client=tab-1").content.decode()
+    body = claim(client, sitting.pk, "tab-1").content.decode()
     assert '"fraction"' not in body and '"feedback"' not in body and "correct" not in body
 
 
@@ -95,12 +99,26 @@ def test_a_submitted_sitting_takes_no_more_answers(client, sitting):
 
 
 def test_opening_on_another_device_takes_over_and_the_old_tab_is_told(client, sitting):
-    client.get(f"/api/attempts/{sitting.pk}?client=phone")
+    claim(client, sitting.pk, "phone")
     response = put(client, sitting.pk, 1, {"choice": 0}, 1, tab="tab-1")
     assert response.status_code == 423 and "thiết bị hoặc thẻ khác" in response.json()["detail"]
     assert not sitting.answers.exists()
     assert put(client, sitting.pk, 1, {"choice": 0}, 1, tab="phone").status_code == 200
     assert sitting.events.filter(kind="takeover").exists()
+
+
+def test_reading_the_paper_never_takes_the_sitting_over_and_taking_over_needs_the_csrf_token(sitting,
+                                                                                            trang_dai_official):
+    from django.test import Client
+
+    # A cross-site link or image can make the browser GET anything with its cookies: that must change nothing.
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(trang_dai_official.user)
+    assert browser.get(f"/api/attempts/{sitting.pk}?client=attacker").status_code == 200
+    # A cross-site form can POST, but without the token: refused.
+    assert claim(browser, sitting.pk, "attacker").status_code == 403
+    sitting.refresh_from_db()
+    assert sitting.active_client == "tab-1" and not sitting.events.filter(kind="takeover").exists()
 
 
 def test_result_after_submit_shows_score_and_pass(client, sitting):
@@ -135,10 +153,10 @@ def test_a_section_whose_pool_is_too_small_is_refused_or_warned(exam):  # noqa: 
 # --- Layout and review policy ----------------------------------------------------------------------------------
 
 def test_the_room_tells_the_page_its_layout(client, sitting):
-    assert client.get(f"/api/attempts/{sitting.pk}?client=tab-1").json()["layout"] == "all"
+    assert claim(client, sitting.pk, "tab-1").json()["layout"] == "all"
     sitting.exam.layout = "one"
     sitting.exam.save(update_fields=["layout"])
-    assert client.get(f"/api/attempts/{sitting.pk}?client=tab-1").json()["layout"] == "one"
+    assert claim(client, sitting.pk, "tab-1").json()["layout"] == "one"
 
 
 def _set_policy(exam, **flags):
