@@ -1,11 +1,18 @@
+"""The JSON API. Every answer is JSON with a Vietnamese `detail` and a stable `code`, errors included (a 500 too): the
+exam room and other clients act on the status and the code, and show the detail as it is."""
+import logging
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from exams.api import router as exams_router
 from lms.api import router as lms_router
 from org.api import router as org_router
+
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="CCHC Đồng Nai API",
@@ -18,14 +25,55 @@ api.add_router("/", org_router)
 api.add_router("/", exams_router)
 api.add_router("/", lms_router)
 
+# The codes a client may act on, by status: 401 signed_out, 403 csrf | forbidden, 404 not_found, 409 refused,
+# 410 closed, 413 too_large, 422 invalid, 423 taken_over, 429 throttled, 5xx server_error.
+CODES = {400: "bad_request", 401: "signed_out", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+         409: "refused", 410: "closed", 413: "too_large", 422: "invalid", 423: "taken_over", 429: "throttled"}
+
+
+def error(request, status: int, detail: str, code: str | None = None, **extra):
+    """A JSON error as every API client of this platform reads it."""
+    return api.create_response(request, {"detail": detail, "code": code or CODES.get(status, "error"), **extra},
+                               status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def _signed_out(request, exc):
+    return error(request, 401, _("Your session has ended or you are not signed in. Sign in again to continue; "
+                                 "nothing you entered is lost."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    if exc.status_code == 403 and str(exc) == "CSRF check Failed":  # ninja's own words for a missing or stale token
+        return error(request, 403, _("The page's security token is out of date (you may have signed in again in "
+                                     "another window). Reload the page; nothing you entered is lost."), code="csrf")
+    return error(request, exc.status_code, str(exc), code=getattr(exc, "code", None))
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    # Ninja's English list of pydantic errors stays under `errors` for developers; people read `detail`.
+    fields = sorted({".".join(str(p) for p in e.get("loc", ())[1:]) or str(e.get("loc", ("?",))[0])
+                     for e in exc.errors})
+    return error(request, 422, _("The request is not valid (%(fields)s). Nothing was changed.")
+                 % {"fields": ", ".join(fields)}, errors=exc.errors)
+
 
 @api.exception_handler(PermissionError)
 def _forbidden(request, exc):
-    return api.create_response(request, {"detail": _("You do not have permission to do this.")}, status=403)
+    return error(request, 403, _("You do not have permission to do this."))
 
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     # Not ninja's English "Not Found": the same words whether the object is missing or someone else's.
-    return api.create_response(
-        request, {"detail": _("This item does not exist, or it is outside what your account may see.")}, status=404)
+    return error(request, 404, _("This item does not exist, or it is outside what your account may see."))
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc):
+    # Never Django's HTML error page for an API call: the exam room must be able to read that it may retry.
+    logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
+    return error(request, 500, _("The server could not complete this request. Please try again in a moment; "
+                                 "nothing you entered is lost."), code="server_error")

@@ -49,7 +49,8 @@ def test_another_candidate_cannot_read_or_write_the_sitting(client, sitting, tre
 def test_a_sitting_that_is_not_yours_and_one_that_does_not_exist_get_the_same_vietnamese_404(client, sitting, tree):
     other = OfficialFactory(unit=tree["trang_dai"])
     client.force_login(other.user)
-    expected = {"detail": "Mục này không tồn tại hoặc nằm ngoài phạm vi tài khoản của bạn được phép xem."}
+    expected = {"detail": "Mục này không tồn tại hoặc nằm ngoài phạm vi tài khoản của bạn được phép xem.",
+                "code": "not_found"}
     assert put(client, sitting.pk, 1, {"choice": 0}, 1).json() == expected
     assert put(client, 999999, 1, {"choice": 0}, 1).json() == expected
     assert client.get(f"/api/attempts/{sitting.pk}/result").json() == expected
