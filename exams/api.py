@@ -1,29 +1,34 @@
 """The exam room's JSON endpoints: small requests, no page renders, every object checked against its owner."""
 import datetime as dt
+from typing import Annotated
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 from ninja.errors import HttpError
 
 from org.http import client_ip
 from org.selectors import official_of
 
-from . import review, selectors, services
+from . import access, review, selectors, services
 from .models import Answer, Attempt, Exam
 
 router = Router(tags=["exams"])
 
+# Path numbers within their columns' ranges: a bigger one is a 422 with a Vietnamese message, never a database error.
+Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
+Slot = Annotated[int, Path(ge=1, le=services.SLOT_MAX)]
 
-def _own_attempt(request, attempt_id: int) -> Attempt:
+
+def _own_attempt(request, attempt_id: Id) -> Attempt:
     return get_object_or_404(selectors.attempts_of(request.user), pk=attempt_id)
 
 
 class StartIn(Schema):
-    access_code: str = ""
+    access_code: str = Field("", max_length=64)
 
 
 class AttemptOut(Schema):
@@ -40,7 +45,7 @@ class AttemptOut(Schema):
 class SaveIn(Schema):
     response: dict
     seq: int = Field(ge=0, le=2_147_483_647)  # the column's range: a bigger number is a 422, not a 500
-    client: str = ""
+    client: str = Field("", max_length=64)
 
 
 class SaveOut(Schema):
@@ -50,11 +55,12 @@ class SaveOut(Schema):
 
 class ClaimIn(Schema):
     client: str = Field("", max_length=64)
+    access_code: str = Field("", max_length=64)
 
 
 class EventIn(Schema):
-    kind: str
-    client: str = ""
+    kind: str = Field(max_length=24)
+    client: str = Field("", max_length=64)
 
 
 class ResultOut(Schema):
@@ -87,17 +93,40 @@ def _result(attempt: Attempt) -> dict:
     return out
 
 
+def _refused(refused: services.ExamRefused, *, default: int = 409) -> HttpError:
+    """The HTTP answer for a refusal, with the code the exam room acts on (config/api.py)."""
+    status, code = {services.TakenOver: (423, "taken_over"), services.AttemptClosed: (410, "closed"),
+                    services.IpRefused: (403, "ip_refused"), services.AccessCodeNeeded: (403, "access_code"),
+                    services.Throttled: (429, "throttled"), services.AnswerInvalid: (422, "invalid"),
+                    }.get(type(refused), (default, None))
+    error = HttpError(status, str(refused))
+    error.code = code
+    error.retry_after = getattr(refused, "retry_after", None)
+    return error
+
+
+def _open_attempt(request, attempt_id: Id) -> Attempt:
+    """The signed-in official's own sitting, under the rules every request of an open sitting obeys."""
+    attempt = _own_attempt(request, attempt_id)
+    try:
+        services.sitting_guard(attempt=attempt, ip=client_ip(request))
+    except services.ExamRefused as refused:
+        raise _refused(refused)
+    return attempt
+
+
 @router.post("/exams/{exam_id}/attempts", response={201: AttemptOut}, summary="Start or resume a sitting")
-def start(request, exam_id: int, payload: StartIn):
+def start(request, exam_id: Id, payload: StartIn):
     official = official_of(request.user)
     if official is None:
         raise HttpError(403, _("Only officials on the roster can sit exams."))
     exam = get_object_or_404(Exam.objects.filter(is_published=True), pk=exam_id)
     try:
         attempt = services.attempt_start(exam=exam, official=official, access_code=payload.access_code,
-                                         ip=client_ip(request))
+                                         code_checked=access.code_given(request, exam), ip=client_ip(request))
     except services.ExamRefused as refused:
-        raise HttpError(409, str(refused))
+        raise _refused(refused)
+    access.code_remember(request, exam)
     return Status(201, _room(attempt))
 
 
@@ -108,58 +137,66 @@ def _finalised_if_overdue(attempt: Attempt) -> Attempt:
 
 
 @router.get("/attempts/{attempt_id}", response=AttemptOut, summary="The frozen paper and the saved answers")
-def room(request, attempt_id: int):
-    return _room(_finalised_if_overdue(_own_attempt(request, attempt_id)))
+def room(request, attempt_id: Id):
+    return _room(_finalised_if_overdue(_open_attempt(request, attempt_id)))
 
 
 @router.post("/attempts/{attempt_id}/claim", response=AttemptOut,
              summary="Open the sitting in this tab (takes it over from another), with the paper and saved answers")
-def claim(request, attempt_id: int, payload: ClaimIn):
+def claim(request, attempt_id: Id, payload: ClaimIn):
     # A POST with the CSRF token: taking a sitting over changes which tab may save, so a cross-site link must not.
-    attempt = _finalised_if_overdue(_own_attempt(request, attempt_id))
+    attempt = _finalised_if_overdue(_open_attempt(request, attempt_id))
+    if attempt.status == Attempt.Status.IN_PROGRESS and not access.code_given(request, attempt.exam):
+        try:
+            if not payload.access_code:
+                raise services.AccessCodeNeeded(_("Enter the exam's access code to continue this sitting here. Ask "
+                                                  "the proctor for it."))
+            services.access_code_check(exam=attempt.exam, official=attempt.official, code=payload.access_code)
+        except services.ExamRefused as refused:
+            raise _refused(refused, default=403)
+        access.code_remember(request, attempt.exam)
     services.attempt_claim(attempt=attempt, client=payload.client, ip=client_ip(request))
     return _room(attempt)
 
 
 @router.put("/attempts/{attempt_id}/answers/{slot}", response=SaveOut, summary="Save one answer (idempotent)")
-def save(request, attempt_id: int, slot: int, payload: SaveIn):
+def save(request, attempt_id: Id, slot: Slot, payload: SaveIn):
     # The hottest request of a sitting: one statement checks the owner and writes (bench/README.md).
     try:
-        seq = services.answer_save_own(user=request.user, attempt_id=attempt_id, slot=slot,
+        seq = services.answer_save_own(user=request.user, attempt_id=attempt_id, slot=slot, ip=client_ip(request),
                                        response=payload.response, seq=payload.seq, client=payload.client)
     except Attempt.DoesNotExist:
         raise Http404
-    except services.TakenOver as refused:
-        raise HttpError(423, str(refused))
-    except services.AttemptClosed as refused:
-        raise HttpError(410, str(refused))
     except services.ExamRefused as refused:
-        raise HttpError(422, str(refused))
+        raise _refused(refused, default=422)
     return {"slot": slot, "seq": seq}
 
 
 @router.post("/attempts/{attempt_id}/events", response={204: None}, summary="Focus loss or reconnect")
-def event(request, attempt_id: int, payload: EventIn):
-    attempt = _own_attempt(request, attempt_id)
+def event(request, attempt_id: Id, payload: EventIn):
+    attempt = _open_attempt(request, attempt_id)
     if payload.kind in ("focus_lost", "focus_back", "offline", "reconnect"):
-        services.attempt_log(attempt=attempt, kind=payload.kind, ip=client_ip(request),
-                             detail={"client": payload.client})
+        try:
+            services.attempt_log(attempt=attempt, kind=payload.kind, ip=client_ip(request),
+                                 detail={"client": payload.client})
+        except services.ExamRefused as refused:
+            raise _refused(refused)
     return Status(204, None)
 
 
 @router.post("/attempts/{attempt_id}/submit", response=ResultOut, summary="Submit the sitting")
-def submit(request, attempt_id: int):
-    attempt = services.attempt_submit(attempt=_own_attempt(request, attempt_id))
+def submit(request, attempt_id: Id):
+    attempt = services.attempt_submit(attempt=_open_attempt(request, attempt_id))
     return _result(attempt)
 
 
 @router.get("/attempts/{attempt_id}/result", response=ResultOut, summary="Result, as the review policy allows")
-def result(request, attempt_id: int):
+def result(request, attempt_id: Id):
     return _result(_own_attempt(request, attempt_id))
 
 
 @router.get("/attempts/{attempt_id}/review", response=dict,
             summary="Review of a finished sitting, as the policy allows")
-def attempt_review(request, attempt_id: int):
+def attempt_review(request, attempt_id: Id):
     # A plain dict on purpose: a key the policy withholds is absent, not sent as null.
     return review.attempt_review(_own_attempt(request, attempt_id))

@@ -41,6 +41,33 @@ def score_of(slots: Iterable[tuple[Decimal, float | None]]) -> Decimal:
     return max(total, Decimal(0)).quantize(CENT)  # negative marking never takes an attempt below zero
 
 
+def attempts_grade_mismatches(attempts: QuerySet[Attempt]) -> list[tuple[Attempt, list[int]]]:
+    """The exam contract's invariant, checked: every finished sitting's stored grade equals a regrade of its stored
+    answers. Returns the sittings where it does not hold, with the slots whose stored fraction differs from a fresh
+    grade of the stored answer ([] when only the total differs). Hand-graded fractions are taken as they are.
+    Writes nothing."""
+    attempts = list(attempts.filter(status__in=FINISHED).select_related("exam"))
+    answers: dict[tuple[int, int], dict] = {
+        (a, s): r for a, s, r in Answer.objects.filter(attempt__in=attempts).values_list("attempt_id", "slot",
+                                                                                          "response")}
+    slots: dict[int, list[AttemptQuestion]] = {}
+    for s in (AttemptQuestion.objects.filter(attempt__in=attempts).select_related("version__question")
+              .order_by("attempt_id", "slot")):
+        slots.setdefault(s.attempt_id, []).append(s)
+    out = []
+    for attempt in attempts:
+        rules, wrong, paper = attempt.exam.grading_rules(), [], []
+        for s in slots.get(attempt.pk, []):
+            fresh = grade(s.version.question.kind, s.version.data, answers.get((attempt.pk, s.slot)),
+                          option_order=s.option_order, **rules)
+            if fresh is not None and (s.fraction is None or abs(fresh - s.fraction) > 1e-9):
+                wrong.append(s.slot)
+            paper.append((s.points, s.fraction if fresh is None else fresh))
+        if wrong or score_of(paper) != attempt.score:
+            out.append((attempt, wrong))
+    return out
+
+
 def percent_of(score: Decimal | None, max_score: Decimal | None) -> Decimal | None:
     """A score as a percentage of the paper, rounded to hundredths (the figure shown and compared to the pass mark)."""
     if score is None or not max_score:

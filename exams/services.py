@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime as dt
 import ipaddress
+import json
 import logging
 import secrets
+import time
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from random import Random
@@ -269,23 +272,25 @@ def exam_terms(*, exam: Exam, official) -> Terms:
 
 
 @transaction.atomic
-def attempt_start(*, exam: Exam, official, access_code: str = "", ip: str | None = None,
+def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: bool = False, ip: str | None = None,
                   now: dt.datetime | None = None) -> Attempt:
     """Start a sitting, or resume the open one. Checks eligibility (the exam's audience), the window and attempts
-    (with the official's accommodation), the access code and the allowed IP ranges. Starting draws and freezes the
-    paper: question versions, their order and each question's option order. The server's clock sets the deadline."""
+    (with the official's accommodation), the access code (also to resume, unless `code_checked`: this browser
+    session gave it already) and the allowed IP ranges. Starting draws and freezes the paper: question versions,
+    their order and each question's option order. The server's clock sets the deadline."""
     from org.selectors import in_audience
 
     now = now or timezone.now()
     if not ip_allowed(exam.allowed_ip_ranges, ip):
-        raise ExamRefused(_("This exam can only be taken from the exam room's computers (your address is "
-                            "%(ip)s). Ask the proctor.") % {"ip": ip or "?"})
+        raise _ip_refused(ip)
     open_attempt = Attempt.objects.select_for_update().filter(exam=exam, official=official,
                                                              status=Attempt.Status.IN_PROGRESS).first()
     if open_attempt is not None:
         if open_attempt.deadline + SAVE_GRACE <= now:
             attempt_submit(attempt=open_attempt, now=now, timed_out=True)
         else:
+            if not code_checked:
+                access_code_check(exam=exam, official=official, code=access_code)
             AttemptEvent.objects.create(attempt=open_attempt, kind="resume", at=now, ip=ip)
             return open_attempt
     if not exam.is_published:
@@ -296,8 +301,7 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", ip: str | None
     terms = exam_terms(exam=exam, official=official)
     if (terms.opens_at and now < terms.opens_at) or (terms.closes_at and now >= terms.closes_at):
         raise ExamRefused(_("This exam is not open now."))
-    if exam.access_code and access_code.strip() != exam.access_code:
-        raise ExamRefused(_("The access code is not right. Ask the proctor for it."))
+    access_code_check(exam=exam, official=official, code=access_code)
     done = Attempt.objects.filter(exam=exam, official=official).count()
     if terms.attempts_allowed and done >= terms.attempts_allowed:
         raise ExamRefused(_("You have used all the attempts this exam allows."))
@@ -362,6 +366,94 @@ class TakenOver(ExamRefused):
     pass
 
 
+class IpRefused(ExamRefused):
+    """The request comes from outside the exam's allowed IP ranges."""
+
+
+class AccessCodeNeeded(ExamRefused):
+    """Opening the sitting in a new session needs the exam's access code again (as Moodle's password rule)."""
+
+
+class Throttled(ExamRefused):
+    """Too many tries: wait `retry_after` seconds."""
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class AnswerInvalid(ExamRefused):
+    """An answer the database cannot or must not store (too large, or characters that are not text)."""
+
+
+def _ip_refused(ip: str | None) -> IpRefused:
+    return IpRefused(_("This exam can only be taken from the exam room's computers (your address is %(ip)s). Ask "
+                       "the proctor.") % {"ip": ip or "?"})
+
+
+# The exam of a sitting never changes; the exam's IP ranges may, and are re-read at most every ROOM_RULES_TTL seconds
+# per process. The autosave is the hottest request of an exam (bench/README.md): it must not pay a query for them.
+ROOM_RULES_TTL = 30.0
+_exam_of_attempt: dict[int, int] = {}
+_exam_ranges: dict[int, tuple[float, str]] = {}
+
+
+def room_rules_forget(exam_id: int | None = None) -> None:
+    """Drop this process's cached room rules (all, or one exam's after it is saved)."""
+    if exam_id is None:
+        _exam_of_attempt.clear()
+        _exam_ranges.clear()
+    else:
+        _exam_ranges.pop(exam_id, None)
+
+
+def _ranges_for_attempt(attempt_id: int) -> str | None:
+    exam_id = _exam_of_attempt.get(attempt_id)
+    now = time.monotonic()
+    if exam_id is not None:
+        cached = _exam_ranges.get(exam_id)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        ranges = Exam.objects.filter(pk=exam_id).values_list("allowed_ip_ranges", flat=True).first() or ""
+    else:
+        row = Attempt.objects.filter(pk=attempt_id).values_list("exam_id", "exam__allowed_ip_ranges").first()
+        if row is None:
+            return None
+        exam_id, ranges = row
+        if len(_exam_of_attempt) > 200_000:  # a long-running worker: forget old sittings rather than grow for ever
+            _exam_of_attempt.clear()
+        _exam_of_attempt[attempt_id] = exam_id
+    _exam_ranges[exam_id] = (now + ROOM_RULES_TTL, ranges or "")
+    return ranges or ""
+
+
+def sitting_guard(*, attempt: Attempt, ip: str | None) -> None:
+    """The rules every request of an open sitting obeys, not only its start: the exam's allowed IP ranges.
+    Raises IpRefused."""
+    if attempt.status == Attempt.Status.IN_PROGRESS and not ip_allowed(attempt.exam.allowed_ip_ranges, ip):
+        raise _ip_refused(ip)
+
+
+ACCESS_CODE_TRIES = 5
+ACCESS_CODE_WINDOW = 300  # seconds
+
+
+def access_code_check(*, exam: Exam, official, code: str) -> None:
+    """Check an exam's access code, at most ACCESS_CODE_TRIES wrong guesses per person and exam in
+    ACCESS_CODE_WINDOW seconds (a code is short: it must not be guessed by trying). Raises ExamRefused or Throttled."""
+    from org.http import failures_count, failure_record
+
+    if not exam.access_code:
+        return
+    key = f"exam-code:{exam.pk}:{official.pk}"
+    if failures_count(key) >= ACCESS_CODE_TRIES:
+        raise Throttled(_("The access code was entered wrongly too many times. Wait %(minutes)s minutes or ask the "
+                          "proctor.") % {"minutes": ACCESS_CODE_WINDOW // 60}, retry_after=ACCESS_CODE_WINDOW)
+    if not secrets.compare_digest(code.strip().encode(), exam.access_code.encode()):
+        failure_record(key, period=ACCESS_CODE_WINDOW)
+        raise ExamRefused(_("The access code is not right. Ask the proctor for it."))
+
+
 def attempt_claim(*, attempt: Attempt, client: str, ip: str | None = None, now: dt.datetime | None = None) -> None:
     """The tab `client` now holds the sitting (opening it on another device takes it over)."""
     if client and attempt.active_client != client:
@@ -371,23 +463,79 @@ def attempt_claim(*, attempt: Attempt, client: str, ip: str | None = None, now: 
         attempt.active_client = client
 
 
+EVENTS_PER_MINUTE = 60
+
+
 def attempt_log(*, attempt: Attempt, kind: str, ip: str | None = None, detail: dict | None = None) -> None:
-    """Record a focus loss or reconnect reported by the exam room, for the trainers' monitor."""
+    """Record a focus loss or reconnect reported by the exam room, for the trainers' monitor; at most
+    EVENTS_PER_MINUTE per sitting (a script must not flood the audit trail). Raises Throttled."""
+    from org.http import rate_exceeded
+
+    if rate_exceeded(f"exam-events:{attempt.pk}", limit=EVENTS_PER_MINUTE, period=60):
+        raise Throttled(_("Too many events from this exam room; they are recorded again in a minute."),
+                        retry_after=60)
     AttemptEvent.objects.create(attempt=attempt, kind=kind[:24], at=timezone.now(), ip=ip, detail=detail or {})
 
 
-def _answer_upsert(rows: str, params: list) -> int | None:
-    """Store an answer in one statement: insert it, or overwrite the stored one only if this sequence number is newer
-    (PostgreSQL's and SQLite's upsert; the ORM cannot say "only if newer"). `rows` yields (attempt_id, slot,
-    response, seq, saved_at): a VALUES row, or a SELECT that yields nothing when the save must not be written.
-    Autocommit: durable when it returns. Returns the stored seq, or None when nothing was written."""
+ANSWER_MAX_BYTES = 64 * 1024
+SLOT_MAX = 32767  # the column's range
+
+
+def _answer_checked(response: dict) -> None:
+    """Refuse an answer that is too large, or holds U+0000 or a lone surrogate (PostgreSQL's jsonb stores neither,
+    and such an answer would be retried for ever)."""
+    def bad(value) -> bool:
+        if isinstance(value, str):
+            return "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value)
+        if isinstance(value, dict):
+            return any(bad(k) or bad(v) for k, v in value.items())
+        if isinstance(value, list):
+            return any(bad(v) for v in value)
+        return False
+
+    if bad(response):
+        raise AnswerInvalid(_("This answer contains characters that are not text (for example a null character). "
+                              "Remove them and answer again."))
+    if len(json.dumps(response, ensure_ascii=False).encode()) > ANSWER_MAX_BYTES:
+        raise AnswerInvalid(_("This answer is too long: at most %(kb)s KB can be saved for one question.")
+                            % {"kb": ANSWER_MAX_BYTES // 1024})
+
+
+@functools.lru_cache(maxsize=4)
+def _answer_write_sql(vendor: str, owner_checked: bool) -> str:
     q = connection.ops.quote_name
+    a, o = Attempt._meta, Attempt._meta.get_field("official").related_model._meta
     table = q(Answer._meta.db_table)
     cols = ", ".join(q(c) for c in ("attempt_id", "slot", "response", "seq", "saved_at"))
-    sql = (f"INSERT INTO {table} ({cols}) {rows} ON CONFLICT ({q('attempt_id')}, {q('slot')}) DO UPDATE SET "
-           f"{q('response')} = excluded.{q('response')}, {q('seq')} = excluded.{q('seq')}, "
-           f"{q('saved_at')} = excluded.{q('saved_at')} WHERE {table}.{q('seq')} < excluded.{q('seq')} "
-           f"RETURNING {q('seq')}")
+    owner = f"INNER JOIN {q(o.db_table)} o ON o.{q('id')} = a.{q('official_id')} " if owner_checked else ""
+    return (f"INSERT INTO {table} ({cols}) "
+            f"SELECT a.{q('id')}, %s, %s, %s, %s FROM {q(a.db_table)} a {owner}"
+            f"WHERE a.{q('id')} = %s {'AND o.' + q('user_id') + ' = %s ' if owner_checked else ''}"
+            f"AND a.{q('status')} = %s AND a.{q('deadline')} >= %s "
+            f"AND (%s = '' OR a.{q('active_client')} = '' OR a.{q('active_client')} = %s) "
+            f"AND %s BETWEEN 1 AND a.{q('slot_count')} "
+           # SQLite has no row locks: its writers are serialised by the database lock a submit holds till commit.
+            f"{'FOR KEY SHARE OF a ' if vendor == 'postgresql' else ''}"
+            f"ON CONFLICT ({q('attempt_id')}, {q('slot')}) DO UPDATE SET "
+            f"{q('response')} = excluded.{q('response')}, {q('seq')} = excluded.{q('seq')}, "
+            f"{q('saved_at')} = excluded.{q('saved_at')} WHERE {table}.{q('seq')} < excluded.{q('seq')} "
+            f"RETURNING {q('seq')}")
+
+
+def _answer_write(*, attempt_id: int, user_id: int | None, slot: int, response: dict, seq: int, now: dt.datetime,
+                  client: str) -> int | None:
+    """Store an answer in one statement, autocommitted (durable when it returns): insert it, or overwrite the stored
+    one only if this sequence number is newer (the ORM cannot say "only if newer"). The same statement checks the
+    sitting (owner when `user_id` is given, status, deadline, tab, slot) and, on PostgreSQL, holds a KEY SHARE lock
+    on the sitting's row while it writes. A submit or finalisation locks that row FOR UPDATE before it reads the
+    answers, so the two are ordered: a save that comes first is in the grade; a save that comes during or after waits
+    for the submit to commit, then finds the sitting finished and writes nothing (the caller answers 410). KEY SHARE
+    is the weakest lock that conflicts with FOR UPDATE: saves do not wait for each other, nor for a claim or a
+    deadline change. Returns the stored seq, or None when nothing was written."""
+    sql = _answer_write_sql(connection.vendor, user_id is not None)
+    params = [slot, _db(Answer, "response", response), seq, _db(Answer, "saved_at", now), attempt_id,
+              *([user_id] if user_id is not None else []), Attempt.Status.IN_PROGRESS,
+              _db(Attempt, "deadline", now - SAVE_GRACE), client, client, slot]
     if connection.vendor == "postgresql":
         # A prepared statement, once per connection (psycopg keeps it by the query's text): PostgreSQL then skips
         # parsing and planning on every later autosave (bench/README.md). Django's own cursors send parameters
@@ -408,54 +556,70 @@ def _db(model, name: str, value):
     return model._meta.get_field(name).get_db_prep_save(value, connection)
 
 
-def answer_save(*, attempt: Attempt, slot: int, response: dict, seq: int, now: dt.datetime | None = None,
-                client: str = "") -> int:
-    """Store one answer if its sequence number is newer than the stored one; refuse after the deadline. Returns
-    the sequence number now stored, so a retried request gets the same reply (idempotent)."""
-    now = now or timezone.now()
+def _why_not_saved(*, attempt: Attempt, slot: int, now: dt.datetime, client: str) -> int | None:
+    """Nothing was written: say why (raise), or return the newer sequence number already stored, or None when the
+    sitting now admits the save after all (its deadline was just extended, say)."""
+    if attempt.status == Attempt.Status.SUBMITTED:
+        raise AttemptClosed(_("This exam has already been submitted. This answer was not recorded."))
     if attempt.status != Attempt.Status.IN_PROGRESS or now > attempt.deadline + SAVE_GRACE:
         raise AttemptClosed(_("Time is up for this exam. This answer was not recorded."))
     if client and attempt.active_client and client != attempt.active_client:
         raise TakenOver(_("This exam was opened on another device or tab. Continue there; answers from this "
                           "window are no longer recorded."))
-    if not 1 <= slot <= attempt.slot_count:
+    if not 1 <= slot <= min(attempt.slot_count, SLOT_MAX):
         raise ExamRefused(_("There is no question %(n)s on this paper.") % {"n": slot})
-    written = _answer_upsert("VALUES (%s, %s, %s, %s, %s)", [
-        attempt.pk, slot, _db(Answer, "response", response), seq, _db(Answer, "saved_at", now)])
-    if written is not None:
-        return written
-    # An answer with this or a newer sequence number is already stored: reply with it.
-    return Answer.objects.filter(attempt=attempt, slot=slot).values_list("seq", flat=True).get()
+    # An answer with this or a newer sequence number is already stored: reply with it (idempotent).
+    return Answer.objects.filter(attempt=attempt, slot=slot).values_list("seq", flat=True).first()
+
+
+def _save(write, load, *, slot: int, now: dt.datetime, client: str) -> int:
+    for _try in range(2):
+        written = write() if 1 <= slot <= SLOT_MAX else None
+        if written is not None:
+            return written
+        stored = _why_not_saved(attempt=load(), slot=slot, now=now, client=client)
+        if stored is not None:
+            return stored
+    raise AttemptClosed(_("This exam has already been submitted. This answer was not recorded."))
+
+
+def answer_save(*, attempt: Attempt, slot: int, response: dict, seq: int, now: dt.datetime | None = None,
+                client: str = "") -> int:
+    """Store one answer if its sequence number is newer than the stored one, while the sitting is open (refused
+    once a submit or finalisation has begun). Returns the sequence number now stored, so a retried request gets the
+    same reply (idempotent). Raises AttemptClosed, TakenOver, AnswerInvalid or ExamRefused."""
+    now = now or timezone.now()
+    _answer_checked(response)
+
+    def load():
+        attempt.refresh_from_db(fields=["status", "deadline", "active_client", "slot_count"])
+        return attempt
+
+    return _save(lambda: _answer_write(attempt_id=attempt.pk, user_id=None, slot=slot, response=response, seq=seq,
+                                       now=now, client=client), load, slot=slot, now=now, client=client)
 
 
 def answer_save_own(*, user, attempt_id: int, slot: int, response: dict, seq: int, client: str = "",
-                    now: dt.datetime | None = None) -> int:
+                    ip: str | None = None, now: dt.datetime | None = None) -> int:
     """The exam room's autosave, for the signed-in official's own sitting: the hottest request of an exam
     (bench/README.md). When the save is accepted, which is nearly always, ownership, status, deadline, tab and
-    slot are checked by the very statement that writes: one round trip, and no window between a check and the
-    write in which a submit could slip. When it writes nothing, the sitting is loaded and `answer_save` says why:
-    Attempt.DoesNotExist (not theirs, or no such sitting), AttemptClosed, TakenOver, ExamRefused, or the newer
-    sequence number already stored."""
-    now = now or timezone.now()
-    a, o, q = Attempt._meta, Attempt._meta.get_field("official").related_model._meta, connection.ops.quote_name
-    written = None
-    if user.is_authenticated:
-        # SQLite needs the WHERE to tell the SELECT's end from the upsert's ON CONFLICT; it is there anyway.
-        written = _answer_upsert(
-            f"SELECT a.{q('id')}, %s, %s, %s, %s FROM {q(a.db_table)} a "
-            f"INNER JOIN {q(o.db_table)} o ON o.{q('id')} = a.{q('official_id')} "
-            f"WHERE a.{q('id')} = %s AND o.{q('user_id')} = %s AND a.{q('status')} = %s AND a.{q('deadline')} >= %s "
-            f"AND (%s = '' OR a.{q('active_client')} = '' OR a.{q('active_client')} = %s) "
-            f"AND %s BETWEEN 1 AND a.{q('slot_count')}",
-            [slot, _db(Answer, "response", response), seq, _db(Answer, "saved_at", now),
-             attempt_id, user.pk, Attempt.Status.IN_PROGRESS, _db(Attempt, "deadline", now - SAVE_GRACE),
-             client, client, slot])
-    if written is not None:
-        return written
+    slot are checked by the very statement that writes (`_answer_write`: one round trip, ordered with any submit);
+    the exam's IP ranges come from this process's memory. When it writes nothing, the sitting is loaded and says
+    why: Attempt.DoesNotExist (not theirs, or no such sitting), AttemptClosed, TakenOver, IpRefused, AnswerInvalid,
+    ExamRefused, or the newer sequence number already stored."""
     from .selectors import attempts_of
 
-    attempt = attempts_of(user).select_related(None).get(pk=attempt_id)
-    return answer_save(attempt=attempt, slot=slot, response=response, seq=seq, now=now, client=client)
+    now = now or timezone.now()
+    if not user.is_authenticated:
+        raise Attempt.DoesNotExist
+    _answer_checked(response)
+    ranges = _ranges_for_attempt(attempt_id)
+    if ranges and not ip_allowed(ranges, ip):
+        attempt = attempts_of(user).get(pk=attempt_id)  # someone else's sitting is a 404, not a refusal
+        sitting_guard(attempt=attempt, ip=ip)
+    return _save(lambda: _answer_write(attempt_id=attempt_id, user_id=user.pk, slot=slot, response=response, seq=seq,
+                                       now=now, client=client),
+                 lambda: attempts_of(user).select_related(None).get(pk=attempt_id), slot=slot, now=now, client=client)
 
 
 @transaction.atomic
@@ -501,7 +665,9 @@ def attempts_finalise_overdue(*, now: dt.datetime | None = None, batch: int = FI
     count, failed = 0, set()
     while True:
         with transaction.atomic():
-            ids = list(Attempt.objects.select_for_update(skip_locked=True)
+            # NO KEY UPDATE: skip the sittings another finaliser run holds, but not those an autosave holds for a
+            # moment (its KEY SHARE lock); attempt_submit then waits for that save, which is in the grade.
+            ids = list(Attempt.objects.select_for_update(skip_locked=True, no_key=True)
                        .filter(status=Attempt.Status.IN_PROGRESS, deadline__lt=now - SAVE_GRACE)
                        .exclude(pk__in=failed).order_by("deadline", "pk").values_list("pk", flat=True)[:batch])
             if not ids:

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from org.http import client_ip
 
-from . import formats, selectors, services
+from . import access, formats, selectors, services
 from .forms import BankImportForm
 from .models import Topic
 
@@ -83,10 +83,11 @@ def exam_start(request, pk: int):
     exam = get_object_or_404(Exam.objects.filter(is_published=True), pk=pk)
     try:
         attempt = services.attempt_start(exam=exam, official=official, access_code=request.POST.get("access_code", ""),
-                                         ip=client_ip(request))
+                                         code_checked=access.code_given(request, exam), ip=client_ip(request))
     except services.ExamRefused as refused:
         messages.error(request, str(refused))
         return redirect("exams:my_exams")
+    access.code_remember(request, exam)
     return redirect("exams:room", pk=attempt.pk)
 
 

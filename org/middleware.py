@@ -1,7 +1,7 @@
 import time
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
@@ -60,4 +60,23 @@ class VietnameseFirstMiddleware:
 
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
+class ClientAddressMiddleware:
+    """Behind the proxy, the client's address comes in TRUSTED_CLIENT_IP_HEADER. A value there that is not an
+    address means the request did not come through the proxy as configured: refuse it (400) before any view records
+    or checks the address, rather than fail on it later."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .http import client_ip, trusted_header_value
+
+        if trusted_header_value(request) and client_ip(request) is None:
+            message = _("The client address sent by the proxy is not valid. The request was refused.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message, "code": "bad_request"}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

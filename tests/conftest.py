@@ -20,6 +20,10 @@ def _fast_and_isolated(settings):
     # Unit tests run tasks in-process; tests marked "worker" go through Redis and a real worker instead.
     celery_app.conf.task_always_eager = True
     cache.clear()
+    # Per-process memory of which exam a sitting belongs to: ids are reused after a rolled-back test on SQLite.
+    from exams.services import room_rules_forget
+
+    room_rules_forget()
     # A request handled by an earlier test may leave another language active in this thread.
     translation.activate(settings.LANGUAGE_CODE)
     yield

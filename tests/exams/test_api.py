@@ -232,4 +232,5 @@ def test_exam_room_ip_ranges_read_the_proxy_header_only_when_told_to(client, exa
     if started:
         assert Attempt.objects.get(pk=response.json()["id"]).started_ip == "10.20.3.4"
     else:
-        assert response.status_code == 409 and "127.0.0.1" in response.json()["detail"]
+        assert response.status_code == 403 and "127.0.0.1" in response.json()["detail"]
+        assert response.json()["code"] == "ip_refused"
