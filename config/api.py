@@ -2,6 +2,7 @@
 exam room and other clients act on the status and the code, and show the detail as it is."""
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -48,7 +49,10 @@ def _http_error(request, exc):
     if exc.status_code == 403 and str(exc) == "CSRF check Failed":  # ninja's own words for a missing or stale token
         return error(request, 403, _("The page's security token is out of date (you may have signed in again in "
                                      "another window). Reload the page; nothing you entered is lost."), code="csrf")
-    return error(request, exc.status_code, str(exc), code=getattr(exc, "code", None))
+    response = error(request, exc.status_code, str(exc), code=getattr(exc, "code", None))
+    if getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)
@@ -69,6 +73,11 @@ def _forbidden(request, exc):
 def _not_found(request, exc):
     # Not ninja's English "Not Found": the same words whether the object is missing or someone else's.
     return error(request, 404, _("This item does not exist, or it is outside what your account may see."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request, exc):
+    return error(request, 413, _("The request is too large. Nothing was changed."))
 
 
 @api.exception_handler(Exception)
