@@ -3,6 +3,7 @@ exam room and other clients act on the status and the code, and show the detail 
 import logging
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -78,6 +79,15 @@ def _not_found(request, exc):
 @api.exception_handler(RequestDataTooBig)
 def _too_large(request, exc):
     return error(request, 413, _("The request is too large. Nothing was changed."))
+
+
+@api.exception_handler(DataError)
+def _data_error(request, exc):
+    # The database could not take a value as given (a NUL character, a number beyond a column's range): the
+    # request's fault, not the server's.
+    logger.warning("API data refused by the database on %s %s: %s", request.method, request.path, exc)
+    return error(request, 422, _("The request contains a value that cannot be stored or searched (for example a "
+                                 "null character or a number that is too large). Nothing was changed."))
 
 
 @api.exception_handler(Exception)

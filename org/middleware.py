@@ -80,3 +80,21 @@ class ClientAddressMiddleware:
                 return JsonResponse({"detail": message, "code": "bad_request"}, status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class NullCharacterMiddleware:
+    """A NUL character in the address or the query string is never text anyone typed, and PostgreSQL cannot compare
+    or store it: refuse such a request (400) rather than let a search or a look-up fail with a server error. Form
+    fields refuse it themselves (Django's ProhibitNullCharactersValidator); JSON bodies are checked by the API."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "").lower().replace("%2500", ""):
+            message = _("The address contains a character that is not text (a null character). The request was "
+                        "refused.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message, "code": "bad_request"}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
