@@ -23,12 +23,12 @@ passwords from home. Here:
   (failures, 10 a minute), against spraying many accounts from one address.
 - Exam rooms: a whole room signs in through one NAT address when a session starts, so addresses in EXAM_ROOM_NETWORKS
   or in the allowed IP ranges of exams open now (or within the hour: candidates sign in before the doors open) are
-  not limited per address like the open internet; `login_failed_exam_room` sets their looser per-address ceiling and
-  the same per-account-and-place rate, so per-account protection still applies there.
+  not limited per address like the open internet; `login_failed_exam_room` keeps the per-account-and-place rate
+  there (and may add a per-address ceiling, off by default: one counter a whole room waits on at once).
 
 Failures are counted before the password is checked and given back when it is right (allauth's way): checking and
-counting are one step, so parallel guesses cannot overrun a limit. A refused attempt runs no hasher and counts
-nothing.
+counting are one step, so parallel guesses cannot overrun a limit. A refused attempt runs no hasher and counts no
+failure.
 
 What remains: someone inside the candidate's own exam room (behind the same NAT address, without the candidate's
 browser) shares the candidate's per-place count. Exam rooms are supervised; the count clears in five minutes.

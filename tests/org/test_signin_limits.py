@@ -39,6 +39,10 @@ def test_a_whole_exam_room_behind_one_address_signs_in_within_a_minute(candidate
     settings.EXAM_ROOM_NETWORKS = [ROOM_NETWORK]
     results = [sign_in(c.employee_code, ip=EXAM_ROOM) for c in candidates]
     assert all(response.status_code == 302 and signed_in(client) for client, response in results)
+    # Per-account protection still holds in the room.
+    for _ in range(5):
+        sign_in(candidates[0].employee_code, "doan-mo", ip=EXAM_ROOM)
+    assert not signed_in(sign_in(candidates[0].employee_code, ip=EXAM_ROOM)[0])
 
 
 def test_the_same_crowd_from_an_ordinary_address_is_throttled(candidates, settings):
