@@ -4,6 +4,7 @@ Defaults give the embedded mode: SQLite file, Celery tasks run eagerly in-proces
 console e-mail. DATABASE_URL switches to PostgreSQL; REDIS_URL switches cache, sessions and the Celery broker
 to Redis, with separate worker and beat processes.
 """
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -173,13 +174,30 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Password sign-in limits, applied by org.signin (its docstring gives the reasons): per address on the open internet,
+# per account and place (a "key" is an account with an address, or with a browser that signed in to it before), and a
+# ceiling per account for unfamiliar places. Exam-room addresses are not limited per address like the open internet.
 ACCOUNT_RATE_LIMITS = {
-    # Per IP and per account: brute force on one account or spraying from one address are both stopped.
-    "login": "30/m/ip",
+    # allauth's own per-address limit on the sign-in form would throttle a whole exam room behind one NAT address:
+    # off, and "login_ip" below is applied instead outside the exam rooms.
+    "login": "",
+    "login_ip": env("LOGIN_RATE_LIMIT", default="30/m/ip"),
+    # Wrong passwords per address (open internet) and per account and place. allauth.mfa also counts wrong
+    # second-factor codes here.
     "login_failed": env("LOGIN_FAILED_RATE_LIMIT", default="10/m/ip,5/5m/key"),
+    "login_failed_account": env("LOGIN_FAILED_ACCOUNT_RATE_LIMIT", default="30/h/key"),
+    # In an exam room only per account and place: a per-address count there would be one cache key (and lock) that
+    # a whole room contends for at once, and allauth refuses an attempt that waits over a second for that lock.
+    "login_failed_exam_room": env("EXAM_ROOM_LOGIN_FAILED_RATE_LIMIT", default="5/5m/key"),
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
 }
+# Exam rooms' networks (CIDRs, e.g. the NAT address of each district's exam room): a room signs in at once.
+EXAM_ROOM_NETWORKS = [str(ipaddress.ip_network(net, strict=False))
+                      for net in env.list("EXAM_ROOM_NETWORKS", default=[])]
+# ...and, unless turned off, the allowed IP ranges (a LAN or narrower) of the exams open now or within the hour.
+EXAM_ROOM_NETWORK_SOURCES = (["exams.selectors.exam_room_networks"]
+                             if env.bool("EXAM_ROOM_NETWORKS_FROM_EXAMS", default=True) else [])
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CCHC Đồng Nai] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CCHC Dong Nai"

@@ -122,3 +122,21 @@ def exam_monitor(exam, *, now=None) -> list[dict]:
         out.append({"attempt": a, "answered": a.answered, "last_activity": last, "focus_lost": a.focus_lost,
                     "idle": a.status == Attempt.Status.IN_PROGRESS and (now - last).total_seconds() > IDLE_AFTER_SECONDS})
     return out
+
+
+def exam_room_networks(*, now=None, lead_minutes: int = 60) -> list[str]:
+    """The allowed IP ranges of published exams open now or opening within the hour (candidates sign in before the
+    doors open): org.signin spares these rooms the open internet's per-address sign-in limits."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .models import Exam
+
+    now = now or timezone.now()
+    texts = (Exam.objects.filter(is_published=True).exclude(allowed_ip_ranges="")
+             .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now + dt.timedelta(minutes=lead_minutes)))
+             .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
+             .values_list("allowed_ip_ranges", flat=True))
+    return [line.strip() for text in texts for line in text.splitlines()
+            if line.strip() and not line.strip().startswith("#")]

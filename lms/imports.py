@@ -45,13 +45,10 @@ def attendance_validate(*, data: bytes, filename: str, session, officials) -> li
             errors.append(RowError(row_no, h["employee_code"], _("this field is required.")))
             continue
         official = known.get(code.lower())
-        if official is None:
-            errors.append(RowError(row_no, h["employee_code"], _("there is no official with code %(code)s.")
-                                   % {"code": code}))
-            continue
-        if official.pk not in allowed:
+        if official is None or official.pk not in allowed:
+            # The same words for an unknown code and another district's: the error does not confirm that it exists.
             errors.append(RowError(row_no, h["employee_code"], _(
-                "%(code)s belongs to an official outside the units you manage.") % {"code": code}))
+                "there is no official with code %(code)s in the units you manage.") % {"code": code}))
             continue
         if code.lower() in seen:
             errors.append(RowError(row_no, h["employee_code"], _("the code %(code)s already appears on row %(other)s.")

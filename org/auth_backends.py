@@ -4,7 +4,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
-from .models import Official
+from .signin import login_accounts
 
 # Every signed-in request loads its user (django.contrib.auth.get_user): on the exam room's autosave that query was
 # a fifth of the request (bench/README.md). The row is kept in the cache (Redis in production) and dropped whenever
@@ -32,21 +32,31 @@ class CachedUserMixin:
 
 
 class AccountBackend(CachedUserMixin, AuthenticationBackend):
-    """django-allauth's sign-in (username or e-mail) with the cached user."""
+    """Sign-in by username, e-mail or employee code, with the cached user.
+
+    The identifier is first resolved to its account (`org.signin.login_accounts`, any case, spaces around ignored),
+    then that account's password is checked: the hasher runs once whether or not the account exists (allauth hashes
+    a throwaway password when nobody matched, as Django's ModelBackend does), so the time a sign-in takes does not
+    tell a known employee code from an unknown one. Only an identifier naming two accounts (a username that is also
+    someone else's code) costs a second run."""
+
+    def _authenticate(self, request, **credentials):
+        password = credentials.get("password") or ""
+        tried = set()
+        for login in (credentials.get("username"), credentials.get("email")):
+            for user in login_accounts(login, request=request):
+                if user.pk not in tried:
+                    tried.add(user.pk)
+                    if self._check_password(user, password):
+                        return user
+        return None
 
 
 class EmployeeCodeBackend(CachedUserMixin, ModelBackend):
-    """Lets an official sign in with their employee code as well as their username or e-mail."""
+    """Authenticates nobody: `AccountBackend` resolves employee codes itself. Kept in AUTHENTICATION_BACKENDS because
+    sessions opened through it name it, and Django signs out a session whose backend is no longer listed."""
 
-    def authenticate(self, request, username=None, password=None, **kwargs):
-        if not username or password is None:
-            return None
-        official = Official.objects.select_related("user").filter(employee_code__iexact=username.strip()).first()
-        if official is None:
-            return None
-        user = official.user
-        if user.check_password(password) and self.user_can_authenticate(user):
-            return user
+    def authenticate(self, request, **credentials):
         return None
 
 

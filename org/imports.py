@@ -366,11 +366,16 @@ def roster_validate(frame: pd.DataFrame, *, scope: Scope, progress: Callable[[in
             errors.append(RowError(row_no, h("unit_code"), _("the unit %(code)s is outside the units you manage.")
                                    % {"code": row["unit_code"]}))
         current = existing.get(code)
-        if current and not scope.all_officials and not (scope.unit_path and current["unit__path"].startswith(scope.unit_path)):
+        outside = current and not scope.all_officials and not (
+            scope.unit_path and current["unit__path"].startswith(scope.unit_path))
+        taken = current is None and code in usernames_in_db
+        if outside or (taken and not scope.all_officials):
+            # One wording for every code a personnel officer may not use, so that the error does not confirm that
+            # an official of another district has this code.
             errors.append(RowError(row_no, h("employee_code"), _(
-                "%(code)s belongs to an official of a unit outside the units you manage; ask the Department of "
-                "Home Affairs to transfer them.") % {"code": row["employee_code"]}))
-        if current is None and code in usernames_in_db:
+                "the code %(code)s cannot be used in the units you manage; check it, or ask the Department of Home "
+                "Affairs.") % {"code": row["employee_code"]}))
+        elif taken:
             errors.append(RowError(row_no, h("employee_code"), _(
                 "an account named %(code)s already exists and is not this official's.") % {"code": row["employee_code"]}))
         email = row["email"]
