@@ -33,7 +33,7 @@ def snapshot(obj) -> dict:
     return state
 
 
-def save_untouched(client, url, *, field="audience_units", captured=None):
+def save_untouched(client, url, *, field="audience_units"):
     """GET the form, then POST back exactly what a browser sends for it as rendered."""
     page = client.get(url)
     assert page.status_code == 200
@@ -202,4 +202,6 @@ def test_a_unit_outside_the_officers_scope_posted_by_hand_is_refused_in_vietname
     response = client.post(url, data)
     assert response.status_code == 400
     assert "không thuộc phạm vi bạn quản lý" in response.content.decode()
+    data["audience_units"] = ["Biên Hòa"]  # not even an id
+    assert client.post(url, data).status_code == 400
     assert not Requirement.objects.exists() and not TrainingSession.objects.exists()
