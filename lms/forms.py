@@ -2,9 +2,11 @@
 limited to the user's scope, and a personnel officer cannot set a rule wider than their subtree."""
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.translation import gettext as _, gettext_lazy
 
-from org.models import Category, Official, Unit
+from org.models import Category, Official, Unit, UnitKind
 from org.selectors import Scope
 
 from .models import Requirement, TrainingSession
@@ -13,9 +15,93 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
+_KIND_ORDER = {kind: n for n, kind in enumerate(UnitKind.values)}
+_OUT_OF_SCOPE = gettext_lazy("The unit chosen does not exist or is not among the units you manage.")
+
+
+def _tree_order(units: list[Unit]) -> list[tuple[Unit, int]]:
+    """Units each followed by its sub-units (siblings by kind, then name), with their depth below the topmost
+    unit given. Computed here rather than by sorting on `path`: a path of ids sorts "/1/10/" before "/1/2/", and
+    a database collation that ignores "/" would even put a unit's children after a stranger."""
+    ids = {u.pk for u in units}
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id if unit.parent_id in ids else None, []).append(unit)
+    for siblings in children.values():
+        siblings.sort(key=lambda u: (_KIND_ORDER.get(u.kind, len(_KIND_ORDER)), u.name_folded, u.code))
+    ordered: list[tuple[Unit, int]] = []
+    stack = [(unit, 0) for unit in reversed(children.get(None, []))]
+    while stack:
+        unit, depth = stack.pop()
+        ordered.append((unit, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(unit.pk, [])))
+    return ordered
+
+
+class _UnitTreeIterator(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for unit, depth in _tree_order(list(self.queryset)):
+            unit.tree_depth = depth
+            yield ModelChoiceIteratorValue(self.field.prepare_value(unit), unit), self.field.label_from_instance(unit)
+
+
+def _unit_label(unit: Unit) -> str:
+    return unit.name if unit.is_active else _("%(name)s (no longer active)") % {"name": unit.name}
+
+
+class UnitTreeCheckboxes(forms.CheckboxSelectMultiple):
+    """One checkbox per unit, indented under its parent, in a scrolling box: plain HTML, no script needed, and
+    no Ctrl-click that drops every other choice when forgotten."""
+
+    option_template_name = "lms/widgets/unit_tree_option.html"
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__({"class": "unit-tree", **(attrs or {})}, choices)
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["attrs"].pop("class", None)  # the box's class, not each checkbox's
+        option["depth"] = min(getattr(getattr(value, "instance", None), "tree_depth", 0), 6)
+        return option
+
+
+class UnitTreeMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Units the user may choose, as a tree of checkboxes. Set `queryset` after building: its choices follow."""
+
+    iterator = _UnitTreeIterator
+    widget = UnitTreeCheckboxes
+    default_error_messages = {"invalid_choice": _OUT_OF_SCOPE, "invalid_pk_value": _OUT_OF_SCOPE}
+
+    def label_from_instance(self, obj):
+        return _unit_label(obj)
+
+
+class UnitTreeChoiceField(forms.ModelChoiceField):
+    """One unit from a drop-down list in tree order, indented by non-breaking spaces (kept inside <option>)."""
+
+    iterator = _UnitTreeIterator
+    default_error_messages = {"invalid_choice": _OUT_OF_SCOPE}
+
+    def label_from_instance(self, obj):
+        return "\u00a0" * 4 * getattr(obj, "tree_depth", 0) + _unit_label(obj)
+
+
+def units_to_choose(scope: Scope, *, kept: QuerySet[Unit] | None = None) -> QuerySet[Unit]:
+    """The units a user may put in a rule: the active ones of their scope, and those the rule already names
+    (even if dissolved since, so saving it untouched keeps them)."""
+    allowed = Q(active_to__isnull=True)
+    if kept is not None:
+        allowed |= Q(pk__in=kept.values("pk"))
+    return scope.units().filter(allowed)
+
+
 class AudienceFormMixin(forms.ModelForm):
     """The `org.models.Audience` fields, with units limited to the scope and named officials by employee code."""
 
+    audience_units = UnitTreeMultipleChoiceField(label=gettext_lazy("Units"), queryset=Unit.objects.none(),
+                                                 required=False)
     audience_categories = forms.MultipleChoiceField(
         label=gettext_lazy("Categories"), choices=Category.choices, required=False,
         widget=forms.CheckboxSelectMultiple, help_text=gettext_lazy("None ticked: every category."))
@@ -29,14 +115,20 @@ class AudienceFormMixin(forms.ModelForm):
     def __init__(self, *args, scope: Scope, **kwargs):
         super().__init__(*args, **kwargs)
         self.scope = scope
-        self.fields["audience_units"].queryset = scope.units().filter(active_to__isnull=True)
-        self.fields["audience_units"].widget = forms.SelectMultiple(attrs={"size": 8})
-        self.fields["audience_units"].help_text = _("Hold Ctrl (⌘ on a Mac) to choose several.")
+        units = self.fields["audience_units"]
+        units.queryset = units_to_choose(scope, kept=self.instance.audience_units.all() if self.instance.pk else None)
+        units.help_text = (_("A unit includes its sub-units when the box below is ticked. None chosen: the whole "
+                             "province.") if scope.all_units else
+                           _("A unit includes its sub-units when the box below is ticked."))
         if self.instance.pk:
             self.initial["audience_ranks"] = ", ".join(self.instance.audience_ranks or [])
             self.initial["listed_codes"] = "\n".join(
                 self.instance.audience_officials.order_by("employee_code").values_list("employee_code", flat=True))
         self._listed: list[Official] = []
+
+    def clean_description(self):
+        # Browsers send line breaks as CR LF: stored as LF, a text saved untouched stays the same.
+        return self.cleaned_data["description"].replace("\r\n", "\n")
 
     def clean_audience_ranks(self):
         return [r.strip() for r in self.cleaned_data["audience_ranks"].split(",") if r.strip()]
@@ -83,7 +175,9 @@ class RequirementForm(AudienceFormMixin):
         from content.models import CoursePage
         from exams.models import Exam
 
-        self.fields["modules"].queryset = CoursePage.objects.live().order_by("path")
+        # A module unpublished since stays chosen (and listed) rather than silently dropped on the next save.
+        chosen = self.instance.modules.values("pk") if self.instance.pk else []
+        self.fields["modules"].queryset = CoursePage.objects.filter(Q(live=True) | Q(pk__in=chosen)).order_by("path")
         self.fields["exam"].queryset = Exam.objects.order_by("title")
 
     def clean(self):
@@ -107,7 +201,21 @@ class SessionForm(AudienceFormMixin):
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]
         if requirements is not None:
-            self.fields["requirement"].queryset = requirements.filter(requires_attendance=True)
+            self.fields["requirement"].queryset = requirements.filter(
+                Q(requires_attendance=True) | Q(pk=self.instance.requirement_id))
+
+    def _kept_time(self, name):
+        # The form shows minutes; a time stored with seconds (demo, API) that comes back as shown is kept as is.
+        value, stored = self.cleaned_data[name], getattr(self.instance, name)
+        if value and stored and value == stored.replace(second=0, microsecond=0):
+            return stored
+        return value
+
+    def clean_starts_at(self):
+        return self._kept_time("starts_at")
+
+    def clean_ends_at(self):
+        return self._kept_time("ends_at")
 
     def clean(self):
         data = super().clean()
@@ -119,7 +227,7 @@ class SessionForm(AudienceFormMixin):
 class EnrolForm(forms.Form):
     """Enrol by hand: a unit (with its sub-units) and, optionally, only some roles or categories."""
 
-    unit = forms.ModelChoiceField(label=gettext_lazy("Unit"), queryset=Unit.objects.none())
+    unit = UnitTreeChoiceField(label=gettext_lazy("Unit"), queryset=Unit.objects.none())
     include_subunits = forms.BooleanField(label=gettext_lazy("include their sub-units"), required=False, initial=True)
     role = forms.ChoiceField(label=gettext_lazy("Only"), required=False, choices=[
         ("", gettext_lazy("everyone")),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("hoc-tap/quan-ly/can-bo/<int:pk>/", views.official_record, name="official_record"),
     path("hoc-tap/quan-ly/tap-huan/moi/", views.session_new, name="session_new"),
     path("hoc-tap/quan-ly/tap-huan/<int:pk>/", views.session_detail, name="session"),
+    path("hoc-tap/quan-ly/tap-huan/<int:pk>/sua/", views.session_edit, name="session_edit"),
     path("hoc-tap/quan-ly/tap-huan/<int:pk>/moi/", views.session_invite, name="session_invite"),
     path("hoc-tap/quan-ly/tap-huan/<int:pk>/diem-danh/", views.attendance_add, name="attendance_add"),
     path("hoc-tap/quan-ly/tap-huan/<int:pk>/nhap-diem-danh/", views.attendance_import, name="attendance_import"),

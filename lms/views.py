@@ -222,6 +222,21 @@ def session_new(request):
     return render(request, "lms/session_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_edit(request, pk: int):
+    session = _editable_session(request, pk)
+    form = SessionForm(request.POST or None, instance=session, scope=scope_for(request.user),
+                       requirements=selectors.requirements_visible_to(request.user))
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+        messages.success(request, _("The session was saved."))
+        return redirect("lms:session", pk=session.pk)
+    return render(request, "lms/session_form.html", {"form": form, "session": session},
+                  status=400 if form.errors else 200)
+
+
 def _session_page(request, session, *, attendance_form=None, import_form=None, import_errors=None, status=200):
     scope = scope_for(request.user)
     invitees = services.session_invitees(session).select_related("unit")
