@@ -104,6 +104,28 @@ def test_a_save_with_the_session_gone_asks_to_sign_in_in_the_page_and_is_sent_af
                                                                                     2: {"choice": 1}}
 
 
+def test_signing_in_again_in_the_room_asks_for_the_second_factor_when_the_account_has_one(page, live_server, demo,
+                                                                                        exam, settings):
+    from allauth.mfa.totp.internal.auth import (TOTP, format_hotp_value, generate_totp_secret, hotp_value,
+                                                 yield_hotp_counters_from_time)
+    from django.contrib.auth import get_user_model
+
+    settings.MFA_TOTP_TOLERANCE = 1  # the code of this 30 s period stays valid through the next one
+    start_sitting(page, live_server, demo)
+    secret = generate_totp_secret()
+    TOTP.activate(get_user_model().objects.get(username="official"), secret)
+    end_session(page)
+
+    answer(page, 1, 2)
+    sign_in_again(page, demo)
+    code = page.get_by_label("Mã từ ứng dụng xác thực")
+    code.wait_for()
+    code.fill(format_hotp_value(hotp_value(secret, list(yield_hotp_counters_from_time())[1])))  # this period's
+    page.get_by_role("button", name="Đăng nhập và làm tiếp").click()
+    page.wait_for_function(f"{STATUS}.startsWith('Đã lưu')")
+    assert Answer.objects.get(attempt=Attempt.objects.get(), slot=1).response == {"choice": 2}
+
+
 def test_a_submit_with_the_session_gone_keeps_everything_and_goes_through_after_signing_in_in_the_page(
         page, live_server, demo, exam):
     start_sitting(page, live_server, demo)
