@@ -618,7 +618,11 @@
   });
   // Signing out (on a shared exam-room computer) forgets this browser's answers (site.js): write none back after.
   document.addEventListener("signing-out", function () { leaving = true; });
-  window.addEventListener("online", function () { request("POST", api + "/events", {kind: "reconnect", client: client}).catch(function () {}); retryNow(); });
+  window.addEventListener("online", function () {
+    request("POST", api + "/events", {kind: "reconnect", client: client}).catch(function () {});
+    retryNow();
+    if (finishTimer) finish();  // a submit waiting to be tried again goes now
+  });
   // Leaving the page or the app (a phone may suspend it) sends typing still waiting for its 2 s.
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden" && typingTimer) { clearTimeout(typingTimer); typingTimer = null; flush(); }
