@@ -5,7 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from org.views import admin_login
+from org.views import admin_login, sign_out
 
 from .api import api
 from .views import healthz
@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/login/", admin_login, name="admin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("accounts/logout/", sign_out),  # allauth's, forgetting the exam answers kept in the browser
     path("accounts/", include("allauth.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

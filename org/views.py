@@ -1,4 +1,5 @@
 """Pages for officials and personnel officers. Thin: scoping comes from `selectors.scope_for`."""
+from allauth.account.views import LogoutView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -208,6 +209,19 @@ def import_template(request, kind: str, fmt: str):
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+class SignOutView(LogoutView):
+    """allauth's sign-out, which also tells the browser to forget what this site stored: an exam room keeps unsent
+    answers in the browser, and exam-room computers are shared."""
+
+    def post(self, *args, **kwargs):
+        response = super().post(*args, **kwargs)
+        response["Clear-Site-Data"] = '"storage"'  # browsers honour it over HTTPS; site.js does it on plain HTTP
+        return response
+
+
+sign_out = SignOutView.as_view()
 
 
 def admin_login(request):

@@ -6,6 +6,11 @@
 // with Previous/Next. Both render every question into the page (the hidden ones keep their inputs), so saving,
 // resending and takeover work the same way whatever is on screen. Flags ("come back to this") stay in this
 // browser only.
+//
+// Every reply is read by its status and the API's `code`, and its Vietnamese `detail` is shown as it is. Only a 2xx
+// that says the sitting is finished shows "submitted" and clears what this browser kept. A lost session (401) asks
+// the candidate to sign in again in a dialog of this page, then resends; a stale security token (403 "csrf") is
+// refreshed and the request sent again; an overloaded server (5xx) or a dropped network is retried later.
 (function () {
   "use strict";
   var room = document.getElementById("room");
@@ -19,11 +24,21 @@
   }
   var state = JSON.parse(localStorage.getItem(store) || '{"seq":0,"pending":{},"answers":{}}');
   state.flags = state.flags || {};
+  state.refused = state.refused || {};  // answers the server refused (422): kept here and shown by their question
   var paper = [], deadline = 0, offset = 0, closed = false, sending = false;
   var layout = "all", current = null, closedText = "";
   var failures = 0, retryTimer = null;  // consecutive failed saves, and the pending retry (see retryLater)
+  // signedOut: the session is gone, nothing is sent until the candidate signs in again (see the sign-in dialog).
+  // notice: what the server last said about a refusal, shown in the status line until a request goes through.
+  // done: the server confirmed the sitting is finished; leaving: the candidate is signing out. In both cases
+  // nothing more is written to this browser's storage.
+  var signedOut = false, signedOutText = "", notice = "", done = false, leaving = false;
+  var submitWanted = false, csrfTries = 0;
+  // The longest typed answer the room accepts, in characters: 3 bytes each at most in UTF-8, so an answer stays
+  // under the server's 64 KB whatever the script.
+  var MAX_ESSAY = 20000, MAX_TEXT = 2000;
 
-  function persist() { localStorage.setItem(store, JSON.stringify(state)); }
+  function persist() { if (!done && !leaving) localStorage.setItem(store, JSON.stringify(state)); }
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) { e.setAttribute(k, attrs[k]); });
@@ -35,6 +50,19 @@
       method: method, credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json"},
       body: body ? JSON.stringify(body) : undefined
+    });
+  }
+  // The reply's JSON, or {} when it has none (a proxy's HTML page, say): the status alone then decides.
+  function reply(r) { return r.json().catch(function () { return {}; }); }
+  function retryAfter(r, tries) {  // milliseconds, as a 429's Retry-After asks (in seconds), else the back-off
+    var s = parseInt(r.headers.get("Retry-After"), 10);
+    return s > 0 ? s * 1000 : backoff(tries);
+  }
+  // PostgreSQL stores neither U+0000 nor half of a surrogate pair, and the server refuses them (422): take them out
+  // of what was typed or pasted before it is kept, so such an answer is never stuck.
+  function clean(text) {
+    return String(text).replace(/\u0000/g, "").replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]|[\uD800-\uDFFF]/g, function (m) {
+      return m.length === 2 ? m : "\uFFFD";
     });
   }
   // An empty text box or no box ticked is not an answer, even though it was saved.
@@ -65,12 +93,22 @@
     // Unsent answers are only a warning once a save has failed or the browser is offline; before that they are
     // on their way (typing waits up to 2 s).
     var failing = n && (failures > 0 || navigator.onLine === false);
-    box.textContent = closed ? (closedText || t.tClosed) : (failing ? t.tPending + " (" + n + ")" : (n ? t.tSaving : t.tSaved));
-    box.className = failing ? "status-failed" : "muted";
+    var refused = Object.keys(state.refused);
+    var text = signedOut ? signedOutText + (n ? " (" + n + ")" : "")
+      : notice ? notice
+      : closed ? (closedText || t.tClosed)
+      : (failing ? t.tPending + " (" + n + ")" : (n ? t.tSaving : t.tSaved));
+    if (refused.length && !done) {  // instead of "all saved", which these are not
+      var said = t.tRefused + " " + refused.join(", ");
+      text = text === t.tSaved ? said : text + " " + said;
+    }
+    box.textContent = text;
+    box.className = (failing || signedOut || notice || (refused.length && !done)) ? "status-failed" : "muted";
+    document.getElementById("sign-in-open").hidden = !signedOut;
     document.querySelectorAll("#navigator a").forEach(function (a) {
       var slot = a.dataset.slot, answered = isAnswered(state.answers[slot]), flagged = !!state.flags[slot];
       a.classList.toggle("answered", answered);
-      a.classList.toggle("unsaved", !!state.pending[slot]);
+      a.classList.toggle("unsaved", !!state.pending[slot] || !!state.refused[slot]);
       a.classList.toggle("flagged", flagged);
       a.classList.toggle("current", layout === "one" && +slot === current);
       if (layout === "one" && +slot === current) a.setAttribute("aria-current", "step");
@@ -103,7 +141,7 @@
   }
 
   function flush() {
-    if (sending || closed || retryTimer) return;
+    if (sending || closed || signedOut || retryTimer) return;
     var slots = Object.keys(state.pending);
     if (!slots.length) return showState();
     sending = true;
@@ -111,22 +149,177 @@
     document.getElementById("save-state").textContent = t.tSaving;
     request("PUT", api + "/answers/" + slot, {response: item.response, seq: item.seq, client: client})
       .then(function (r) {
-        if (r.ok) {
-          return r.json().then(function (body) {
+        return reply(r).then(function (body) {
+          if (r.ok) {
             failures = 0;
+            csrfTries = 0;
+            notice = "";
             if (state.pending[slot] && state.pending[slot].seq <= body.seq) delete state.pending[slot];
             persist();
-          });
-        }
-        return r.json().then(function (body) {
+            return;
+          }
+          if (r.status === 401) return needSignIn(body.detail);
+          if (r.status === 403 && body.code === "csrf") return tokenRefreshed(body.detail);
           // Time is up, or another tab took the sitting over: say which, here and in the status line.
-          if (r.status === 410 || r.status === 423) { closed = true; closedText = body.detail; alert(body.detail); }
-          else if (r.status === 422) { delete state.pending[slot]; persist(); }
-          else throw new Error(body.detail);
+          if (r.status === 410 || r.status === 423) {
+            closed = true; closedText = body.detail; notice = ""; alert(body.detail); return;
+          }
+          if (r.status === 422 || r.status === 413) return refuse(slot, item, body.detail);
+          if (r.status === 429) {  // too many requests: wait as long as the server asks, then send again
+            notice = body.detail || t.tPending;
+            failures += 1;
+            retryTimer = setTimeout(function () { retryTimer = null; flush(); }, retryAfter(r, failures));
+            return;
+          }
+          // The server is down or busy (5xx), or refuses for now (outside the exam's network, say): keep the answer
+          // and try again later; a refusal is said as the server words it.
+          if (r.status < 500 && body.detail) notice = body.detail;
+          throw new Error(body.detail || r.status);
         });
       })
       .catch(retryLater)
-      .then(function () { sending = false; showState(); if (!closed && !retryTimer) setTimeout(flush, 0); });
+      .then(function () { sending = false; showState(); if (!closed && !signedOut && !retryTimer) setTimeout(flush, 0); });
+  }
+
+  // The server will not store this answer as it is (too long, say): it stays in this browser and on screen, with
+  // the server's words beside its question, and is not sent again until the candidate changes it. The other
+  // answers go on being saved meanwhile.
+  function refuse(slot, item, detail) {
+    if (state.pending[slot] && state.pending[slot].seq > item.seq) return;  // changed meanwhile: that one goes next
+    delete state.pending[slot];
+    state.refused[slot] = {response: item.response, seq: item.seq, detail: detail || t.tAnswerRefused};
+    persist();
+    showRefusal(slot);
+  }
+  function showRefusal(slot) {
+    var li = document.getElementById("q" + slot);
+    if (!li) return;
+    var note = li.querySelector(".answer-error"), refused = state.refused[slot];
+    if (!refused) { if (note) note.remove(); return; }
+    if (!note) { note = el("p", {class: "answer-error status-failed", role: "alert"}); li.appendChild(note); }
+    note.textContent = refused.detail;
+  }
+
+  // --- Security token and signing in again ----------------------------------------------------------------------
+
+  // The token the page was rendered with goes stale when the person signs in again (here or in another window):
+  // take the current one from Django's cookie, or from the room page itself when the cookie is not readable.
+  function cookieToken() {
+    var m = /(?:^|;\s*)csrftoken=([^;]+)/.exec(document.cookie);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+  function roomIn(html) {  // the #room of a page fetched in the background, if it is this sitting's room
+    var found = new DOMParser().parseFromString(html, "text/html").getElementById("room");
+    return found && found.dataset.api === api ? found : null;
+  }
+  function refreshToken() {
+    var fresh = cookieToken();
+    if (fresh && fresh !== csrf) { csrf = fresh; return Promise.resolve(true); }
+    return fetch(location.pathname, {credentials: "same-origin"}).then(function (r) { return r.text(); })
+      .then(function (html) {
+        var found = roomIn(html);
+        if (found) csrf = found.dataset.csrf;
+        return !!found;  // not the room: the session is gone too (the sign-in page came back instead)
+      });
+  }
+  // A 403 "csrf": send again at once with the current token. If that was not enough, the session has changed under
+  // the page: signing in again sets both right.
+  function tokenRefreshed(detail) {
+    csrfTries += 1;
+    if (csrfTries > 2) return needSignIn(detail);
+    return refreshToken().then(function (ok) { if (!ok) needSignIn(); });
+  }
+
+  // The session is gone (it expired, or the person signed out in another tab). Nothing is lost and nothing leaves
+  // the room: unsent answers wait here, and a dialog of this page signs in through the site's own sign-in form (in
+  // the background, so its rate limits, two-factor step and messages all apply), then everything is sent again.
+  var dialog = document.getElementById("sign-in"), signInForm = document.getElementById("sign-in-form");
+  var authForm = null;  // the sign-in form (or its two-factor step) the server gave last, to post back to it
+  function needSignIn(detail) {
+    signedOut = true;
+    signedOutText = detail || t.tSignedOut;
+    document.getElementById("sign-in-why").textContent = signedOutText;
+    showState();
+    openSignIn();
+  }
+  function openSignIn() {
+    if (dialog.open) return;
+    if (dialog.showModal) dialog.showModal(); else dialog.setAttribute("open", "");
+    dialog.querySelector(authForm && authForm.form.querySelector("[name=code]") ? "[name=code]" : "[name=login]").focus();
+  }
+  document.getElementById("sign-in-open").addEventListener("click", openSignIn);
+
+  function signInError(text) {
+    var box = document.getElementById("sign-in-error");
+    box.textContent = text;
+    box.hidden = !text;
+  }
+  // What a page of the sign-in flow says: this sitting's room (signed in), a step asking for more, or errors.
+  function signInStep(r) {
+    return r.text().then(function (html) {
+      var found = roomIn(html);
+      if (found) return {room: found};
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var form = doc.querySelector("main form [name=code], main form [name=password]");
+      form = form && form.form;
+      var errors = Array.prototype.map.call(doc.querySelectorAll("main .errorlist li"), function (li) { return li.textContent.trim(); });
+      var heading = doc.querySelector("main h1");
+      return {form: form, url: r.url, errors: errors.join(" ") || (r.ok || !heading ? "" : heading.textContent.trim())};
+    });
+  }
+  function post(form, url, values) {
+    var data = new URLSearchParams();
+    Array.prototype.forEach.call(form.querySelectorAll("input[name]"), function (i) {
+      if ((i.type === "checkbox" || i.type === "radio") && !i.checked) return;
+      if (i.type !== "submit") data.append(i.name, i.name in values ? values[i.name] : i.value);
+    });
+    return fetch(new URL(form.getAttribute("action") || url, url).href, {
+      method: "POST", credentials: "same-origin", body: data,
+      headers: {"Content-Type": "application/x-www-form-urlencoded"}
+    });
+  }
+  signInForm.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var button = signInForm.querySelector("button[type=submit]");
+    var f = signInForm.elements, values = {login: f.login.value, password: f.password.value, code: f.code.value};
+    button.disabled = true;
+    signInError("");
+    document.getElementById("sign-in-busy").hidden = false;
+    var codeStep = authForm && authForm.form.querySelector("[name=code]");
+    // A fresh sign-in page each time (its token goes with the cookie); it is this room already if the person has
+    // signed in meanwhile, in another tab say.
+    var asked = codeStep ? post(authForm.form, authForm.url, values).then(signInStep)
+      : fetch(t.login + "?next=" + encodeURIComponent(location.pathname), {credentials: "same-origin"}).then(signInStep)
+        .then(function (step) { return step.room || !step.form ? step : post(step.form, step.url, values).then(signInStep); });
+    asked.then(function (step) {
+      if (step.room) return signedIn(step.room.dataset.csrf);
+      authForm = step.form ? {form: step.form, url: step.url} : null;
+      var needsCode = !!(step.form && step.form.querySelector("[name=code]"));
+      document.getElementById("sign-in-code-row").hidden = !needsCode;
+      document.getElementById("sign-in-credentials").hidden = needsCode;
+      signInError(step.errors || (needsCode ? "" : t.tSignInFailed));
+      dialog.querySelector(needsCode ? "[name=code]" : "[name=password]").focus();
+    }).catch(function () {
+      signInError(t.tSignInOffline);
+    }).then(function () {
+      button.disabled = false;
+      document.getElementById("sign-in-busy").hidden = true;
+    });
+  });
+  function signedIn(token) {
+    csrf = token;
+    csrfTries = 0;
+    failures = 0;
+    signedOut = false;
+    authForm = null;
+    signInForm.reset();
+    document.getElementById("sign-in-code-row").hidden = true;
+    document.getElementById("sign-in-credentials").hidden = false;
+    if (dialog.close) dialog.close(); else dialog.removeAttribute("open");
+    if (!started) return load();
+    showState();
+    retryNow();
+    if (submitWanted) submitWhenSent();
   }
 
   // Every change is kept in this browser at once. A click or a choice is sent at once; typing is sent at most every
@@ -137,6 +330,7 @@
     state.seq += 1;
     state.answers[slot] = response;
     state.pending[slot] = {response: response, seq: state.seq};
+    if (state.refused[slot]) { delete state.refused[slot]; showRefusal(slot); }  // changed: worth sending again
     persist();
     showState();
     if (!typing) return flush();
@@ -159,8 +353,8 @@
     if (q.kind === "ordering") {
       return {order: Array.prototype.map.call(li.querySelectorAll("select"), function (s) { return +s.value; })};
     }
-    if (q.kind === "numeric") return {value: li.querySelector(".answer-input").value};
-    return {text: li.querySelector("textarea, .answer-input").value};
+    if (q.kind === "numeric") return {value: clean(li.querySelector(".answer-input").value)};
+    return {text: clean(li.querySelector("textarea, .answer-input").value)};
   }
 
   // --- One question per page -----------------------------------------------------------------------------------
@@ -264,10 +458,10 @@
           li.appendChild(row);
         });
       } else if (q.kind === "essay") {
-        li.appendChild(el("textarea", {rows: 8, "aria-label": t.tQuestion + " " + q.slot})).value = saved.text || "";
+        li.appendChild(el("textarea", {rows: 8, maxlength: MAX_ESSAY, "aria-label": t.tQuestion + " " + q.slot})).value = saved.text || "";
       } else if (q.kind !== "description") {
         var input = el("input", {type: "text", class: "answer-input", "aria-label": t.tQuestion + " " + q.slot,
-          inputmode: q.kind === "numeric" ? "decimal" : "text"});
+          inputmode: q.kind === "numeric" ? "decimal" : "text", maxlength: MAX_TEXT});
         input.value = saved.text || saved.value || "";
         li.appendChild(input);
       }
@@ -279,6 +473,7 @@
         if (e.target.tagName === "TEXTAREA" || e.target.type === "text") record(q.slot, readResponse(q, li), true);
       });
       list.appendChild(li);
+      showRefusal(q.slot);
       var a = el("a", {href: "#q" + q.slot, "data-slot": q.slot, class: "nav-dot"}, String(q.slot));
       a.addEventListener("click", jump);
       nav.appendChild(a);
@@ -324,9 +519,14 @@
     })();
   }
 
+  // Only for a 2xx whose status says the sitting is finished: then, and only then, this browser forgets the answers.
   function showResult(r) {
     closed = true;
+    done = true;
+    notice = "";
+    submitWanted = false;
     localStorage.removeItem(store);
+    sessionStorage.removeItem(store + ":client");
     ["questions", "submit-box", "pager", "navigator", "save-state"].forEach(function (id) { document.getElementById(id).hidden = true; });
     document.getElementById("countdown").parentNode.parentNode.hidden = true;  // the clock has stopped
     var box = document.getElementById("result");
@@ -348,22 +548,81 @@
     showState();
   }
 
+  function isFinal(r, body) { return r.ok && !!body.status && body.status !== "in_progress"; }
+
+  // Submitting: only the server's word that the sitting is finished shows the result. A lost session asks to sign
+  // in (then the unsent answers and the submit go again); a stale token is refreshed; a busy server or a dropped
+  // network is tried again with growing waits, saying so; a refusal is shown as the server words it, and the
+  // answers stay in this browser.
+  var finishing = false, submitTries = 0, finishTimer = null;
+  function finishLater(ms) { finishTimer = setTimeout(function () { finishTimer = null; finish(); }, ms); }
   function finish() {
-    request("POST", api + "/submit").then(function (r) { return r.json(); }).then(showResult)
-      .catch(function () { setTimeout(finish, 3000); });
+    if (finishTimer) { clearTimeout(finishTimer); finishTimer = null; }  // one submit at a time: this one goes now
+    if (finishing || done) return;
+    finishing = true;
+    submitWanted = true;
+    document.getElementById("submit").disabled = true;
+    if (!submitTries) { notice = t.tSubmitting; showState(); }
+    request("POST", api + "/submit").then(function (r) {
+      return reply(r).then(function (body) {
+        finishing = false;
+        if (isFinal(r, body)) return showResult(body);
+        if (r.status === 401) return needSignIn(body.detail);  // signedIn() submits again
+        if (r.status === 403 && body.code === "csrf") {
+          return tokenRefreshed(body.detail).then(function () { if (!signedOut) finish(); });
+        }
+        if (r.status === 429) {
+          notice = body.detail || t.tSubmitRetry;
+          showState();
+          submitTries += 1;
+          return finishLater(retryAfter(r, submitTries));
+        }
+        if (r.ok || r.status >= 500) throw new Error(r.status);
+        // Refused: time is up, another tab took over, outside the exam's network… Nothing is forgotten here.
+        submitWanted = false;
+        submitTries = 0;
+        notice = body.detail || t.tNotSubmitted;
+        if (r.status === 410 || r.status === 423) { closed = true; closedText = notice; }
+        document.getElementById("submit").disabled = closed;
+        showState();
+      });
+    }).catch(function () {
+      finishing = false;
+      submitTries += 1;
+      notice = t.tSubmitRetry;
+      showState();
+      finishLater(backoff(submitTries));
+    });
+  }
+
+  // Unsent answers go first, then the submit; while signed out it waits for signedIn() to call it again.
+  var waiting = false;
+  function submitWhenSent() {
+    submitWanted = true;
+    document.getElementById("submit").disabled = true;
+    if (waiting) return;
+    waiting = true;
+    (function wait() {
+      if (signedOut || done) { waiting = false; return; }
+      if (Object.keys(state.pending).length && !closed) { flush(); return setTimeout(wait, 500); }
+      waiting = false;
+      finish();
+    })();
   }
 
   document.getElementById("submit").addEventListener("click", function () {
     if (Object.keys(state.pending).length) retryNow();
     var summary = [document.getElementById("unanswered").textContent, document.getElementById("flagged-summary").textContent];
     if (!window.confirm(summary.filter(Boolean).join("\n") + "\n" + t.tConfirm)) return;
-    var wait = function () {
-      if (Object.keys(state.pending).length && !closed) { flush(); return setTimeout(wait, 500); }
-      finish();
-    };
-    wait();
+    submitWhenSent();
   });
-  window.addEventListener("online", function () { request("POST", api + "/events", {kind: "reconnect", client: client}).catch(function () {}); retryNow(); });
+  // Signing out (on a shared exam-room computer) forgets this browser's answers (site.js): write none back after.
+  document.addEventListener("signing-out", function () { leaving = true; });
+  window.addEventListener("online", function () {
+    request("POST", api + "/events", {kind: "reconnect", client: client}).catch(function () {});
+    retryNow();
+    if (finishTimer) finish();  // a submit waiting to be tried again goes now
+  });
   // Leaving the page or the app (a phone may suspend it) sends typing still waiting for its 2 s.
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden" && typingTimer) { clearTimeout(typingTimer); typingTimer = null; flush(); }
@@ -384,13 +643,26 @@
       .then(function (r) {
         if (r.ok) return r.json().then(start);
         if (r.status >= 500) throw new Error(r.status);  // the proxy's "busy" answer: try again later
-        return r.json().then(function (body) { document.getElementById("save-state").textContent = body.detail; });
+        return reply(r).then(function (body) {
+          if (r.status === 401) return needSignIn(body.detail);  // signedIn() loads again
+          if (r.status === 403 && body.code === "csrf") {
+            return tokenRefreshed(body.detail).then(function () { if (!signedOut) load(); });
+          }
+          document.getElementById("save-state").textContent = body.detail || t.tLoadFailed;
+        });
       })
       .catch(loadFailed);
   }
+  function loadResult() {
+    request("GET", api + "/result").then(function (r) {
+      return reply(r).then(function (body) { if (isFinal(r, body)) showResult(body); else throw new Error(r.status); });
+    }).catch(function () { loadFailures += 1; setTimeout(loadResult, backoff(loadFailures)); });
+  }
   load();
 
+  var started = false;
   function start(data) {
+    started = true;
     paper = data.paper;
     layout = data.layout === "one" && paper.length ? "one" : "all";
     deadline = Date.parse(data.deadline);
@@ -398,17 +670,16 @@
     // What the server holds, unless this browser has a newer unsent answer.
     Object.keys(data.answers).forEach(function (slot) {
       var server = data.answers[slot];
-      var mine = state.pending[slot];
+      var mine = state.pending[slot] || state.refused[slot];
       if (!mine || mine.seq <= server.seq) {
         state.answers[slot] = server.response;
         delete state.pending[slot];
+        delete state.refused[slot];
       }
       state.seq = Math.max(state.seq, server.seq);
     });
     persist();
-    if (data.status !== "in_progress") {
-      return request("GET", api + "/result").then(function (r) { return r.json(); }).then(showResult);
-    }
+    if (data.status !== "in_progress") return loadResult();
     render();
     showState();
     tick();
