@@ -152,8 +152,10 @@ def claim(request, attempt_id: Id, payload: ClaimIn):
                 raise services.AccessCodeNeeded(_("Enter the exam's access code to continue this sitting here. Ask "
                                                   "the proctor for it."))
             services.access_code_check(exam=attempt.exam, official=attempt.official, code=payload.access_code)
-        except services.ExamRefused as refused:
-            raise _refused(refused, default=403)
+        except services.Throttled as refused:
+            raise _refused(refused)
+        except services.ExamRefused as refused:  # needed, or not right: the room asks for it (again)
+            raise _refused(services.AccessCodeNeeded(str(refused)))
         access.code_remember(request, attempt.exam)
     services.attempt_claim(attempt=attempt, client=payload.client, ip=client_ip(request))
     return _room(attempt)

@@ -637,21 +637,43 @@
     document.getElementById("save-state").textContent = t.tLoadFailed;
     setTimeout(load, backoff(loadFailures));
   }
+  var accessCode = "";
   function load() {
     // Opening the room in this tab takes the sitting over from any other: a state change, so a POST with the token.
-    request("POST", api + "/claim", {client: client})
+    request("POST", api + "/claim", {client: client, access_code: accessCode})
       .then(function (r) {
-        if (r.ok) return r.json().then(start);
+        if (r.ok) return r.json().then(function (data) { document.getElementById("access-code-form").hidden = true; start(data); });
         if (r.status >= 500) throw new Error(r.status);  // the proxy's "busy" answer: try again later
         return reply(r).then(function (body) {
           if (r.status === 401) return needSignIn(body.detail);  // signedIn() loads again
           if (r.status === 403 && body.code === "csrf") {
             return tokenRefreshed(body.detail).then(function () { if (!signedOut) load(); });
           }
+          // A new browser session must give the exam's access code again; a wrong one or too many say so.
+          if (body.code === "access_code" || (accessCode && r.status === 429)) {
+            return askAccessCode(body);
+          }
           document.getElementById("save-state").textContent = body.detail || t.tLoadFailed;
         });
       })
       .catch(loadFailed);
+  }
+  function askAccessCode(body) {
+    var form = document.getElementById("access-code-form"), error = document.getElementById("access-code-error");
+    document.getElementById("save-state").textContent = "";
+    // The first refusal explains why the code is asked for; later ones (a wrong code, too many tries) are errors.
+    if (!accessCode) document.getElementById("access-code-why").textContent = body.detail;
+    error.hidden = !accessCode;
+    error.textContent = accessCode ? body.detail : "";
+    if (form.hidden) {
+      form.hidden = false;
+      form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        accessCode = document.getElementById("access-code").value.trim();
+        if (accessCode) load();
+      });
+    }
+    document.getElementById("access-code").focus();
   }
   function loadResult() {
     request("GET", api + "/result").then(function (r) {

@@ -173,3 +173,36 @@ def test_typing_still_waiting_is_sent_at_once_when_the_candidate_leaves_the_page
         }""")
     page.wait_for_function("document.getElementById('save-state').textContent.startsWith('Đã lưu')")
     assert Answer.objects.get(attempt__exam=short_answer_exam, slot=1).response == {"text": "Một cửa"}
+
+
+def test_opening_the_sitting_in_a_new_session_asks_for_the_access_code_in_the_room(page, browser, live_server, demo,
+                                                                                   exam):
+    exam.access_code = "PHONG-3"
+    exam.save()
+    sign_in(page, live_server.url, "official", demo)
+    page.goto(f"{live_server.url}/thi/")
+    page.fill("input[name=access_code]", "PHONG-3")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    page.wait_for_selector("#q6")
+    answer(page, 1, 0)
+    page.wait_for_function("document.getElementById('save-state').textContent.startsWith('Đã lưu')")
+    room = page.url
+    # Another browser (a new session) opens the same sitting: the room asks for the code before the paper.
+    other = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    home = other.new_page()
+    sign_in(home, live_server.url, "official", demo)
+    home.goto(room)
+    home.wait_for_selector("#access-code-form:not([hidden])")
+    assert "mã truy cập" in home.locator("#access-code-why").inner_text()
+    assert home.locator("#q1").count() == 0
+    home.fill("#access-code", "SAI-MA")
+    home.get_by_role("button", name="Làm tiếp bài thi").click()
+    home.wait_for_selector("#access-code-error:not([hidden])")
+    assert "không đúng" in home.locator("#access-code-error").inner_text()
+    home.fill("#access-code", "PHONG-3")
+    home.get_by_role("button", name="Làm tiếp bài thi").click()
+    home.wait_for_selector("#q6")
+    assert home.locator("#access-code-form").is_hidden()
+    assert home.locator("#q1 input[type=radio]").nth(0).is_checked()  # the answer saved in the first session
+    assert Attempt.objects.get().active_client  # the new tab holds the sitting now
+    other.close()
