@@ -287,6 +287,12 @@ class AttemptQuestion(models.Model):
     graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
     graded_at = models.DateTimeField(null=True, blank=True)
+    # The blueprint slot this paper slot fills, which shuffling the paper does not move: its section and which of the
+    # section's questions (1-based). It is Moodle's quiz "slot", the unit of the test statistics. The section may be
+    # deleted later; the paper keeps the id (no constraint). Null on an old paper whose section was not inferred.
+    section = models.ForeignKey(ExamSection, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                                related_name="+")
+    draw = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["attempt_id", "slot"]
