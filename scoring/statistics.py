@@ -15,7 +15,8 @@ The responses table has one row per question on a finished paper:
 
 How the figures follow Moodle:
 - Which attempts: `first`, `highest`, `last` finished attempt of each official, or `all` (Moodle's default is the
-  quiz's grading method; averaging uses all). Each included attempt counts as a separate candidate.
+  quiz's grading method; averaging uses all). Each included attempt counts as a separate candidate. The highest is
+  the highest graded attempt, as Moodle's grade is: a later attempt waiting for a grader does not hide it.
 - Attempts with an essay still waiting for a grader are left out until it is graded (Moodle would count the
   ungraded answer as 0 and distort every figure).
 - Marks are expressed as a percentage of the attempt's paper, so the test figures read on the 100-point scale; on a
