@@ -6,6 +6,8 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from org.models import Category, Official
 
+from .grading import points_text
+
 
 class ExamAdminForm(WagtailAdminModelForm):
     audience_categories = forms.MultipleChoiceField(
@@ -100,7 +102,8 @@ class ExamSectionAdminForm(WagtailAdminModelForm):
         field.queryset = (Question.objects.filter(is_active=True, current_version__isnull=False)
                           .exclude(kind="description").select_related("current_version", "topic")
                           .order_by("topic__path", "id"))
-        field.label_from_instance = lambda q: f"{q.topic.name} — {q.current_version.name}"
+        field.label_from_instance = lambda q: _("%(topic)s — %(name)s (default mark %(mark)s)") % {
+            "topic": q.topic.name, "name": q.current_version.name, "mark": points_text(q.current_version.default_mark)}
 
     def _post_clean(self):
         # Let the model's clean() know whether fixed questions were chosen in this form.

@@ -428,7 +428,8 @@ def _exam_grade(exam: Exam, attempts: list[tuple]) -> ExamGrade | None:
     percents = [p for _n, _s, score, max_score, manual in finished if not manual
                 for p in [percent_of(score, max_score)] if p is not None]
     percent = final_percent(exam.grading_method, percents)
-    return ExamGrade(percent=percent, score=None if percent is None else (percent / 10).quantize(CENT),
+    score = None if percent is None else (percent / 10).quantize(CENT, rounding=ROUND_HALF_UP)  # as the percentage
+    return ExamGrade(percent=percent, score=score,
                      passed=None if percent is None else percent >= exam.pass_percent, attempts=len(finished),
                      pending_manual=any(a[4] for a in finished))
 

@@ -215,6 +215,52 @@ class ExamSection(models.Model):
                        % {"size": size, "need": self.draw_count * 3, "n": self.draw_count})
         return ""
 
+    def paper_marks(self) -> dict:
+        """The mark a question of this section carries on the paper (the section's points per question, as a Moodle
+        quiz slot's maximum mark overrides the question's default mark) beside the questions' own default marks:
+        {"points", "fixed": [(name, own mark)], "pool": {own mark: how many questions}}."""
+        from collections import Counter
+
+        out = {"points": self.points_per_question, "fixed": [], "pool": {}}
+        if self.pk and self.fixed_questions.exists():
+            out["fixed"] = list(self.fixed_questions.filter(is_active=True, current_version__isnull=False)
+                                .order_by("topic__path", "id")
+                                .values_list("current_version__name", "current_version__default_mark"))
+        elif self.topic_id is not None:
+            pool = Question.objects.filter(topic__path__startswith=self.topic.path, is_active=True,
+                                           current_version__isnull=False).exclude(kind="description")
+            if self.difficulty:
+                pool = pool.filter(difficulty=self.difficulty)
+            out["pool"] = dict(sorted(Counter(pool.values_list("current_version__default_mark", flat=True)).items()))
+        return out
+
+    def mark_warnings(self) -> list[str]:
+        """Where the section's points differ from a question's own default mark, or the pool mixes marks: said so
+        the trainer is not surprised by a 2-point essay graded out of 1."""
+        from .grading import points_text
+
+        marks = self.paper_marks()
+        points = points_text(marks["points"])
+        warnings = [str(_("“%(name)s” has a default mark of %(own)s in the bank but carries %(points)s points on "
+                          "this paper (the section's points per question).")
+                        % {"name": name, "own": points_text(own), "points": points})
+                    for name, own in marks["fixed"] if own != marks["points"]]
+        pool = marks["pool"]
+        if len(pool) > 1:
+            mixed = ", ".join(str(_("%(mark)s (%(n)s questions)") % {"mark": points_text(m), "n": n})
+                              for m, n in pool.items())
+            warnings.append(str(_("The pool mixes default marks: %(marks)s. Every question drawn carries %(points)s "
+                                  "points on this paper.") % {"marks": mixed, "points": points}))
+        elif pool and next(iter(pool)) != marks["points"]:
+            warnings.append(str(_("The pool's questions have a default mark of %(own)s in the bank; every question "
+                                  "drawn carries %(points)s points on this paper.")
+                                % {"own": points_text(next(iter(pool))), "points": points}))
+        return warnings
+
+    def mark_warning(self) -> str:
+        """The mark warnings in one line (the admin's list of sections)."""
+        return " ".join(self.mark_warnings())
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
@@ -287,6 +333,12 @@ class AttemptQuestion(models.Model):
     graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
     graded_at = models.DateTimeField(null=True, blank=True)
+    # The blueprint slot this paper slot fills, which shuffling the paper does not move: its section and which of the
+    # section's questions (1-based). It is Moodle's quiz "slot", the unit of the test statistics. The section may be
+    # deleted later; the paper keeps the id (no constraint). Null on an old paper whose section was not inferred.
+    section = models.ForeignKey(ExamSection, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                                related_name="+")
+    draw = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["attempt_id", "slot"]

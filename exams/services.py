@@ -201,19 +201,21 @@ class AttemptClosed(ExamRefused):
     pass
 
 
-def _draw(exam: Exam, rng: Random) -> list[tuple[Question, Decimal]]:
+def _draw(exam: Exam, rng: Random) -> list[tuple[Question, Decimal, tuple[int, int]]]:
     # Every start pays this (2,000 candidates may start within a minute): the sections with their topics and fixed
-    # questions in two queries, one id query per drawn pool, then all drawn questions in one.
+    # questions in two queries, one id query per drawn pool, then all drawn questions in one. Each pick carries its
+    # blueprint slot: (section, which of the section's questions), which the shuffle that follows does not move.
     fixed_q = Question.objects.filter(is_active=True).select_related("current_version")
     sections = exam.sections.select_related("topic").prefetch_related(
         Prefetch("fixed_questions", queryset=fixed_q, to_attr="fixed_active"))
     sections = list(sections)
-    picks: list[tuple[Question | int, Decimal]] = []
+    picks: list[tuple[Question | int, Decimal, tuple[int, int]]] = []
     # Fixed questions first, so a random section never draws a question the paper already holds.
     taken = {q.pk for section in sections for q in section.fixed_active}
     for section in sections:
         if section.fixed_active:
-            picks.extend((q, section.points_per_question) for q in section.fixed_active)
+            picks.extend((q, section.points_per_question, (section.pk, n))
+                         for n, q in enumerate(section.fixed_active, start=1))
             continue
         pool = Question.objects.filter(topic__path__startswith=section.topic.path, is_active=True,
                                        current_version__isnull=False).exclude(kind="description")
@@ -225,9 +227,9 @@ def _draw(exam: Exam, rng: Random) -> list[tuple[Question, Decimal]]:
                                 "Please tell the trainer."))
         drawn = rng.sample(ids, section.draw_count)
         taken.update(drawn)
-        picks.extend((i, section.points_per_question) for i in drawn)
-    by_id = Question.objects.select_related("current_version").in_bulk([q for q, _p in picks if isinstance(q, int)])
-    return [(by_id[q] if isinstance(q, int) else q, points) for q, points in picks]
+        picks.extend((i, section.points_per_question, (section.pk, n)) for n, i in enumerate(drawn, start=1))
+    by_id = Question.objects.select_related("current_version").in_bulk([q for q, *_ in picks if isinstance(q, int)])
+    return [(by_id[q] if isinstance(q, int) else q, points, place) for q, points, place in picks]
 
 
 def ip_allowed(ranges: str, ip: str | None) -> bool:
@@ -315,17 +317,17 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: 
     try:
         attempt = Attempt.objects.create(exam=exam, official=official, number=done + 1, started_at=now,
                                          deadline=deadline, started_ip=ip, slot_count=len(drawn),
-                                         max_score=sum((p for _q, p in drawn), Decimal(0)))
+                                         max_score=sum((p for _q, p, _b in drawn), Decimal(0)))
     except IntegrityError:  # a second tab started at the same moment: use the sitting it created
         raise ExamRefused(_("This exam was just started in another window. Reload the page to continue."))
     slots = []
-    for i, (question, points) in enumerate(drawn, start=1):
+    for i, (question, points, (section_id, draw)) in enumerate(drawn, start=1):
         n = len(question.current_version.data.get("choices", [])) if question.kind in ("single", "multiple") else 0
         order = list(range(n))
         if exam.shuffle_options:
             rng.shuffle(order)
         slots.append(AttemptQuestion(attempt=attempt, slot=i, version=question.current_version, points=points,
-                                     option_order=order))
+                                     option_order=order, section_id=section_id, draw=draw))
     AttemptQuestion.objects.bulk_create(slots)
     AttemptEvent.objects.create(attempt=attempt, kind="start", at=now, ip=ip)
     return attempt

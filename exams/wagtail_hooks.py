@@ -1,10 +1,12 @@
 """Admin screens for trainers: topics, exams (settings, candidates, access, review), sections and personal
 accommodations (admin wiring only)."""
 from django import forms
+from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, Panel, TabbedInterface
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic.models import CreateView, EditView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from .admin_forms import ExamAdminForm, ExamOverrideAdminForm, ExamSectionAdminForm
@@ -60,18 +62,59 @@ class ExamViewSet(ModelViewSet):
     ], base_form_class=ExamAdminForm)
 
 
+class SectionMarksPanel(Panel):
+    """The mark each question of a saved section carries on the paper, beside its own default mark."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "exams/admin/section_marks.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            saved = bool(self.instance and self.instance.pk)
+            context["marks"] = self.instance.paper_marks() if saved else None
+            context["warnings"] = self.instance.mark_warnings() if saved else []
+            return context
+
+
+class _MarkWarnings:
+    """After a section is saved, say where its points differ from the questions' own default marks."""
+
+    def save_action(self):
+        response = super().save_action()
+        if not self.expects_json_response:
+            for warning in self.object.mark_warnings():
+                messages.warning(self.request, warning)
+        return response
+
+
+class ExamSectionCreateView(_MarkWarnings, CreateView):
+    pass
+
+
+class ExamSectionEditView(_MarkWarnings, EditView):
+    pass
+
+
 class ExamSectionViewSet(ModelViewSet):
     model = ExamSection
     icon = "list-ul"
+    add_view_class = ExamSectionCreateView
+    edit_view_class = ExamSectionEditView
     edit_handler = ObjectList([
         FieldPanel("exam"), FieldRowPanel([FieldPanel("order"), FieldPanel("title")]),
         MultiFieldPanel([FieldRowPanel([FieldPanel("topic"), FieldPanel("difficulty")]), FieldPanel("draw_count")],
                         heading=_("Draw from a topic")),
         FieldPanel("fixed_questions", widget=forms.SelectMultiple(attrs={"size": 12}),
                    help_text=_("Or choose the questions every candidate gets (the topic is then not used).")),
-        FieldPanel("points_per_question"),
+        # As a Moodle quiz slot's maximum mark: one mark for the whole section, so papers that draw different
+        # questions from a pool are worth the same.
+        FieldPanel("points_per_question",
+                   help_text=_("Every question of this section carries these points on the paper, whatever its own "
+                               "default mark in the bank.")),
+        SectionMarksPanel(heading=_("Marks on the paper")),
     ], base_form_class=ExamSectionAdminForm)
-    list_display = ["exam", "topic", "draw_count", Column("pool_warning", label=_("Pool size"))]
+    list_display = ["exam", "topic", "draw_count", "points_per_question", Column("pool_warning", label=_("Pool size")),
+                    Column("mark_warning", label=_("Marks on the paper"))]
     list_filter = ["exam"]
 
 

@@ -8,11 +8,15 @@ The responses table has one row per question on a finished paper:
   attempt_id, official_id, number (the official's attempt number), slot (position on the paper),
   question_id, kind, max_mark (the slot's points), fraction (None while an essay waits for a grader),
   chosen (tuple of the bank's choice indices picked, for single/multiple/true-false; None otherwise),
-  answered (bool: the candidate gave an answer).
+  answered (bool: the candidate gave an answer);
+  and, where the papers record it, blueprint_slot (the slot of the exam's blueprint the row fills, Moodle's quiz
+  slot number, which shuffling the paper does not move) and pool (what a random slot draws from, e.g. its section;
+  None for a slot that holds a fixed question).
 
 How the figures follow Moodle:
 - Which attempts: `first`, `highest`, `last` finished attempt of each official, or `all` (Moodle's default is the
-  quiz's grading method; averaging uses all). Each included attempt counts as a separate candidate.
+  quiz's grading method; averaging uses all). Each included attempt counts as a separate candidate. The highest is
+  the highest graded attempt, as Moodle's grade is: a later attempt waiting for a grader does not hide it.
 - Attempts with an essay still waiting for a grader are left out until it is graded (Moodle would count the
   ungraded answer as 0 and distort every figure).
 - Marks are expressed as a percentage of the attempt's paper, so the test figures read on the 100-point scale; on a
@@ -26,9 +30,15 @@ How the figures follow Moodle:
 - Skewness and kurtosis = Moodle's k-statistics: k3/k2^1.5 and k4/k2^2 (excess kurtosis, sample-size corrected),
   the same as scipy.stats.skew(bias=False) and scipy.stats.kurtosis(bias=False).
 - Coefficient of internal consistency (Cronbach's alpha; KR-20 when every question is right/wrong):
-  p/(p-1) × (1 - Σ variance of each position / variance of totals), p = positions on the paper. A position is a
-  question when every paper holds the same questions, otherwise a slot of the paper (Moodle's "random question"
-  slots). Error ratio = √(1-alpha); standard error of measurement = SD × error ratio.
+  p/(p-1) × (1 - Σ variance of each position / variance of totals), p = positions. As Moodle, a position is a slot
+  of the blueprint (mod/quiz/report/statistics: the quiz's slots; a random slot counts whatever question each paper
+  drew there), never where a shuffled paper happened to show it. Papers that do not record their blueprint slots
+  fall back to the question when every paper holds the same questions, otherwise the position on the paper.
+  Error ratio = √(1-alpha); standard error of measurement = SD × error ratio.
+- Random slots get a row of their own beside the rows of the questions they drew (Moodle's per-slot row and its
+  "sub-questions"): the same figures over every paper's mark in that slot; no random guess score (as Moodle).
+  A drawn question's row keeps the discrimination against the rest of the test that Moodle's documentation defines
+  (Moodle's code correlates a sub-question with the whole total, its own mark included).
 - Random guess score: the mean fraction earned by picking one option at random (single choice, true/false); 1/m
   for matching with m answers; 0 for short and numeric answers; none for multiple response and essays (as Moodle).
 """
@@ -58,6 +68,7 @@ EFFICIENCY_LOW = 15.0
 FLAGS = ("too_hard", "too_easy", "negative_discrimination", "low_discrimination", "low_efficiency")
 
 HISTOGRAM_BINS = 10
+BASIS_NAMES = {"blueprint_slot": "blueprint", "question_id": "question", "slot": "slot"}
 _EPS = 1e-9  # variances below this are rounding noise from equal marks
 
 
@@ -91,10 +102,34 @@ class QuestionStatistics:
     blank: int = 0
     options: list[OptionCount] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    slots: list[int] = field(default_factory=list)  # the blueprint slots it filled (Moodle's "positions")
+    pool: object = None  # the pool it was drawn from, None for a fixed question
 
     @property
     def blank_percent(self) -> float:
         return 100 * self.blank / self.attempts if self.attempts else 0.0
+
+    @property
+    def band(self) -> str:
+        return facility_band(self.facility)
+
+
+@dataclass
+class SlotStatistics:
+    """A random slot of the blueprint (Moodle's per-slot row): the marks of whatever question each paper drew there."""
+
+    slot: int  # the blueprint slot number (Moodle's Q#)
+    pool: object  # what it draws from (the key given in the table)
+    pool_name: str
+    attempts: int
+    questions: int = 0  # how many different questions it drew
+    facility: float | None = None  # %
+    sd: float | None = None  # % of the slot's marks
+    discrimination: float | None = None  # %
+    efficiency: float | None = None  # %
+    blank: int = 0
+    flags: list[str] = field(default_factory=list)
+    random_guess = None  # Moodle gives a random slot none
 
     @property
     def band(self) -> str:
@@ -113,7 +148,9 @@ class OverallStatistics:
     error_ratio: float | None = None  # %
     standard_error: float | None = None  # % of the paper
     positions: int = 0
-    position_basis: str = "question"  # or "slot" when papers draw different questions
+    # "blueprint": slots of the blueprint; papers without them: "question" (same questions) or "slot" (positions)
+    position_basis: str = "question"
+    random_slots: int = 0  # blueprint slots that draw from a pool
     dichotomous: bool = True  # every mark is all or nothing: alpha is KR-20
 
 
@@ -126,6 +163,9 @@ class ExamStatistics:
     officials: int = 0
     pending: int = 0  # chosen attempts left out because an essay waits for a grader
     computed_at: object = None
+    slots: list[SlotStatistics] = field(default_factory=list)  # the random slots of the blueprint
+    # Moodle's order of rows: ("slot", SlotStatistics) and ("question", QuestionStatistics), see `_layout`
+    rows: list[tuple[str, object]] = field(default_factory=list)
 
     @property
     def flagged(self) -> list[QuestionStatistics]:
@@ -165,13 +205,16 @@ def random_guess_score(kind: str, data: Mapping, rules: Mapping | None = None) -
 
 
 def choose_attempts(attempts: pd.DataFrame, which: str) -> pd.DataFrame:
-    """The attempts the statistics use, from a table indexed by attempt_id with official_id, number and total:
-    each official's first, highest (ties: the earlier) or last finished attempt, or all of them."""
+    """The attempts the statistics use, from a table indexed by attempt_id with official_id, number, total and
+    (optionally) graded: each official's first, highest (ties: the earlier) or last finished attempt, or all of them.
+    The highest is the highest graded one, as Moodle's grade is (an attempt waiting for a grader has no grade yet);
+    it waits only when none is graded."""
     if which == "all" or attempts.empty:
         return attempts
     if which == "highest":
-        ordered = attempts.sort_values(["official_id", "total", "number"], ascending=[True, False, True])
-        return ordered.groupby("official_id", sort=False).head(1).sort_index()
+        ordered = attempts.assign(_graded=attempts["graded"] if "graded" in attempts else True).sort_values(
+            ["official_id", "_graded", "total", "number"], ascending=[True, False, False, True])
+        return ordered.groupby("official_id", sort=False).head(1).drop(columns="_graded").sort_index()
     if which == "last":
         return attempts.sort_values("number").groupby("official_id").tail(1).sort_index()
     return attempts.sort_values("number").groupby("official_id").head(1).sort_index()
@@ -186,29 +229,37 @@ def _cov(x: np.ndarray, y: np.ndarray) -> float:
     return float(((x - x.mean()) * (y - y.mean())).sum() / (len(x) - 1))
 
 
-def _question(qid: int, g: pd.DataFrame, info: Mapping, rules: Mapping | None) -> QuestionStatistics:
-    kind = str(info.get("kind") or g["kind"].iloc[0])
-    data = info.get("data") or {}
+def _figures(item, g: pd.DataFrame) -> None:
+    """Facility, SD, discrimination and discriminative efficiency of one item (a question or a slot) over the rows
+    of the attempts that had it."""
     s = len(g)
     f = g["fraction"].to_numpy(dtype=float)
     x = g["score"].to_numpy(dtype=float)
     y = g["rest"].to_numpy(dtype=float)
-    q = QuestionStatistics(question_id=int(qid), number=0, name=str(info.get("name") or f"#{qid}"), kind=kind,
-                           attempts=s, facility=float(f.mean()) * 100)
-    guess = random_guess_score(kind, data, rules)
-    q.random_guess = None if guess is None else guess * 100
+    item.facility = float(f.mean()) * 100
     if s > 1:
-        q.sd = math.sqrt(_var(f)) * 100
+        item.sd = math.sqrt(_var(f)) * 100
         var_x, var_y = _var(x), _var(y)
         cov = _cov(x, y)
         if var_x and var_y:
-            q.discrimination = 100 * cov / math.sqrt(var_x * var_y)
-        # The most covariance this question's marks could have with the rest: best paired with best.
+            item.discrimination = 100 * cov / math.sqrt(var_x * var_y)
+        # The most covariance these marks could have with the rest: best paired with best.
         cov_max = _cov(np.sort(x), np.sort(y)) if var_x and var_y else 0.0
         if cov_max > _EPS:
-            q.efficiency = 100 * cov / cov_max
+            item.efficiency = 100 * cov / cov_max
     answered = g["answered"].to_numpy(dtype=bool) if "answered" in g else np.ones(s, dtype=bool)
-    q.blank = int(s - answered.sum())
+    item.blank = int(s - answered.sum())
+
+
+def _question(qid: int, g: pd.DataFrame, info: Mapping, rules: Mapping | None) -> QuestionStatistics:
+    kind = str(info.get("kind") or g["kind"].iloc[0])
+    data = info.get("data") or {}
+    s = len(g)
+    q = QuestionStatistics(question_id=int(qid), number=0, name=str(info.get("name") or f"#{qid}"), kind=kind,
+                           attempts=s)
+    _figures(q, g)
+    guess = random_guess_score(kind, data, rules)
+    q.random_guess = None if guess is None else guess * 100
     if kind in CHOICE_KINDS:
         counts: dict[int, int] = {}
         for chosen in g["chosen"]:
@@ -222,8 +273,8 @@ def _question(qid: int, g: pd.DataFrame, info: Mapping, rules: Mapping | None) -
     return q
 
 
-def question_flags(q: QuestionStatistics) -> list[str]:
-    """The reasons to look at a question again (codes of FLAGS)."""
+def question_flags(q: QuestionStatistics | SlotStatistics) -> list[str]:
+    """The reasons to look at a question (or a random slot) again (codes of FLAGS)."""
     flags = []
     if q.facility is not None and q.attempts > 1:
         if q.band in ("extremely_difficult", "very_difficult"):
@@ -253,7 +304,7 @@ def overall_statistics(totals: np.ndarray, scores: pd.DataFrame, *, basis: str) 
     """Moodle's test statistics of attempt totals (% of the paper); `scores` holds each question's mark in the same
     unit with its position (`basis` column) for the coefficient of internal consistency."""
     s = len(totals)
-    t = OverallStatistics(attempts=s, position_basis="question" if basis == "question_id" else "slot")
+    t = OverallStatistics(attempts=s, position_basis=BASIS_NAMES[basis])
     if not s:
         return t
     t.mean = float(totals.mean())
@@ -287,10 +338,12 @@ def overall_statistics(totals: np.ndarray, scores: pd.DataFrame, *, basis: str) 
 
 
 def exam_statistics(responses: pd.DataFrame, questions: Mapping[int, Mapping] | None = None, *,
-                    which: str = "all", rules: Mapping | None = None) -> ExamStatistics:
-    """Per-question and per-test statistics of an exam's finished attempts (see the module docstring).
-    `questions` maps question_id to {"name", "kind", "data"} (the bank's content, for options and guessing);
-    `rules` are the exam's marking rules as `scoring.grading.grade` takes them."""
+                    which: str = "all", rules: Mapping | None = None,
+                    pools: Mapping | None = None) -> ExamStatistics:
+    """Per-question, per-random-slot and per-test statistics of an exam's finished attempts (see the module
+    docstring). `questions` maps question_id to {"name", "kind", "data"} (the bank's content, for options and
+    guessing); `rules` are the exam's marking rules as `scoring.grading.grade` takes them; `pools` names the pools
+    of the table's `pool` column."""
     if which not in WHICH:
         raise ValueError(f"which must be one of {WHICH}")
     questions = questions or {}
@@ -319,17 +372,73 @@ def exam_statistics(responses: pd.DataFrame, questions: Mapping[int, Mapping] | 
     totals = used["total"] * 100 / used["paper"]
     df["rest"] = df["attempt_id"].map(totals) - df["score"]
 
-    same_questions = df.groupby("attempt_id")["question_id"].apply(frozenset).nunique() == 1
-    basis = "question_id" if same_questions else "slot"
+    blueprint = "blueprint_slot" in df and bool(df["blueprint_slot"].notna().all())
+    if blueprint:
+        basis = "blueprint_slot"
+        df["blueprint_slot"] = df["blueprint_slot"].astype(int)
+        # Object dtype, so a fixed slot's pool stays None whatever dtype pandas inferred for the column.
+        pools_of_rows = [None if pd.isna(p) else p for p in df["pool"]] if "pool" in df else [None] * len(df)
+        df["pool"] = pd.Series(pools_of_rows, index=df.index, dtype=object)
+    elif df.groupby("attempt_id")["question_id"].apply(frozenset).nunique() == 1:
+        basis = "question_id"
+    else:
+        basis = "slot"
     result.test = overall_statistics(totals.to_numpy(dtype=float), df, basis=basis)
     result.histogram = histogram(totals.to_numpy(dtype=float))
 
-    groups = list(df.groupby("question_id", sort=True))
-    # A fixed paper in a fixed order keeps its order; drawn or shuffled papers list questions in bank order.
-    if all(g["slot"].nunique() == 1 for _qid, g in groups):
-        groups.sort(key=lambda item: int(item[1]["slot"].iloc[0]))
-    for number, (qid, g) in enumerate(groups, start=1):
-        q = _question(qid, g, questions.get(int(qid), {}), rules)
+    groups = dict(list(df.groupby("question_id", sort=True)))
+    built = {qid: _question(qid, g, questions.get(int(qid), {}), rules) for qid, g in groups.items()}
+    if blueprint:
+        for qid, q in built.items():
+            q.slots = sorted(int(n) for n in groups[qid]["blueprint_slot"].unique())
+            drawn_from = [p for p in groups[qid]["pool"] if p is not None]
+            q.pool = drawn_from[0] if drawn_from else None
+        for number, g in df[df["pool"].notna()].groupby("blueprint_slot", sort=True):
+            pool = g["pool"].iloc[0]
+            slot = SlotStatistics(slot=int(number), pool=pool, pool_name=str((pools or {}).get(pool, "")),
+                                  attempts=len(g), questions=int(g["question_id"].nunique()))
+            _figures(slot, g)
+            slot.flags = question_flags(slot)
+            result.slots.append(slot)
+        result.test.random_slots = len(result.slots)
+        result.rows = _layout(df, built, result.slots)
+        result.questions = [q for kind, q in result.rows if kind == "question"]
+    else:
+        ordered = list(built.values())
+        # A fixed paper in a fixed order keeps its order; drawn or shuffled papers list questions in bank order.
+        if all(groups[q.question_id]["slot"].nunique() == 1 for q in ordered):
+            ordered.sort(key=lambda q: int(groups[q.question_id]["slot"].iloc[0]))
+        result.questions = ordered
+        result.rows = [("question", q) for q in ordered]
+    for number, q in enumerate(result.questions, start=1):
         q.number = number
-        result.questions.append(q)
     return result
+
+
+def _layout(df: pd.DataFrame, questions: Mapping[int, QuestionStatistics],
+            slots: list[SlotStatistics]) -> list[tuple[str, object]]:
+    """Moodle's order of rows: the blueprint's slots in order; a fixed slot shows its question, a random slot its
+    own row, and after the last of consecutive slots drawing from one pool come the questions that pool gave
+    (in bank order)."""
+    pool_of = {int(n): g.iloc[0] for n, g in df.groupby("blueprint_slot")["pool"]}
+    slot_rows = {s.slot: s for s in slots}
+    numbers = sorted(pool_of)
+    rows: list[tuple[str, object]] = []
+    shown: set[int] = set()
+    for i, number in enumerate(numbers):
+        pool = pool_of[number]
+        if pool is None:
+            for q in sorted(questions.values(), key=lambda q: q.question_id):
+                if q.question_id not in shown and q.pool is None and q.slots and q.slots[0] == number:
+                    rows.append(("question", q))
+                    shown.add(q.question_id)
+            continue
+        rows.append(("slot", slot_rows[number]))
+        if i + 1 < len(numbers) and pool_of[numbers[i + 1]] == pool:
+            continue
+        for q in sorted(questions.values(), key=lambda q: q.question_id):
+            if q.question_id not in shown and q.pool == pool:
+                rows.append(("question", q))
+                shown.add(q.question_id)
+    rows.extend(("question", q) for qid, q in sorted(questions.items()) if qid not in shown)
+    return rows

@@ -2,6 +2,7 @@
 come from exams.statistics (cached) and scoring.statistics (the computation); this module only lays them out."""
 import csv
 import io
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -65,6 +66,16 @@ def _f(x: float) -> str:
     return f"{x:.1f}"  # SVG wants a dot, whatever the page's language
 
 
+def _num(value, places: int = 2) -> str:
+    """A figure to `places` decimals with the page's decimal comma, rounded half away from zero as Moodle's
+    format_float (PHP's round) and the page's floatformat do; Django's number_format would cut the digits off."""
+    if value is None:
+        return ""
+    # repr gives the shortest decimal that reads back as the float, so 1.005 rounds to 1.01 as people expect.
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return number_format(exact.copy_abs() if exact.is_zero() else exact, places)  # no "-0,00"
+
+
 def _histogram_chart(stats: core.ExamStatistics, pass_percent: float) -> dict:
     width, height, left, right, top, bottom = 640, 260, 44, 12, 16, 40
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -94,8 +105,8 @@ def _scatter_chart(stats: core.ExamStatistics) -> dict:
         return top + plot_h * (100 - max(-100.0, min(100.0, index))) / 200
 
     points = [{"x": _f(x(q.facility)), "y": _f(y(q.discrimination)), "number": q.number,
-               "flagged": bool(q.flags), "name": q.name, "facility": number_format(q.facility, 1),
-               "discrimination": number_format(q.discrimination, 1)}
+               "flagged": bool(q.flags), "name": q.name, "facility": _num(q.facility, 1),
+               "discrimination": _num(q.discrimination, 1)}
               for q in stats.questions if q.facility is not None and q.discrimination is not None]
     return {
         "width": width, "height": height, "points": points,
@@ -111,8 +122,10 @@ def _scatter_chart(stats: core.ExamStatistics) -> dict:
 
 
 def _rows(stats: core.ExamStatistics) -> list[dict]:
-    return [{"q": q, "kind": KIND_LABELS.get(q.kind, q.kind), "band": BAND_LABELS.get(q.band, ""),
-             "flags": [FLAG_LABELS[f] for f in q.flags]} for q in stats.questions]
+    """The question table in Moodle's order: a random slot's own row ("slot") beside the questions it drew."""
+    return [{"q": item, "is_slot": kind == "slot", "kind": "" if kind == "slot" else KIND_LABELS.get(item.kind, item.kind),
+             "band": BAND_LABELS.get(item.band, ""), "flags": [FLAG_LABELS[f] for f in item.flags]}
+            for kind, item in (stats.rows or [("question", q) for q in stats.questions])]
 
 
 @login_required
@@ -126,7 +139,7 @@ def exam_statistics(request, exam_id: int):
         "exam": exam, "stats": stats, "which": which, "which_label": WHICH_LABELS[which],
         "which_choices": [(k, WHICH_LABELS[k]) for k in core.WHICH],
         "default_which": exam_stats.default_which(exam), "rows": rows,
-        "choice_rows": [r for r in rows if r["q"].options],
+        "choice_rows": [r for r in rows if not r["is_slot"] and r["q"].options],
         "on_ten": {k: None if v is None else v / 10 for k, v in
                    (("mean", stats.test.mean), ("median", stats.test.median))},
         "histogram": _histogram_chart(stats, float(exam.pass_percent)), "scatter": _scatter_chart(stats),
@@ -135,8 +148,10 @@ def exam_statistics(request, exam_id: int):
     })
 
 
-def _num(value) -> str:
-    return "" if value is None else number_format(value, 2)
+def _random_slot_name(slot: core.SlotStatistics) -> str:
+    if slot.pool_name:
+        return _("Random question from “%(pool)s”") % {"pool": slot.pool_name}
+    return _("Random question from a deleted section")
 
 
 @login_required
@@ -150,12 +165,18 @@ def exam_statistics_csv(request, exam_id: int):
     out.writerow([_("No."), _("Question ID"), _("Question"), _("Question type"), _("Attempts"),
                   _("Facility index (%)"), _("Standard deviation (%)"), _("Random guess score (%)"),
                   _("Discrimination index (%)"), _("Discriminative efficiency (%)"), _("Not answered"),
-                  _("Needs checking")])
+                  _("Needs checking"), _("Blueprint slots")])
     for r in _rows(stats):
         q = r["q"]
-        out.writerow([q.number, q.question_id, q.name, r["kind"], q.attempts, _num(q.facility), _num(q.sd),
-                      _num(q.random_guess), _num(q.discrimination), _num(q.efficiency), q.blank,
-                      "; ".join(str(f) for f in r["flags"])])
+        if r["is_slot"]:
+            first = ["", "", _random_slot_name(q), _("Random slot")]
+            slots = str(q.slot)
+        else:
+            first = [q.number, q.question_id, q.name, r["kind"]]
+            slots = ", ".join(str(n) for n in q.slots)
+        out.writerow([*first, q.attempts, _num(q.facility), _num(q.sd), _num(q.random_guess),
+                      _num(q.discrimination), _num(q.efficiency), q.blank, "; ".join(str(f) for f in r["flags"]),
+                      slots])
     # The byte-order mark makes Excel read the file as UTF-8, so Vietnamese text comes out right.
     response = HttpResponse(buf.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     name = f"thong-ke-{slugify(fold(exam.title))[:60] or exam.pk}-{timezone.localdate():%Y%m%d}.csv"

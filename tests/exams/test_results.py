@@ -1,6 +1,7 @@
 """The final grade across attempts by the exam's grading method, who passed, and the trainers' results page."""
 import csv
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -121,3 +122,49 @@ def test_the_results_page_shows_the_audit_of_grade_changes(client, bank, trang_d
     audit = body[body.index('id="audit"'):]
     assert "Cần nêu căn cứ pháp lý." in audit and trang_dai_official.full_name in audit
     assert "2,00 → 5,50" in audit and trainer_user.username in audit
+
+
+def test_highest_grade_uses_the_graded_attempt_while_a_later_essay_waits(client, bank, tree, trang_dai_official,
+                                                                         trainer_user,
+                                                                         django_capture_on_commit_callbacks):
+    """Moodle's highest grade is the highest graded attempt: an attempt whose essay waits for a grader has no
+    grade yet, so it neither hides the graded one nor makes the official vanish from the statistics."""
+    from exams.statistics import exam_statistics
+    from lms import services as lms_services
+    from lms.models import Assignment
+
+    from ..lms.conftest import make_requirement
+
+    exam = make_exam(bank, attempts_allowed=2, method=M.HIGHEST)  # 4 choice points + a 6-point essay
+    exam.pass_percent = Decimal(30)
+    exam.save()
+    requirement = make_requirement(units=[tree["bien_hoa"]], exam=exam)
+    lms_services.requirement_assign(requirement=requirement)
+    with django_capture_on_commit_callbacks(execute=True):
+        sit(exam, trang_dai_official, right=3)  # essay left blank: 3/10, graded, passes the 30% mark
+        sit(exam, trang_dai_official, right=4, essay_text="Bài tự luận.")  # 4 points so far, the essay waits
+
+    grade = official_exam_grade(exam=exam, official=trang_dai_official)
+    assert (grade.percent, grade.passed, grade.pending_manual) == (Decimal(30), True, True)
+    assert officials_passed(exam=exam) == {trang_dai_official.pk}
+    assert Assignment.objects.get(official=trang_dai_official, requirement=requirement).status == "completed"
+
+    stats = exam_statistics(exam)  # the default: the attempts that make the grade, here the highest
+    assert (stats.which, stats.officials, stats.test.attempts, stats.pending) == ("highest", 1, 1, 0)
+    assert stats.test.mean == pytest.approx(30)
+
+    client.force_login(trang_dai_official.user)
+    learning = client.get("/hoc-tap/").content.decode()
+    exam_part = re.search(r"Sát hạch công chức Bộ phận Một cửa 2020</span>\s*<span>(.*?)</span>\s*</div>",
+                          learning, re.S).group(1)
+    assert "đạt" in exam_part and "chờ chấm" not in exam_part
+
+
+def test_the_10_point_score_rounds_half_up_like_the_percentage(bank, trang_dai_official, trainer_user):
+    """Averaging 50% and 66.5% gives 58.25%, which is 5.83 out of 10 (not the 5.82 of banker's rounding)."""
+    exam = make_exam(bank, attempts_allowed=2, method=M.AVERAGE)  # 4 choice points + a 6-point essay
+    for essay_points in (Decimal(1), Decimal("2.65")):
+        attempt = sit(exam, trang_dai_official, right=4, essay_text="Bài tự luận.")
+        essay_grade(slot=attempt.slots.get(slot=5), points=essay_points, by=trainer_user)
+    grade = official_exam_grade(exam=exam, official=trang_dai_official)
+    assert (grade.percent, grade.score) == (Decimal("58.25"), Decimal("5.83"))

@@ -161,6 +161,14 @@ def test_attempts_with_an_essay_waiting_for_a_grader_are_left_out_and_counted():
     assert result.test.mean == pytest.approx(100 * (3 + 1 + 1) / 9)
 
 
+def test_the_highest_attempt_is_the_highest_graded_one_while_a_later_essay_waits():
+    # Official 1: a graded attempt worth 1, then one worth 2 so far whose essay waits. Official 2: only a waiting one.
+    table = attempts_table({(1, 1): [1, 0, 0], (1, 2): [1, 1, None], (2, 1): [1, 1, None]})
+    result = core.exam_statistics(table, which="highest")
+    assert (result.officials, result.test.attempts, result.pending) == (1, 1, 1)
+    assert result.test.mean == pytest.approx(100 / 3)
+
+
 def test_a_question_everyone_gets_right_and_one_with_a_wrong_key_are_flagged():
     # Eight candidates of rising ability. Question 1: everyone right. Question 2: only the two weakest "right", as
     # with a wrong key. Questions 3-5: right from the 3rd, 5th, 7th candidate on.
@@ -321,3 +329,32 @@ def test_a_submission_queues_one_recomputation_for_a_burst(exam, tree, monkeypat
         sit(exam, OfficialFactory(unit=tree["trang_dai"]), set())
     assert queued == [[exam.pk], [exam.pk]]
     assert cached_exam_statistics(exam).test.attempts == 3
+
+
+def test_the_csv_and_the_chart_round_figures_instead_of_cutting_them(client, trainer_user, exam, tree):
+    """Three officials: "Câu 2" is right for two of them, a facility of 66.666…%: 66,67 (and 66,7 on the chart's
+    tooltip), not 66,66 and 66,6."""
+    from ..factories import OfficialFactory
+
+    for right in ({"Câu 1", "Câu 2", "Câu 3"}, {"Câu 1", "Câu 2"}, {"Câu 1"}):
+        sit(exam, OfficialFactory(unit=tree["trang_dai"]), right)
+    client.force_login(trainer_user)
+    rows = list(csv.reader(client.get(reverse("scoring:exam_statistics_csv", args=[exam.pk]))
+                           .content.decode("utf-8-sig").splitlines()))
+    by_name = {r[2]: r for r in rows[1:]}
+    assert by_name["Câu 2"][5] == "66,67" and by_name["Câu 3"][5] == "33,33"
+    html = client.get(reverse("scoring:exam_statistics", args=[exam.pk])).content.decode()
+    tooltip = re.search(r"<title>\d+\. Câu 2 — (.*?)</title>", html).group(1)
+    assert "66,7%" in tooltip
+
+
+@pytest.mark.parametrize("value, places, shown", [
+    (66.66666666666667, 2, "66,67"), (1.005, 2, "1,01"), (2.675, 2, "2,68"), (-12.345, 2, "-12,35"),
+    (33.35, 1, "33,4"), (-0.001, 2, "0,00"), (100, 2, "100,00"), (None, 2, "")])
+def test_figures_are_rounded_half_away_from_zero_as_moodle_does(value, places, shown):
+    from django.utils import translation
+
+    from scoring.views import _num
+
+    with translation.override("vi"):
+        assert _num(value, places) == shown
