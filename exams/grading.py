@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from scoring.grading import grade
+from scoring.grading import from_paper, grade
 
 from .models import Answer, Attempt, AttemptQuestion, Exam, GradeChange, Question, QuestionVersion
 from .signals import attempt_graded
@@ -281,7 +281,8 @@ def _plan(*, exam: Exam, question: Question | None) -> RegradePlan:
         if reason:
             plan.skipped.append(Skipped(slot=s, reason=reason))
             continue
-        new = grade(s.version.question.kind, current.data, answers.get((s.attempt_id, s.slot)),
+        kind = s.version.question.kind
+        new = grade(kind, current.data, from_paper(kind, answers.get((s.attempt_id, s.slot)), s.elements),
                     option_order=s.option_order, **exam.grading_rules())
         if new is None:
             plan.skipped.append(Skipped(slot=s, reason=_("this answer is graded by hand")))

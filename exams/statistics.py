@@ -11,6 +11,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from scoring import statistics as core
+from scoring.grading import from_paper
 
 from .models import Answer, Attempt, AttemptQuestion, Exam, GradeChange, QuestionVersion
 
@@ -56,15 +57,17 @@ def exam_responses(exam: Exam) -> tuple[pd.DataFrame, dict[int, dict]]:
     finished = {"attempt__exam": exam, "attempt__status__in": FINISHED}
     slots = list(AttemptQuestion.objects.filter(**finished).values_list(
         "attempt_id", "attempt__official_id", "attempt__number", "slot", "version_id", "version__question_id",
-        "version__question__kind", Cast("points", FloatField()), "fraction", Cast("option_order", TextField())))
+        "version__question__kind", Cast("points", FloatField()), "fraction", Cast("option_order", TextField()),
+        Cast("elements", TextField())))
     given = list(Answer.objects.filter(**finished).values_list("attempt_id", "slot", Cast("response", TextField())))
     answers = dict(zip(((a, s) for a, s, _r in given), _json_many([r for _a, _s, r in given])))
     orders = _json_many([row[9] for row in slots])
+    papers = _json_many([row[10] for row in slots])
     rows = []
     newest: dict[int, int] = {}
-    for (attempt_id, official_id, number, slot, version_id, question_id, kind, points, fraction, _o), order in zip(
-            slots, orders):
-        response = answers.get((attempt_id, slot))
+    for (attempt_id, official_id, number, slot, version_id, question_id, kind, points, fraction, _o, _e), order, paper \
+            in zip(slots, orders, papers):
+        response = from_paper(kind, answers.get((attempt_id, slot)), paper)
         rows.append((attempt_id, official_id, number, slot, question_id, kind, points, fraction,
                      _chosen(kind, response, order), not _blank(response)))
         newest[question_id] = max(newest.get(question_id, 0), version_id)
