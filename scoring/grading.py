@@ -171,7 +171,7 @@ def paper_layout(kind: str, data: dict, *, shuffle: bool) -> tuple[list[int], di
     every option, matching item, match and ordering item, in the order shown, [its identifier, its internal
     number]. Identifiers are random and unique within the question, so neither their values nor their order say
     which is right. `shuffle` (the exam's "shuffle options") also shuffles matching items and matches; ordering
-    items are always shuffled and never shown in the right order."""
+    items are always shuffled and, from three items on, never shown in the right order."""
     rng = secrets.SystemRandom()
 
     def drawn(count: int, always: bool = False) -> list[int]:
@@ -193,7 +193,8 @@ def paper_layout(kind: str, data: dict, *, shuffle: bool) -> tuple[list[int], di
     elif kind == "ordering":
         count = len(data.get("order", []))
         items = drawn(count, always=True)
-        while count > 1 and items == sorted(items):
+        # Never shown already in the right order; with two items that rule would itself give the order away.
+        while count > 2 and items == sorted(items):
             rng.shuffle(items)
         lists["items"] = items
     ids = iter(_new_ids(sum(len(v) for v in lists.values())))
