@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import exam_setup  # noqa: E402  (sets the environment: bench database and Redis db)
+from paper_ids import option_id  # noqa: E402
 
 ROOT = exam_setup.ROOT
 RESULTS = ROOT / "bench" / "results"
@@ -291,6 +292,7 @@ def verify(acks: list) -> dict:
     it has that very seq, the response sent with it."""
     from exams.models import Answer
 
+    options = {u["attempt"]: u["options"] for u in json.loads(exam_setup.SESSIONS_FILE.read_text())["users"]}
     latest: dict[tuple[int, int], tuple[int, int]] = {}
     for attempt, slot, seq, choice in acks:
         if seq > latest.get((attempt, slot), (-1, 0))[0]:
@@ -304,7 +306,8 @@ def verify(acks: list) -> dict:
     bad = []
     for key, (seq, choice) in latest.items():
         got_seq, got_response = stored.get(key, (-1, None))
-        if got_seq < seq or (got_seq == seq and got_response != {"choice": choice}):
+        sent = {"choice": option_id(options[key[0]], key[1], choice)}
+        if got_seq < seq or (got_seq == seq and got_response != sent):
             bad.append((key, seq, got_seq))
     return {"acks": len(acks), "answer_rows_checked": len(latest), "missing_or_wrong": len(bad), "examples": bad[:5]}
 

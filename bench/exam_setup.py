@@ -167,6 +167,18 @@ def sign_in(officials) -> list[dict]:
     return rows
 
 
+def paper_options(exam_id: int) -> dict[int, str]:
+    """Each sitting's option identifiers, packed (bench/paper_ids.py), read in one query."""
+    from exams.models import AttemptQuestion
+    from paper_ids import pack
+
+    slots: dict[int, list[list[str]]] = {}
+    for attempt_id, elements in (AttemptQuestion.objects.filter(attempt__exam_id=exam_id)
+                                 .order_by("attempt_id", "slot").values_list("attempt_id", "elements")):
+        slots.setdefault(attempt_id, []).append([i for i, _n in elements.get("options", [])])
+    return {attempt_id: pack(ids) for attempt_id, ids in slots.items()}
+
+
 def reset_burst() -> None:
     from exams.models import Attempt, AttemptEvent, AttemptQuestion, Answer, Exam
 
@@ -201,8 +213,10 @@ def main():
         attempts = start_all(save_exam, officials)
     with timed(f"{USERS} sessions in the session store"):
         rows = sign_in(officials)
+    options = paper_options(save_exam)
     for row in rows:
         row["attempt"] = attempts[row["official"]]
+        row["options"] = options[row["attempt"]]
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh statistics, as a long-lived database would have
     SESSIONS_FILE.parent.mkdir(exist_ok=True)

@@ -7,9 +7,10 @@ nginx and gunicorn, runs the phases below one after another and verifies the dat
       -u 10000 -r 83.3 -t 390s AutosaveCandidate        # 10,000 candidates joining over 120 s, a save each 30 s
 
 Every simulated candidate uses its own signed-in session (bench/exam_setup.py wrote them), sends the CSRF cookie
-and the X-CSRFToken header as the exam room's JavaScript does, and saves with a rising sequence number. Exact
-latencies (not locust's rounded histogram) and every acknowledged save (attempt, slot, seq, choice) are written to
-BENCH_OUT (a JSON file) when the run stops, for exam_run.py's report and its database check.
+and the X-CSRFToken header as the exam room's JavaScript does, and saves with a rising sequence number, naming the
+option by its paper's own identifier (bench/paper_ids.py). Exact latencies (not locust's rounded histogram) and every
+acknowledged save (attempt, slot, seq, the option's place k on the paper) are written to BENCH_OUT (a JSON file) when
+the run stops, for exam_run.py's report and its database check.
 """
 import array
 import gc
@@ -17,12 +18,16 @@ import itertools
 import json
 import os
 import random
+import sys
 import time
 from pathlib import Path
 
 import gevent
 from locust import FastHttpUser, constant, events, task
 from locust.exception import StopUser
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from paper_ids import option_id  # noqa: E402
 
 SESSIONS = json.loads(Path(os.environ.get(
     "BENCH_SESSIONS", Path(__file__).resolve().parent / "results" / "exam_sessions.tmp")).read_text())
@@ -95,8 +100,9 @@ class _Candidate(FastHttpUser):
         if random.random() < 0.7 or self.slot == 0:  # move on to the next question, or change the last answer
             self.slot = self.slot % SESSIONS["slots"] + 1
         self.seq += 1
-        choice = random.randrange(4)
-        body = {"response": {"choice": choice}, "seq": self.seq, "client": self.client_id}
+        choice = random.randrange(4)  # the option shown k-th; the answer names it by the paper's identifier
+        body = {"response": {"choice": option_id(self.who["options"], self.slot, choice)}, "seq": self.seq,
+                "client": self.client_id}
         with self.client.request("PUT", url.format(attempt=attempt, slot=self.slot), name=name, json=body,
                                  headers=self.headers, catch_response=True) as r:
             if r.status_code != 200:  # 0: no HTTP reply at all (connection refused, reset or timed out)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from scoring.grading import grade
+from scoring.grading import from_paper, grade
 
 from .models import Answer, Attempt, AttemptQuestion, Exam, GradeChange, Question, QuestionVersion
 from .signals import attempt_graded
@@ -58,7 +58,8 @@ def attempts_grade_mismatches(attempts: QuerySet[Attempt]) -> list[tuple[Attempt
     for attempt in attempts:
         rules, wrong, paper = attempt.exam.grading_rules(), [], []
         for s in slots.get(attempt.pk, []):
-            fresh = grade(s.version.question.kind, s.version.data, answers.get((attempt.pk, s.slot)),
+            kind = s.version.question.kind
+            fresh = grade(kind, s.version.data, from_paper(kind, answers.get((attempt.pk, s.slot)), s.elements),
                           option_order=s.option_order, **rules)
             if fresh is not None and (s.fraction is None or abs(fresh - s.fraction) > 1e-9):
                 wrong.append(s.slot)
@@ -308,7 +309,8 @@ def _plan(*, exam: Exam, question: Question | None) -> RegradePlan:
         if reason:
             plan.skipped.append(Skipped(slot=s, reason=reason))
             continue
-        new = grade(s.version.question.kind, current.data, answers.get((s.attempt_id, s.slot)),
+        kind = s.version.question.kind
+        new = grade(kind, current.data, from_paper(kind, answers.get((s.attempt_id, s.slot)), s.elements),
                     option_order=s.option_order, **exam.grading_rules())
         if new is None:
             plan.skipped.append(Skipped(slot=s, reason=_("this answer is graded by hand")))

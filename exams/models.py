@@ -321,13 +321,17 @@ class Attempt(models.Model):
 
 
 class AttemptQuestion(models.Model):
-    """One slot of a frozen paper: which version, its points, and the option order shown to this candidate."""
+    """One slot of a frozen paper: which version, its points, the option order shown to this candidate, and the
+    identifiers this paper gives its options and items."""
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="slots")
     slot = models.PositiveSmallIntegerField()
     version = models.ForeignKey(QuestionVersion, on_delete=models.PROTECT, related_name="+")
     points = models.DecimalField(max_digits=6, decimal_places=2)
     option_order = models.JSONField(default=list)
+    # {"options" | "items" | "matches": [[identifier, internal number], …] in the order shown}, drawn at the start by
+    # scoring.grading.paper_layout. Empty on papers started before identifiers existed: those answer in numbers.
+    elements = models.JSONField(default=dict, blank=True)
     fraction = models.FloatField(null=True, blank=True)  # set at grading; None while an essay waits for a grader
     comment = models.TextField(_("grader's comment"), blank=True)
     graded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

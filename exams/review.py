@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from org.text import fold
-from scoring.grading import matching_options
+from scoring.grading import from_paper, matching_options
 
 from .models import Answer, Attempt, ExamOverride
 
@@ -252,7 +252,7 @@ def attempt_review(attempt: Attempt, *, now: dt.datetime | None = None) -> dict:
     questions = []
     for s in attempt.slots.select_related("version__question").order_by("slot"):
         kind = s.version.question.kind
-        response = answers.get(s.slot)
+        response = from_paper(kind, answers.get(s.slot), s.elements)
         item = {"slot": s.slot, "kind": kind, "text": s.version.text, "points": _round(s.points),
                 "response": _readable(s, kind, response)}
         item["answered"] = bool(item["response"])

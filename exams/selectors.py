@@ -33,31 +33,58 @@ def attempts_of(user):
 
 
 def candidate_paper(attempt) -> list[dict]:
-    """The frozen paper as the candidate's browser receives it: texts and options in this candidate's order,
-    never which option is right, no feedback, no fractions, no model answers."""
-    from scoring.grading import matching_options
-
+    """The frozen paper as the candidate's browser receives it: texts and options in this candidate's order, each
+    under this paper's own random identifier; never which option is right, no feedback, no fractions, no model
+    answers."""
     paper = []
     # Plain rows, not model instances: every start and every reload renders the whole paper (bench/README.md).
-    rows = attempt.slots.order_by("slot").values_list("slot", "points", "option_order", "version__text",
+    rows = attempt.slots.order_by("slot").values_list("slot", "points", "option_order", "elements", "version__text",
                                                       "version__data", "version__question__kind")
-    for slot, points, option_order, text, data, kind in rows:
+    for slot, points, option_order, elements, text, data, kind in rows:
         item = {"slot": slot, "kind": kind, "text": text, "points": float(points)}
-        if kind in ("single", "multiple"):
-            item["options"] = [{"id": i, "text": data["choices"][j]["text"]} for i, j in enumerate(option_order)]
-        elif kind == "truefalse":
-            item["options"] = [{"id": 0, "text": str(_("True"))}, {"id": 1, "text": str(_("False"))}]
-        elif kind == "matching":
-            item["items"] = [{"id": i, "text": p[0]} for i, p in enumerate(p for p in data.get("pairs", []) if p[0])]
-            item["matches"] = [{"id": j, "text": t} for j, t in enumerate(matching_options(data))]
-        elif kind == "ordering":
-            items = list(enumerate(data.get("order", [])))
-            Random(f"{attempt.pk}-{slot}").shuffle(items)  # the same order on every reload
-            if len(items) > 1 and [i for i, _t in items] == sorted(i for i, _t in items):
-                items = items[1:] + items[:1]  # never shown already in the right order
-            item["items"] = [{"id": i, "text": t} for i, t in items]
+        if elements:
+            texts = _element_texts(kind, data, option_order)
+            item.update({key: [{"id": i, "text": texts[key][n]} for i, n in shown] for key, shown in elements.items()})
+        else:
+            item.update(_legacy_elements(attempt, slot, kind, data, option_order))
         paper.append(item)
     return paper
+
+
+def _element_texts(kind: str, data: dict, option_order: list[int]) -> dict[str, list[str]]:
+    # By the internal numbers `scoring.grading.paper_layout` pairs with each identifier.
+    from scoring.grading import matching_options
+
+    if kind in ("single", "multiple"):
+        return {"options": [data["choices"][j]["text"] for j in option_order]}
+    if kind == "truefalse":
+        return {"options": [str(_("True")), str(_("False"))]}
+    if kind == "matching":
+        return {"items": [p[0] for p in data.get("pairs", []) if p[0]], "matches": matching_options(data)}
+    if kind == "ordering":
+        return {"items": list(data.get("order", []))}
+    return {}
+
+
+def _legacy_elements(attempt, slot: int, kind: str, data: dict, option_order: list[int]) -> dict:
+    """A paper started before papers had their own identifiers: numbered as it was when it started, so a sitting
+    that spans the upgrade keeps working."""
+    from scoring.grading import matching_options
+
+    if kind in ("single", "multiple"):
+        return {"options": [{"id": i, "text": data["choices"][j]["text"]} for i, j in enumerate(option_order)]}
+    if kind == "truefalse":
+        return {"options": [{"id": 0, "text": str(_("True"))}, {"id": 1, "text": str(_("False"))}]}
+    if kind == "matching":
+        return {"items": [{"id": i, "text": p[0]} for i, p in enumerate(p for p in data.get("pairs", []) if p[0])],
+                "matches": [{"id": j, "text": t} for j, t in enumerate(matching_options(data))]}
+    if kind == "ordering":
+        items = list(enumerate(data.get("order", [])))
+        Random(f"{attempt.pk}-{slot}").shuffle(items)  # the same order on every reload
+        if len(items) > 1 and [i for i, _t in items] == sorted(i for i, _t in items):
+            items = items[1:] + items[:1]  # never shown already in the right order
+        return {"items": [{"id": i, "text": t} for i, t in items]}
+    return {}
 
 
 def exams_open_to(official, *, now=None) -> list:

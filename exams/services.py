@@ -19,7 +19,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from scoring.grading import grade
+from scoring.grading import from_paper, grade, paper_layout
 
 from . import formats
 from .formats.model import Choice, NumericAnswer
@@ -279,7 +279,8 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: 
     """Start a sitting, or resume the open one. Checks eligibility (the exam's audience), the window and attempts
     (with the official's accommodation), the access code (also to resume, unless `code_checked`: this browser
     session gave it already) and the allowed IP ranges. Starting draws and freezes the paper: question versions,
-    their order and each question's option order. The server's clock sets the deadline."""
+    their order, each question's option order and the paper's own identifiers. The server's clock sets the
+    deadline."""
     from org.selectors import in_audience
 
     now = now or timezone.now()
@@ -322,12 +323,11 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: 
         raise ExamRefused(_("This exam was just started in another window. Reload the page to continue."))
     slots = []
     for i, (question, points, (section_id, draw)) in enumerate(drawn, start=1):
-        n = len(question.current_version.data.get("choices", [])) if question.kind in ("single", "multiple") else 0
-        order = list(range(n))
-        if exam.shuffle_options:
-            rng.shuffle(order)
+        # Each paper its own option order and identifiers, from the system's cryptographic RNG: nothing the candidate
+        # receives can be computed from the sitting's number or the bank (ARCHITECTURE.md, the exam contract).
+        order, elements = paper_layout(question.kind, question.current_version.data, shuffle=exam.shuffle_options)
         slots.append(AttemptQuestion(attempt=attempt, slot=i, version=question.current_version, points=points,
-                                     option_order=order, section_id=section_id, draw=draw))
+                                     option_order=order, elements=elements, section_id=section_id, draw=draw))
     AttemptQuestion.objects.bulk_create(slots)
     AttemptEvent.objects.create(attempt=attempt, kind="start", at=now, ip=ip)
     return attempt
@@ -636,8 +636,9 @@ def attempt_submit(*, attempt: Attempt, now: dt.datetime | None = None, timed_ou
     slots = list(attempt.slots.select_related("version__question"))
     rules = attempt.exam.grading_rules()
     for s in slots:
-        s.fraction = grade(s.version.question.kind, s.version.data, answers.get(s.slot), option_order=s.option_order,
-                           **rules)
+        s.fraction = grade(s.version.question.kind, s.version.data,
+                           from_paper(s.version.question.kind, answers.get(s.slot), s.elements),
+                           option_order=s.option_order, **rules)
         if s.fraction is None:
             manual = True
         else:

@@ -11,6 +11,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from scoring import statistics as core
+from scoring.grading import from_paper
 
 from .models import Answer, Attempt, AttemptQuestion, Exam, ExamSection, GradeChange, QuestionVersion
 
@@ -87,17 +88,18 @@ def exam_responses(exam: Exam) -> tuple[pd.DataFrame, dict[int, dict], dict]:
     slots = list(AttemptQuestion.objects.filter(**finished).values_list(
         "attempt_id", "attempt__official_id", "attempt__number", "slot", "version_id", "version__question_id",
         "version__question__kind", Cast("points", FloatField()), "fraction", Cast("option_order", TextField()),
-        "section_id", "draw"))
+        "section_id", "draw", Cast("elements", TextField())))
     given = list(Answer.objects.filter(**finished).values_list("attempt_id", "slot", Cast("response", TextField())))
     answers = dict(zip(((a, s) for a, s, _r in given), _json_many([r for _a, _s, r in given])))
     orders = _json_many([row[9] for row in slots])
+    papers = _json_many([row[12] for row in slots])
     recorded = all(row[10] is not None and row[11] is not None for row in slots)
     numbers, pools = _blueprint(exam, [(row[10], row[11], row[5]) for row in slots]) if recorded else ({}, {})
     rows = []
     newest: dict[int, int] = {}
     for (attempt_id, official_id, number, slot, version_id, question_id, kind, points, fraction, _o, section_id,
-         draw), order in zip(slots, orders):
-        response = answers.get((attempt_id, slot))
+         draw, _e), order, paper in zip(slots, orders, papers):
+        response = from_paper(kind, answers.get((attempt_id, slot)), paper)
         place = numbers.get((section_id, draw), (None, None))
         rows.append((attempt_id, official_id, number, slot, question_id, kind, points, fraction,
                      _chosen(kind, response, order), not _blank(response), place[0], place[1]))

@@ -1,13 +1,23 @@
 """Pure grading rules: plain values in, a fraction of the question's points out. No models, no database, so the
 exam engine, the LMS and reports all use the same rules.
 
-A response is what the exam room sends for one question, in the option numbering of the frozen paper:
+`grade` reads a response in the internal numbering:
   single / truefalse: {"choice": i}            multiple: {"choices": [i, j]}
   short: {"text": "..."}                      numeric: {"value": "3,5"}
   matching: {"pairs": {"0": j, "1": k}}       ordering: {"order": [i, j, k]}
   essay: {"text": "..."} (graded by hand: None here)
+where an option's i is its position on the paper (`option_order[i]` is its index in the bank's choices; true is 0
+and false 1), a matching item's key is its index among the pairs that have an item, j its index in
+`matching_options`, and an ordering item's i its index in the correct order.
+
+The candidate never sees that numbering: each paper gets its own random identifiers (`paper_layout`), and the exam
+room answers in them ({"choice": "kqmtwa"}, {"pairs": {"hzrbde": "pvxcsu"}}, {"order": ["nfyage", …]}).
+`from_paper` turns such a response back into the internal numbering before anything reads it. Papers frozen before
+identifiers existed store none and answer in the internal numbering itself.
 """
 from __future__ import annotations
+
+import secrets
 
 from org.text import fold
 
@@ -60,9 +70,9 @@ def _raw(kind: str, data: dict, response: dict, option_order, all_or_nothing: bo
     order = option_order or list(range(len(choices)))
     try:
         if kind in ("single", "truefalse"):
-            return float(choices[order[int(response["choice"])]]["fraction"])
+            return float(choices[order[_index(response["choice"])]]["fraction"])
         if kind == "multiple":
-            picked = {order[int(i)] for i in response.get("choices", [])}
+            picked = {order[_index(i)] for i in response.get("choices", [])}
             if all_or_nothing:
                 right = {i for i, c in enumerate(choices) if c["fraction"] > 0}
                 return 1.0 if picked == right else 0.0
@@ -90,11 +100,19 @@ def _raw(kind: str, data: dict, response: dict, option_order, all_or_nothing: bo
             return right / len(pairs)
         if kind == "ordering":
             items = data.get("order", [])
-            given = [items[int(i)] for i in response.get("order", [])]
+            given = [items[_index(i)] for i in response.get("order", [])]
             return 1.0 if given == items else 0.0
     except (IndexError, KeyError, TypeError, ValueError):
         return 0.0  # a malformed response earns nothing rather than failing the whole attempt
     return 0.0
+
+
+def _index(value) -> int:
+    # A negative number would count from the end of a Python list: another name for a real option or item.
+    i = int(value)
+    if i < 0:
+        raise IndexError(i)
+    return i
 
 
 def percent(score: float, max_score: float) -> float | None:
@@ -125,7 +143,7 @@ def combine_attempts(method: str, percents: list[float]) -> float | None:
 def _match_text(data: dict, j) -> str | None:
     matches = sorted({p[1] for p in data.get("pairs", [])})
     try:
-        return matches[int(j)]
+        return matches[_index(j)]
     except (IndexError, TypeError, ValueError):
         return None
 
@@ -133,3 +151,84 @@ def _match_text(data: dict, j) -> str | None:
 def matching_options(data: dict) -> list[str]:
     """The answers a matching question offers, in the fixed order responses refer to."""
     return sorted({p[1] for p in data.get("pairs", [])})
+
+
+# --- The paper's own identifiers ---------------------------------------------------------------------------------
+
+ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz"  # letters only: an identifier never reads as a number or a position
+ID_LENGTH = 6
+
+
+def _new_ids(count: int) -> list[str]:
+    ids: dict[str, None] = {}
+    while len(ids) < count:
+        ids["".join(secrets.choice(ID_ALPHABET) for _i in range(ID_LENGTH))] = None
+    return list(ids)
+
+
+def paper_layout(kind: str, data: dict, *, shuffle: bool) -> tuple[list[int], dict]:
+    """Draw one paper's view of a question with a cryptographic RNG: the option order (`option_order`) and, for
+    every option, matching item, match and ordering item, in the order shown, [its identifier, its internal
+    number]. Identifiers are random and unique within the question, so neither their values nor their order say
+    which is right. `shuffle` (the exam's "shuffle options") also shuffles matching items and matches; ordering
+    items are always shuffled and, from three items on, never shown in the right order."""
+    rng = secrets.SystemRandom()
+
+    def drawn(count: int, always: bool = False) -> list[int]:
+        numbers = list(range(count))
+        if shuffle or always:
+            rng.shuffle(numbers)
+        return numbers
+
+    option_order: list[int] = []
+    lists: dict[str, list[int]] = {}
+    if kind in ("single", "multiple"):
+        option_order = drawn(len(data.get("choices", [])))
+        lists["options"] = list(range(len(option_order)))  # a position on the paper: `option_order` maps it
+    elif kind == "truefalse":
+        lists["options"] = [0, 1]  # true, then false, on every paper
+    elif kind == "matching":
+        lists["items"] = drawn(len([p for p in data.get("pairs", []) if p[0]]))
+        lists["matches"] = drawn(len(matching_options(data)))
+    elif kind == "ordering":
+        count = len(data.get("order", []))
+        items = drawn(count, always=True)
+        # Never shown already in the right order; with two items that rule would itself give the order away.
+        while count > 2 and items == sorted(items):
+            rng.shuffle(items)
+        lists["items"] = items
+    ids = iter(_new_ids(sum(len(v) for v in lists.values())))
+    return option_order, {key: [[next(ids), n] for n in numbers] for key, numbers in lists.items()}
+
+
+def _numbers(elements: dict, key: str) -> dict[str, int]:
+    return {i: n for i, n in elements.get(key) or ()}
+
+
+def _known(numbers: dict[str, int], given) -> int | None:
+    return numbers.get(given) if isinstance(given, str) else None
+
+
+def from_paper(kind: str, response, elements: dict | None):
+    """A stored response in the paper's identifiers, in the internal numbering `grade` and the review read (see the
+    module's docstring), given the slot's frozen `elements` (from `paper_layout`). A slot without identifiers (a
+    paper started before they existed) already answers in that numbering: returned as it is. An identifier that
+    is not on this paper counts as no answer, so a guess earns nothing."""
+    if not elements or not isinstance(response, dict):
+        return response
+    out = dict(response)
+    if kind in ("single", "truefalse"):
+        out["choice"] = _known(_numbers(elements, "options"), response.get("choice"))
+    elif kind == "multiple":
+        options, picked = _numbers(elements, "options"), response.get("choices")
+        chosen = [_known(options, c) for c in picked] if isinstance(picked, list) else []
+        out["choices"] = list(dict.fromkeys(n for n in chosen if n is not None))
+    elif kind == "matching":
+        items, matches, pairs = _numbers(elements, "items"), _numbers(elements, "matches"), response.get("pairs")
+        out["pairs"] = {str(items[i]): _known(matches, m) for i, m in pairs.items()
+                        if i in items and _known(matches, m) is not None} if isinstance(pairs, dict) else {}
+    elif kind == "ordering":
+        items, order = _numbers(elements, "items"), response.get("order")
+        given = [_known(items, i) for i in order] if isinstance(order, list) else []
+        out["order"] = [] if None in given else given  # one unknown item and the order cannot be the paper's
+    return out

@@ -338,20 +338,26 @@
   }
 
   function readResponse(q, li) {
+    // An answer names the paper's own identifiers, as the paper gave them: strings (numbers on papers started
+    // before papers had identifiers of their own).
+    function id(list, value) {
+      for (var i = 0; i < list.length; i++) if (String(list[i].id) === value) return list[i].id;
+      return value;
+    }
     if (q.kind === "single" || q.kind === "truefalse") {
       var c = li.querySelector("input[type=radio]:checked");
-      return c ? {choice: +c.value} : null;
+      return c ? {choice: id(q.options, c.value)} : null;
     }
     if (q.kind === "multiple") {
-      return {choices: Array.prototype.map.call(li.querySelectorAll("input[type=checkbox]:checked"), function (i) { return +i.value; })};
+      return {choices: Array.prototype.map.call(li.querySelectorAll("input[type=checkbox]:checked"), function (i) { return id(q.options, i.value); })};
     }
     if (q.kind === "matching") {
       var pairs = {};
-      li.querySelectorAll("select").forEach(function (s) { if (s.value !== "") pairs[s.dataset.item] = +s.value; });
+      li.querySelectorAll("select").forEach(function (s) { if (s.value !== "") pairs[s.dataset.item] = id(q.matches, s.value); });
       return {pairs: pairs};
     }
     if (q.kind === "ordering") {
-      return {order: Array.prototype.map.call(li.querySelectorAll("select"), function (s) { return +s.value; })};
+      return {order: Array.prototype.map.call(li.querySelectorAll("select"), function (s) { return id(q.items, s.value); })};
     }
     if (q.kind === "numeric") return {value: clean(li.querySelector(".answer-input").value)};
     return {text: clean(li.querySelector("textarea, .answer-input").value)};
@@ -417,7 +423,6 @@
       li.appendChild(text);
       var saved = state.answers[q.slot] || {};
       var name = "q" + q.slot;
-      if (q.kind === "truefalse") q.options = [{id: 0, text: t.tTrue}, {id: 1, text: t.tFalse}];
       if (q.options) {
         var group = el("fieldset", {class: "options"});
         group.appendChild(el("legend", {class: "visually-hidden"}, t.tQuestion + " " + q.slot));

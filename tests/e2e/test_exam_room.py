@@ -9,6 +9,7 @@ from exams import formats
 from exams.models import Answer, Attempt, Exam, ExamSection
 from exams.services import bank_import, topic_get_or_create
 
+from ..papers import saved_positions
 from .conftest import sign_in
 
 # What the proxy (deploy/nginx) answers an API call when the application cannot answer.
@@ -75,9 +76,8 @@ def test_sit_cut_the_network_reload_and_submit(page, live_server, demo, exam):
     page.on("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Nộp bài", exact=True).click()
     page.wait_for_selector("#score")
-    answers = {a.slot: a.response for a in Answer.objects.filter(attempt=attempt)}
-    assert answers == {1: {"choice": 0}, 2: {"choice": 0}, 3: {"choice": 0}, 4: {"choice": 0},
-                       5: {"choice": 1}, 6: {"choice": 0}}
+    assert saved_positions(attempt) == {1: {"choice": 0}, 2: {"choice": 0}, 3: {"choice": 0}, 4: {"choice": 0},
+                                        5: {"choice": 1}, 6: {"choice": 0}}
     attempt.refresh_from_db()
     assert attempt.status == "submitted" and attempt.score == 5 and page.locator("#score").inner_text() == "Kết quả: 5/6 (83,3%)"
     assert attempt.submitted_at <= timezone.now()
@@ -99,7 +99,7 @@ def test_an_overloaded_server_is_not_hammered_and_the_answers_arrive_once_it_rec
     assert 1 <= len(tries) <= 4, len(tries)
     page.unroute("**/answers/*")
     page.wait_for_function("document.getElementById('save-state').textContent.startsWith('Đã lưu')", timeout=20_000)
-    assert Answer.objects.get(attempt=Attempt.objects.get(), slot=1).response == {"choice": 0}
+    assert saved_positions(Attempt.objects.get())[1] == {"choice": 0}
 
 
 def test_the_room_says_when_the_paper_cannot_be_loaded_and_loads_it_when_the_server_is_back(page, live_server, demo,
@@ -145,7 +145,7 @@ def test_an_answer_still_unsent_when_time_is_up_is_sent_within_the_grace_before_
     page.wait_for_selector("#result:not([hidden])", timeout=20_000)  # time up: the room submitted by itself
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.SUBMITTED
-    assert Answer.objects.get(attempt=attempt, slot=2).response == {"choice": 1}
+    assert saved_positions(attempt)[2] == {"choice": 1}
 
 
 def test_typing_is_saved_every_two_seconds_not_on_every_keystroke(page, live_server, demo, short_answer_exam):

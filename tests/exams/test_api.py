@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from exams.models import Attempt, Exam
 
-from .test_attempts import BANK, exam, right_choice  # noqa: F401 (fixture)
+from .test_attempts import BANK, exam  # noqa: F401 (fixture)
 from ..factories import OfficialFactory
+from ..papers import pick, pick_right, pick_wrong
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +125,7 @@ def test_reading_the_paper_never_takes_the_sitting_over_and_taking_over_needs_th
 
 def test_result_after_submit_shows_score_and_pass(client, sitting):
     for slot in range(1, 11):
-        put(client, sitting.pk, slot, {"choice": right_choice(sitting, slot)}, 1)
+        put(client, sitting.pk, slot, pick_right(sitting, slot), 1)
     result = client.post(f"/api/attempts/{sitting.pk}/submit").json()
     assert result["score"] == 10 and result["percent"] == 100 and result["passed"] is True
 
@@ -169,7 +170,7 @@ def _set_policy(exam, **flags):
 
 def test_the_result_shows_the_score_and_the_outcome_only_as_each_is_allowed(client, sitting):
     for slot in range(1, 11):
-        put(client, sitting.pk, slot, {"choice": right_choice(sitting, slot)}, 1)
+        put(client, sitting.pk, slot, pick_right(sitting, slot), 1)
     _set_policy(sitting.exam, score_submit=True)
     result = client.post(f"/api/attempts/{sitting.pk}/submit").json()
     assert result["score"] == 10 and result["score10"] == 10 and result["passed"] is None
@@ -186,7 +187,7 @@ def test_the_review_reveals_no_key_before_the_policy_allows_it(client, sitting):
     import re
 
     for slot in range(1, 11):  # every answer wrong, so a right option's text can only come from the key
-        put(client, sitting.pk, slot, {"choice": (right_choice(sitting, slot) + 1) % 4}, 1)
+        put(client, sitting.pk, slot, pick_wrong(sitting, slot), 1)
     in_progress = client.get(f"/api/attempts/{sitting.pk}/review").json()
     assert in_progress["phase"] == "in_progress" and "questions" not in in_progress and "score" not in in_progress
 

@@ -11,6 +11,8 @@ from exams.selectors import candidate_paper
 from exams.services import (AttemptClosed, ExamRefused, answer_save, attempt_start, attempt_submit,
                             attempts_finalise_overdue, bank_import, question_save, topic_get_or_create)
 
+from ..papers import pick, pick_right, pick_wrong
+
 pytestmark = pytest.mark.django_db
 
 BANK = "\n\n".join(
@@ -27,13 +29,6 @@ def exam(db):
                                attempts_allowed=2)
     ExamSection.objects.create(exam=exam, topic=root, draw_count=10)
     return exam
-
-
-def right_choice(attempt, slot):
-    """The paper position of the right option, worked out on the server side (never sent to the browser)."""
-    s = attempt.slots.get(slot=slot)
-    choices = s.version.data["choices"]
-    return next(i for i, j in enumerate(s.option_order) if choices[j]["fraction"] == 1.0)
 
 
 def test_starting_freezes_a_paper_that_later_edits_do_not_change(exam, trang_dai_official):
@@ -56,17 +51,17 @@ def test_the_candidates_paper_carries_no_key(exam, trang_dai_official):
 
 def test_saving_is_idempotent_and_an_older_sequence_never_wins(exam, trang_dai_official):
     attempt = attempt_start(exam=exam, official=trang_dai_official)
-    assert answer_save(attempt=attempt, slot=1, response={"choice": 2}, seq=5) == 5
-    assert answer_save(attempt=attempt, slot=1, response={"choice": 2}, seq=5) == 5  # a retry
-    assert answer_save(attempt=attempt, slot=1, response={"choice": 0}, seq=3) == 5  # late, older
-    assert Answer.objects.get(attempt=attempt, slot=1).response == {"choice": 2}
+    assert answer_save(attempt=attempt, slot=1, response=pick(attempt, 1, 2), seq=5) == 5
+    assert answer_save(attempt=attempt, slot=1, response=pick(attempt, 1, 2), seq=5) == 5  # a retry
+    assert answer_save(attempt=attempt, slot=1, response=pick(attempt, 1, 0), seq=3) == 5  # late, older
+    assert Answer.objects.get(attempt=attempt, slot=1).response == pick(attempt, 1, 2)
 
 
 def test_a_save_after_the_deadline_is_refused_with_a_clear_message(exam, trang_dai_official):
     now = timezone.now()
     attempt = attempt_start(exam=exam, official=trang_dai_official, now=now)
     with pytest.raises(AttemptClosed) as refused:
-        answer_save(attempt=attempt, slot=1, response={"choice": 1}, seq=1, now=now + dt.timedelta(minutes=31))
+        answer_save(attempt=attempt, slot=1, response=pick(attempt, 1, 1), seq=1, now=now + dt.timedelta(minutes=31))
     assert "Đã hết giờ" in str(refused.value)
     assert not Answer.objects.filter(attempt=attempt).exists()
 
@@ -75,8 +70,8 @@ def test_grading_counts_right_answers_and_the_server_finalises_overdue_sittings(
     now = timezone.now()
     attempt = attempt_start(exam=exam, official=trang_dai_official, now=now)
     for slot in range(1, 8):
-        answer_save(attempt=attempt, slot=slot, response={"choice": right_choice(attempt, slot)}, seq=1, now=now)
-    answer_save(attempt=attempt, slot=8, response={"choice": (right_choice(attempt, 8) + 1) % 4}, seq=1, now=now)
+        answer_save(attempt=attempt, slot=slot, response=pick_right(attempt, slot), seq=1, now=now)
+    answer_save(attempt=attempt, slot=8, response=pick_wrong(attempt, 8), seq=1, now=now)
     assert attempts_finalise_overdue(now=now + dt.timedelta(minutes=10)) == 0
     assert attempts_finalise_overdue(now=now + dt.timedelta(minutes=31)) == 1
     attempt.refresh_from_db()

@@ -12,6 +12,7 @@ from exams.services import (ExamRefused, answer_save, attempt_start, bank_import
                             topic_get_or_create)
 from org.models import Category
 from tests.factories import OfficialFactory
+from tests.papers import pick_right, pick_wrong
 
 pytestmark = pytest.mark.django_db
 
@@ -167,14 +168,8 @@ def test_negative_marking_costs_wrong_answers_but_never_takes_the_attempt_below_
     exam.negative_marking_percent = 50
     exam.save()
     attempt = attempt_start(exam=exam, official=trang_dai_official)
-    wrong = []
-    for s in attempt.slots.all():
-        choices = s.version.data["choices"]
-        wrong.append(next(i for i, j in enumerate(s.option_order) if choices[j]["fraction"] == 0))
-    right1 = next(i for i, j in enumerate(attempt.slots.get(slot=1).option_order)
-                  if attempt.slots.get(slot=1).version.data["choices"][j]["fraction"] == 1)
-    answer_save(attempt=attempt, slot=1, response={"choice": right1}, seq=1)
-    answer_save(attempt=attempt, slot=2, response={"choice": wrong[1]}, seq=1)
+    answer_save(attempt=attempt, slot=1, response=pick_right(attempt, 1), seq=1)
+    answer_save(attempt=attempt, slot=2, response=pick_wrong(attempt, 2), seq=1)  # every wrong option is worth 0
     attempt = attempt_submit(attempt=attempt)
     assert attempt.score == 0.5  # 1 right − half of 1 for the wrong one; three left empty cost nothing
 
@@ -182,9 +177,7 @@ def test_negative_marking_costs_wrong_answers_but_never_takes_the_attempt_below_
     exam.save()
     again = attempt_start(exam=exam, official=trang_dai_official)
     for s in again.slots.all():
-        choices = s.version.data["choices"]
-        answer_save(attempt=again, slot=s.slot, seq=1, response={
-            "choice": next(i for i, j in enumerate(s.option_order) if choices[j]["fraction"] == 0)})
+        answer_save(attempt=again, slot=s.slot, seq=1, response=pick_wrong(again, s.slot))
     assert attempt_submit(attempt=again).score == 0  # five wrong answers: floored at zero, not −2.5
 
 

@@ -10,6 +10,7 @@ from exams.services import answer_save, attempt_start, attempt_submit, bank_impo
 from exams.signals import attempt_graded
 
 from ..factories import OfficialFactory
+from ..papers import pick_bank_option
 
 pytestmark = pytest.mark.django_db
 
@@ -48,11 +49,6 @@ def make_exam(bank, *, essay=True, essay_points=6, attempts_allowed=1, method=Ex
     return exam
 
 
-def paper_position(slot: AttemptQuestion, choice_index: int) -> int:
-    """Where the bank's option `choice_index` appears on this candidate's paper."""
-    return slot.option_order.index(choice_index)
-
-
 def sit(exam, official, *, right: int, essay_text: str | None = None, submit: bool = True) -> Attempt:
     """Sit the exam answering the first `right` choice questions right and the others wrong."""
     attempt = attempt_start(exam=exam, official=official)
@@ -65,7 +61,7 @@ def sit(exam, official, *, right: int, essay_text: str | None = None, submit: bo
         choices = slot.version.data["choices"]
         key = next(j for j, c in enumerate(choices) if c["fraction"] == 1.0)
         pick = key if n < right else (key + 1) % len(choices)
-        answer_save(attempt=attempt, slot=slot.slot, response={"choice": paper_position(slot, pick)}, seq=1)
+        answer_save(attempt=attempt, slot=slot.slot, response=pick_bank_option(attempt, slot.slot, pick), seq=1)
         n += 1
     return attempt_submit(attempt=attempt) if submit else attempt
 

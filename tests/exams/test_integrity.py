@@ -18,6 +18,7 @@ from exams.grading import attempts_grade_mismatches
 from exams.models import Answer, Attempt, Exam, ExamSection
 
 from ..factories import OfficialFactory
+from ..papers import pick, pick_right
 
 BANK = "\n\n".join(f"::Câu {i}::Câu hỏi số {i} về Bộ phận Một cửa?{{=Đúng {i} ~Sai A{i} ~Sai B{i} ~Sai C{i}}}"
                    for i in range(1, 21))
@@ -168,13 +169,9 @@ def test_the_grade_check_finds_an_answer_stored_after_grading(tree):
     exam = _exam()
     official = OfficialFactory(unit=tree["trang_dai"])
     attempt = services.attempt_start(exam=exam, official=official)
-    services.answer_save(attempt=attempt, slot=1, response={"choice": 0}, seq=1)
+    services.answer_save(attempt=attempt, slot=1, response=pick(attempt, 1, 0), seq=1)
     services.attempt_submit(attempt=attempt)
     assert attempts_grade_mismatches(Attempt.objects.filter(pk=attempt.pk)) == []
-    def right(slot):
-        s = attempt.slots.get(slot=slot)
-        return next(i for i, j in enumerate(s.option_order) if s.version.data["choices"][j]["fraction"] == 1.0)
-
-    Answer.objects.create(attempt=attempt, slot=2, response={"choice": right(2)}, seq=3, saved_at=timezone.now())
+    Answer.objects.create(attempt=attempt, slot=2, response=pick_right(attempt, 2), seq=3, saved_at=timezone.now())
     [(found, slots)] = attempts_grade_mismatches(Attempt.objects.filter(pk=attempt.pk))
     assert found.pk == attempt.pk and slots == [2]

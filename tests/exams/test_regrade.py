@@ -10,7 +10,8 @@ from exams.models import Attempt, AttemptQuestion, GradeChange
 from exams.services import attempt_submit, question_save
 
 from ..factories import OfficialFactory
-from .test_grading import bank, make_exam, paper_position, received, sit  # noqa: F401 (fixtures)
+from ..papers import pick_bank_option
+from .test_grading import bank, make_exam, received, sit  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def answer_option(attempt, question, choice_index):
 
     slot = attempt.slots.get(version__question=question)
     Answer.objects.filter(attempt=attempt, slot=slot.slot).update(
-        response={"choice": paper_position(slot, choice_index)}, seq=99)
+        response=pick_bank_option(attempt, slot.slot, choice_index), seq=99)
 
 
 def correct(question, *, key: int, options: int = 4):

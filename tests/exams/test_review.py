@@ -12,6 +12,7 @@ from exams.review import attempt_review, review_policy
 from exams.services import answer_save, attempt_start, attempt_submit, question_save, topic_get_or_create
 
 from ..factories import OfficialFactory, UserFactory
+from ..papers import in_paper_ids, pick
 
 pytestmark = pytest.mark.django_db
 
@@ -69,11 +70,12 @@ def sit(exam, official, *, grade_essay=True):
     attempt = attempt_start(exam=exam, official=official)
     ordering = attempt.slots.get(slot=8)
     assert ordering.version.question.kind == "ordering"
+    # In the internal numbering (option positions, bank indices); the paper's own identifiers are looked up.
     answers = {1: {"choice": 1}, 2: {"choices": [0]}, 3: {"choice": 0}, 4: {"text": "cchc"}, 5: {"value": "14,5"},
                6: {"pairs": {"0": 1, "1": 0}}, 7: {"text": "Tiếp nhận, kiểm tra và hướng dẫn bổ sung."},
                8: {"order": [0, 1, 2, 3]}}
     for slot, response in answers.items():
-        answer_save(attempt=attempt, slot=slot, response=response, seq=1)
+        answer_save(attempt=attempt, slot=slot, response=in_paper_ids(attempt, slot, response), seq=1)
     attempt = attempt_submit(attempt=attempt)
     assert attempt.score == 5.5 and attempt.needs_manual_grading
     if grade_essay:  # what a grader does in the grading queue
@@ -112,7 +114,7 @@ def by_slot(review):
 def test_nothing_is_shown_while_the_sitting_is_in_progress(exam, trang_dai_official):
     policy(exam, score_submit=True, outcome_submit=True, answers_submit=True, feedback_submit=True)
     attempt = attempt_start(exam=exam, official=trang_dai_official)
-    answer_save(attempt=attempt, slot=1, response={"choice": 0}, seq=1)
+    answer_save(attempt=attempt, slot=1, response=pick(attempt, 1, 0), seq=1)
     review = attempt_review(fresh(attempt))
     assert review["phase"] == "in_progress"
     assert "questions" not in review and "score" not in review and "passed" not in review

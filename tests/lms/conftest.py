@@ -74,7 +74,9 @@ def sit_and_pass(exam, official, *, correct=True):
     """Sit the exam and answer every question right (or wrong), as the exam room would."""
     from exams.services import answer_save, attempt_start, attempt_submit
 
+    from ..papers import pick
+
     attempt = attempt_start(exam=exam, official=official)
     for seq, slot in enumerate(range(1, attempt.slot_count + 1), start=1):
-        answer_save(attempt=attempt, slot=slot, response={"choice": 0 if correct else 1}, seq=seq)
+        answer_save(attempt=attempt, slot=slot, response=pick(attempt, slot, 0 if correct else 1), seq=seq)
     return attempt_submit(attempt=attempt)
