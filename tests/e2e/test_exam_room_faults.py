@@ -10,6 +10,7 @@ from django.conf import settings
 
 from exams.models import Answer, Attempt
 
+from ..papers import positions, saved_positions
 from .conftest import sign_in
 from .test_exam_room import PROXY_BUSY_JSON, answer, exam, short_answer_exam, start_sitting  # noqa: F401 (fixtures)
 
@@ -36,7 +37,8 @@ def kept(page) -> dict:
 def kept_answers(page) -> dict:
     state = json.loads(page.evaluate("() => localStorage.getItem('exam-room:' + "
                                      "document.getElementById('room').dataset.api)") or "{}")
-    return {int(slot): response for slot, response in state.get("answers", {}).items()}
+    attempt = Attempt.objects.order_by("-pk").first()  # answers are kept in the paper's identifiers: read as positions
+    return {int(slot): positions(attempt, int(slot), response) for slot, response in state.get("answers", {}).items()}
 
 
 def answer_all_and_wait(page, choices: dict) -> None:
@@ -74,7 +76,7 @@ def assert_submitted_with_every_answer(page, attempt) -> None:
     page.wait_for_selector("#score", timeout=20_000)
     attempt.refresh_from_db()
     assert attempt.status == Attempt.Status.SUBMITTED and attempt.score == 5
-    assert {a.slot: a.response for a in Answer.objects.filter(attempt=attempt)} == GIVEN
+    assert saved_positions(attempt) == GIVEN
     assert page.locator("#score").inner_text() == "Kết quả: 5/6 (83,3%)"
     assert kept(page) == {}  # confirmed: the browser forgets the answers
 
@@ -100,8 +102,7 @@ def test_a_save_with_the_session_gone_asks_to_sign_in_in_the_page_and_is_sent_af
     page.wait_for_function(f"{STATUS}.startsWith('Đã lưu')")
     assert dialog.is_hidden() and page.url == room_url  # never left the room
     attempt = Attempt.objects.get()
-    assert {a.slot: a.response for a in Answer.objects.filter(attempt=attempt)} == {1: {"choice": 0},
-                                                                                    2: {"choice": 1}}
+    assert saved_positions(attempt) == {1: {"choice": 0}, 2: {"choice": 1}}
 
 
 def test_signing_in_again_in_the_room_asks_for_the_second_factor_when_the_account_has_one(page, live_server, demo,
@@ -123,7 +124,7 @@ def test_signing_in_again_in_the_room_asks_for_the_second_factor_when_the_accoun
     code.fill(format_hotp_value(hotp_value(secret, list(yield_hotp_counters_from_time())[1])))  # this period's
     page.get_by_role("button", name="Đăng nhập và làm tiếp").click()
     page.wait_for_function(f"{STATUS}.startsWith('Đã lưu')")
-    assert Answer.objects.get(attempt=Attempt.objects.get(), slot=1).response == {"choice": 2}
+    assert saved_positions(Attempt.objects.get())[1] == {"choice": 2}
 
 
 def test_a_submit_with_the_session_gone_keeps_everything_and_goes_through_after_signing_in_in_the_page(

@@ -359,7 +359,7 @@ def test_the_statistics_count_the_options_picked_in_the_papers_identifiers(clien
         put(client, attempt_id, single["slot"], {"choice": next(o["id"] for o in single["options"] if o["text"] == pick)})
         client.post(f"/api/attempts/{attempt_id}/submit")
         picked.append((next(i for i, c in enumerate(bank[single["text"]]["choices"]) if c["text"] == pick),))
-    df, _questions = exam_responses(exam)
+    df, _questions, _pools = exam_responses(exam)
     rows = df[df["kind"] == "single"].sort_values("attempt_id")
     assert list(rows["chosen"]) == picked and list(rows["answered"]) == [True, True, True]
     assert list(rows["fraction"]) == [0.0, 0.0, 1.0]
@@ -399,5 +399,5 @@ def test_a_sitting_started_before_papers_had_identifiers_keeps_its_numbers_and_g
     assert review["single"]["response"] == ["Trụ sở UBND cấp xã"]
     assert review["ordering"]["response"][0] == "1. Tiếp nhận"
     assert review["matching"]["response"] == ["Sở Nội vụ → Tổ chức bộ máy", "Sở Tư pháp → Hộ tịch"]
-    df, _questions = exam_responses(exam)
+    df, _questions, _pools = exam_responses(exam)
     assert list(df[df["kind"] == "single"]["chosen"]) == [(0,)]

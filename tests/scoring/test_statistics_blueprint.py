@@ -45,6 +45,7 @@ def sit_all(exam, tree, n=40, seed=5):
     from exams.services import answer_save, attempt_start, attempt_submit
 
     from ..factories import OfficialFactory
+    from ..papers import pick_bank_option
 
     rng = np.random.default_rng(seed)
     for _ in range(n):
@@ -55,7 +56,7 @@ def sit_all(exam, tree, n=40, seed=5):
             right = rng.random() < 1 / (1 + math.exp(-(ability - (number - 5) / 2)))
             key = next(j for j, c in enumerate(slot.version.data["choices"]) if c["fraction"] == 1.0)
             pick = key if right else (key + 1) % 4
-            answer_save(attempt=attempt, slot=slot.slot, response={"choice": slot.option_order.index(pick)}, seq=1)
+            answer_save(attempt=attempt, slot=slot.slot, response=pick_bank_option(attempt, slot.slot, pick), seq=1)
         attempt_submit(attempt=attempt)
 
 
