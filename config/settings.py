@@ -7,6 +7,7 @@ to Redis, with separate worker and beat processes.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -15,7 +16,15 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env("SECRET_KEY", default="django-insecure-embedded-mode-only-do-not-use-in-production")
+# Anyone who has read this file could sign sessions, password-reset links and tokens with this key: it serves the
+# development server (DEBUG on) only. With DEBUG off the platform refuses to start without a key of its own.
+DEVELOPMENT_SECRET_KEY = "django-insecure-embedded-mode-only-do-not-use-in-production"
+SECRET_KEY = env("SECRET_KEY", default="") or (DEVELOPMENT_SECRET_KEY if DEBUG else "")
+if not DEBUG and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is missing or is the built-in development key while DEBUG is off, so the platform will not start. "
+        "Set SECRET_KEY to a long random secret (for example the output of "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), or DEBUG=true on a development machine.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

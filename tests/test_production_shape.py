@@ -5,6 +5,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,31 @@ def test_when_the_application_cannot_answer_the_proxy_says_so_in_vietnamese(tmp_
     finally:
         nginx.terminate()
         nginx.wait(timeout=10)
+
+
+# --- The secret key -----------------------------------------------------------------------------------------------
+
+def _start(argv: list[str], **env: str) -> subprocess.CompletedProcess:
+    """A process started as a server would be: only the environment given (no SECRET_KEY unless given)."""
+    base = {"PATH": os.environ["PATH"], "HOME": str(ROOT), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    return subprocess.run(argv, cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("key", [None, "built-in"])
+def test_with_debug_off_the_platform_refuses_to_start_without_a_key_of_its_own(key):
+    from config.settings import DEVELOPMENT_SECRET_KEY
+
+    env = {} if key is None else {"SECRET_KEY": DEVELOPMENT_SECRET_KEY}
+    check = _start([sys.executable, "manage.py", "check"], **env)
+    assert check.returncode != 0
+    assert "SECRET_KEY is missing or is the built-in development key" in check.stderr
+    gunicorn = _start([sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", "127.0.0.1:0",
+                       "--workers", "1"], **env)
+    assert gunicorn.returncode != 0
+    assert "SECRET_KEY is missing or is the built-in development key" in gunicorn.stderr
+
+
+def test_the_development_server_and_a_deployment_with_its_own_key_start():
+    assert _start([sys.executable, "manage.py", "check"], DEBUG="true").returncode == 0  # make run
+    done = _start([sys.executable, "manage.py", "check"], SECRET_KEY="a-key-of-this-deployment-" + "x" * 40)
+    assert done.returncode == 0, done.stderr
