@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 
 def _signed_in(view):
-    """The schema, /api/openapi.json, is for signed-in clients; its documentation page is for staff (config/views.py)."""
+    """The schema, /api/openapi.json, is for signed-in clients; its documentation page for staff (config/views.py)."""
     def schema(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return _signed_out(request, None)

@@ -278,7 +278,8 @@ def _compose_settings() -> dict:
     import json
 
     names = ["DEBUG", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_PROXY_SSL_HEADER", "SECURE_HSTS_SECONDS"]
-    probe = f"import json; from django.conf import settings as s; print(json.dumps({{n: getattr(s, n) for n in {names}}}))"
+    probe = ("import json; from django.conf import settings as s; "
+             f"print(json.dumps({{n: getattr(s, n) for n in {names}}}))")
     done = _start([sys.executable, "-c", probe], **_compose_env("web", SECRET_KEY=secrets.token_urlsafe(50)))
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
@@ -292,7 +293,8 @@ def test_docker_compose_serves_behind_tls_with_secure_cookies_and_hsts():
     assert web["SECURE_HSTS_SECONDS"] >= 180 * 24 * 3600
     # Django's deployment checklist finds nothing but the choices README.md explains: HSTS for this host only (other
     # hosts of the domain may serve HTTP), no preload, the TLS terminator redirects HTTP, the admin's preview frames.
-    deploy = _start([sys.executable, "manage.py", "check", "--deploy"], **_compose_env("web", SECRET_KEY=secrets.token_urlsafe(50)))
+    deploy = _start([sys.executable, "manage.py", "check", "--deploy"],
+                    **_compose_env("web", SECRET_KEY=secrets.token_urlsafe(50)))
     assert deploy.returncode == 0, deploy.stderr
     assert set(re.findall(r"\((security\.\w+)\)", deploy.stdout + deploy.stderr)) <= {
         "security.W005", "security.W021", "security.W008", "security.W019"}
