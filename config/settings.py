@@ -285,6 +285,8 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_CLIENT_IP_HEADER or None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_REFERRER_POLICY = "same-origin"
+# The public page (/cong-khai/) publishes no result of a group of fewer people than this, as statistical offices do.
+PUBLIC_MIN_GROUP_SIZE = env.int("PUBLIC_MIN_GROUP_SIZE", default=5)
 
 # Content-Security-Policy (django-csp). Scripts come from this site's own files only: no inline script, no eval, no
 # other host, so injected markup cannot run code. Styles may be inline (templates carry <style> blocks and the
