@@ -273,7 +273,8 @@ def _compose_settings() -> dict:
     """The security settings the web service runs with, read by importing config.settings in its environment."""
     import json
 
-    names = ["DEBUG", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_PROXY_SSL_HEADER", "SECURE_HSTS_SECONDS"]
+    names = ["DEBUG", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "LANGUAGE_COOKIE_SECURE", "SECURE_PROXY_SSL_HEADER",
+             "SECURE_HSTS_SECONDS"]
     probe = ("import json; from django.conf import settings as s; "
              f"print(json.dumps({{n: getattr(s, n) for n in {names}}}))")
     done = _start([sys.executable, "-c", probe], **_compose_env("web", SECRET_KEY=secrets.token_urlsafe(50)))
@@ -284,7 +285,7 @@ def _compose_settings() -> dict:
 def test_docker_compose_serves_behind_tls_with_secure_cookies_and_hsts():
     web = _compose_settings()
     assert web["DEBUG"] is False
-    assert web["SESSION_COOKIE_SECURE"] and web["CSRF_COOKIE_SECURE"]
+    assert web["SESSION_COOKIE_SECURE"] and web["CSRF_COOKIE_SECURE"] and web["LANGUAGE_COOKIE_SECURE"]
     assert web["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert web["SECURE_HSTS_SECONDS"] >= 180 * 24 * 3600
     # Django's deployment checklist finds nothing but the choices README.md explains: HSTS for this host only (other
@@ -299,7 +300,7 @@ def test_docker_compose_serves_behind_tls_with_secure_cookies_and_hsts():
 @pytest.mark.django_db
 def test_behind_tls_the_browser_gets_secure_cookies_hsts_and_the_security_headers(client, settings):
     web = _compose_settings()
-    for name in ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS"):
+    for name in ("SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "LANGUAGE_COOKIE_SECURE", "SECURE_HSTS_SECONDS"):
         setattr(settings, name, web[name])
     settings.SECURE_PROXY_SSL_HEADER = tuple(web["SECURE_PROXY_SSL_HEADER"])
 
@@ -311,5 +312,6 @@ def test_behind_tls_the_browser_gets_secure_cookies_hsts_and_the_security_header
     assert policy["script-src"] == "'self'" and policy["object-src"] == "'none'"
     assert policy["frame-ancestors"] == "'self'" and policy["default-src"] == "'self'"
     assert "camera=()" in page["Permissions-Policy"] and "geolocation=()" in page["Permissions-Policy"]
+    assert client.get("/ngon-ngu/en/", HTTP_X_FORWARDED_PROTO="https").cookies["django_language"]["secure"]
     # HSTS is only ever said over HTTPS.
     assert "Strict-Transport-Security" not in client.get("/accounts/login/", HTTP_X_FORWARDED_PROTO="http")
