@@ -8,8 +8,3 @@ document.addEventListener("DOMContentLoaded", function () {
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
   });
 });
-
-// "Print" buttons (the lesson's print view): a data attribute, not an inline handler, which the CSP would block.
-document.addEventListener("click", function (event) {
-  if (event.target.closest && event.target.closest("[data-print]")) window.print();
-});
