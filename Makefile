@@ -15,9 +15,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-# The demo is served by Django's development server with DEBUG on, and so with the built-in development SECRET_KEY;
+# The demo (and makemessages) run with DEBUG on, and so with the built-in development SECRET_KEY;
 # with DEBUG off config/settings.py refuses to start without a key of its own (the tests make one: tests/settings.py).
-setup run: export DEBUG ?= true
+setup run messages: export DEBUG ?= true
 
 setup: install
 	$(PY) manage.py compile_translations > /dev/null
