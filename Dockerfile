@@ -7,7 +7,10 @@ RUN apt-get update && apt-get install -y --no-install-recommends libpq5 curl lib
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 COPY . .
-RUN python manage.py compile_translations \
+# The settings refuse to load without a SECRET_KEY (DEBUG is off): these build steps sign nothing, so a throwaway key
+# serves them; the containers get the real one from their environment (docker-compose.yml).
+RUN export SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    && python manage.py compile_translations \
     && STATIC_MANIFEST=true python manage.py collectstatic --noinput \
     && useradd --system --uid 1000 app && mkdir -p /app/media && chown app /app/media
 USER app

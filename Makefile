@@ -15,6 +15,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
+# The demo (and makemessages) run with DEBUG on, and so with the built-in development SECRET_KEY;
+# with DEBUG off config/settings.py refuses to start without a key of its own (the tests make one: tests/settings.py).
+setup run messages: export DEBUG ?= true
+
 setup: install
 	$(PY) manage.py compile_translations > /dev/null
 	$(PY) manage.py migrate --noinput
@@ -24,10 +28,10 @@ run: setup
 	@echo ""
 	@echo "  Trang web: http://$(HOST):$(PORT)/   (quản trị nội dung: http://$(HOST):$(PORT)/admin/)"
 	@echo ""
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(PY) manage.py compile_translations > /dev/null
+	$(PY) manage.py compile_translations --settings=tests.settings > /dev/null
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Regenerate the catalogue after adding strings (needs GNU gettext), then translate the new entries.

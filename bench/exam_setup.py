@@ -34,7 +34,9 @@ def server_env() -> dict:
     """The environment the benchmark's gunicorn runs with: production shape (PostgreSQL, Redis sessions and cache,
     staff MFA on), the bench floor view switched on."""
     return {"DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "DJANGO_SETTINGS_MODULE": "config.settings",
-            "REQUIRE_STAFF_MFA": "true", "BENCH_FLOOR": "true", "DEBUG": "false", "CACHE_KEY_PREFIX": "cchcbench"}
+            "REQUIRE_STAFF_MFA": "true", "BENCH_FLOOR": "true", "DEBUG": "false", "CACHE_KEY_PREFIX": "cchcbench",
+            # One key for the setup and the server: the sessions the setup makes must be valid in gunicorn.
+            "SECRET_KEY": os.environ.get("SECRET_KEY") or "bench-only-key-signs-nothing-that-outlives-the-run"}
 
 
 os.environ.update({k: v for k, v in server_env().items() if k not in ("BENCH_FLOOR",)})

@@ -16,12 +16,24 @@ from org.api import router as org_router
 
 logger = logging.getLogger(__name__)
 
+
+def _signed_in(view):
+    """The schema, /api/openapi.json, is for signed-in clients; its documentation page for staff (config/views.py)."""
+    def schema(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return _signed_out(request, None)
+        return view(request, *args, **kwargs)
+    return schema
+
+
 api = NinjaAPI(
     title="CCHC Đồng Nai API",
     version="1",
     description="Đào tạo, sát hạch cán bộ về cải cách hành chính — units, roster, imports.",
     auth=django_auth,
     urls_namespace="api",
+    docs_url=None,  # /api/docs is config.views.api_docs: staff only, Swagger UI from the platform's own files
+    docs_decorator=_signed_in,
 )
 api.add_router("/", org_router)
 api.add_router("/", exams_router)

@@ -8,6 +8,8 @@ import ipaddress
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -16,7 +18,15 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env("SECRET_KEY", default="django-insecure-embedded-mode-only-do-not-use-in-production")
+# Anyone who has read this file could sign sessions, password-reset links and tokens with this key: it serves the
+# development server (DEBUG on) only. With DEBUG off the platform refuses to start without a key of its own.
+DEVELOPMENT_SECRET_KEY = "django-insecure-embedded-mode-only-do-not-use-in-production"
+SECRET_KEY = env("SECRET_KEY", default="") or (DEVELOPMENT_SECRET_KEY if DEBUG else "")
+if not DEBUG and SECRET_KEY in ("", DEVELOPMENT_SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is missing or is the built-in development key while DEBUG is off, so the platform will not start. "
+        "Set SECRET_KEY to a long random secret (for example the output of "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), or DEBUG=true on a development machine.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
@@ -49,6 +59,9 @@ INSTALLED_APPS = [
     "allauth.mfa",
     # Tasks
     "django_celery_beat",
+    # API docs (Swagger UI served from ninja's own static files) and the Content-Security-Policy
+    "ninja",
+    "csp",
     # Django
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -63,6 +76,9 @@ MIDDLEWARE = [
     "org.middleware.ClientAddressMiddleware",
     "org.middleware.NullCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages' Content-Security-Policy and Permissions-Policy (static files, answered by WhiteNoise, need neither).
+    "config.middleware.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "org.middleware.VietnameseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -261,13 +277,28 @@ WAGTAILADMIN_LOGIN_URL = "/admin/login/"  # org.views.admin_login: allauth for s
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True  # field tags get ASCII slugs too: ?linh-vuc=co-che-mot-cua  # ASCII addresses: /khoa-hoc/thu-tuc-hanh-chinh/
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# The admin asks no other host for anything (the Content-Security-Policy allows none, and a closed network has none):
+# no avatars from Gravatar (it would learn staff e-mail hashes), no release check against wagtail.org.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "txt", "zip"]
 
 # --- Security ---------------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Served over HTTPS (docker-compose.yml: TLS in front of the proxy): cookies are never sent over plain HTTP, and
+# browsers are told to use HTTPS only for this host for SECURE_HSTS_SECONDS (sent on HTTPS responses only).
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The TLS terminator in front says in X-Forwarded-Proto how the browser came (deploy/nginx passes it on).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+# Off by default: other hosts of the province's domain may still serve plain HTTP.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Usually the TLS terminator redirects plain HTTP itself; the healthchecks call the application over HTTP.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Behind the reverse proxy (deploy/nginx, docker-compose.yml): the header in which it passes the client's address.
 # Empty (the default) when Django faces clients itself: then a client could claim any address in such a header.
 TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="")
@@ -275,6 +306,36 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_CLIENT_IP_HEADER or None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_REFERRER_POLICY = "same-origin"
+# The public page (/cong-khai/) publishes no result of a group of fewer people than this, as statistical offices do.
+PUBLIC_MIN_GROUP_SIZE = env.int("PUBLIC_MIN_GROUP_SIZE", default=5)
+
+# Content-Security-Policy (django-csp). Scripts come from this site's own files only: no inline script, no eval, no
+# other host, so injected markup cannot run code. Styles may be inline (templates carry <style> blocks and the
+# coverage bars set their width in a style attribute); images may be data: URIs (certificate QR codes, Swagger's
+# icons). Videos embedded in lessons play in frames from the hosts listed in VIDEO_FRAME_HOSTS.
+# The Wagtail admin (/admin/) gets a looser policy of its own: config/middleware.py.
+VIDEO_FRAME_HOSTS = env.list("VIDEO_FRAME_HOSTS", default=[
+    "https://www.youtube.com", "https://www.youtube-nocookie.com", "https://player.vimeo.com"])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "frame-src": [SELF, *VIDEO_FRAME_HOSTS],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    },
+}
+# Powerful browser features the platform never uses are switched off for its pages and anything they embed.
+PERMISSIONS_POLICY = {feature: [] for feature in (
+    "camera", "microphone", "geolocation", "payment", "usb", "serial", "hid", "midi", "display-capture",
+    "browsing-topics")}
 
 LOGGING = {
     "version": 1,

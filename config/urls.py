@@ -8,7 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from org.views import admin_login, sign_out
 
 from .api import api
-from .views import healthz
+from .views import api_docs, healthz
 
 urlpatterns = [
     # Wagtail's own login form would bypass allauth's rate limits and MFA: send it to ours.
@@ -17,6 +17,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/logout/", sign_out),  # allauth's, forgetting the exam answers kept in the browser
     path("accounts/", include("allauth.urls")),
+    path("api/docs", api_docs, name="api_docs"),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),

@@ -1,6 +1,18 @@
+from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from ninja.openapi.docs import Swagger
+
+from org import roles
+
+from .api import api
+
+# Swagger UI from django-ninja's own static files (ninja is in INSTALLED_APPS), so the page works offline and loads
+# nothing from another host; no badge from Swagger's online validator either.
+API_DOCS = Swagger(settings={"validatorUrl": None})
 
 
 def healthz(request):
@@ -9,3 +21,12 @@ def healthz(request):
         cursor.execute("SELECT 1")
     cache.set("healthz", 1, 5)
     return JsonResponse({"status": "ok"})
+
+
+@login_required
+def api_docs(request):
+    """The API's documentation (Swagger UI) for trainers, personnel officers and administrators."""
+    user = request.user
+    if not (roles.is_admin(user) or roles.is_trainer(user) or roles.is_personnel(user)):
+        raise PermissionDenied(_("The API documentation is for trainers, personnel officers and administrators."))
+    return API_DOCS.render_page(request, api)

@@ -203,13 +203,95 @@ def breakdown(table: pd.DataFrame, *, requirement_id: int, unit_id: int) -> Unit
 
 def own_line(total: dict) -> dict | None:
     """The figures of the officials attached to a unit itself (not to a sub-unit), from a `rollup` record; None
-    when there are none."""
+    when there are none. Withheld by `suppress_small_groups`: the audience alone (or not even that), no result."""
+    if total.get("own_suppressed"):
+        return _withhold({"audience": total["own_audience"], "target_percent": total["target_percent"]},
+                         total["own_suppressed"])
     if not total.get("own_audience"):
         return None
     return _clean(figures(
         completed=total["own_done"] - total["own_expiring"], expiring=total["own_expiring"],
         in_progress=total["own_in_progress"], not_started=total["own_not_started"], overdue=total["own_overdue"],
         target_percent=total["target_percent"]))
+
+
+# --- Publishing: small groups ---------------------------------------------------------------------------------
+
+SMALL = "small"  # fewer people than the minimum: the group's result is withheld
+WITHHELD = "withheld"  # enough people, but its result with the total would give a small group's away
+RESULTS = ("done", "expiring", "in_progress", "not_started", "overdue", "coverage", "target_count", "gap", "missing")
+
+
+def _withhold(line: dict, reason: str, prefix: str = "") -> dict:
+    for name in RESULTS:
+        if prefix + name in line or not prefix:
+            line[prefix + name] = None
+    if reason == SMALL:
+        line[prefix + "audience"] = None
+    if not prefix:
+        line["suppressed"] = reason
+    return line
+
+
+def suppress_small_groups(rows: list[dict], *, minimum: int) -> list[dict]:
+    """`rollup` records (with parent_id, of any requirements) fit to publish: no result of fewer than `minimum` people
+    can be read from them, nor worked out by subtracting the lines shown from a total.
+
+    A unit's total is its own officials' line plus its sub-units' lines, and a line of fewer than `minimum` people is
+    withheld ("small"). When the people withheld from a unit's breakdown number fewer than `minimum`, the total minus
+    the lines shown would give their result away, so more is withheld with them (complementary suppression): the
+    unit's own officials' line, then the smallest sub-unit lines whose people are published nowhere else once their
+    line and total are withheld. Only when that cannot be done is the unit's total withheld, its withheld people then
+    counting in its parent's breakdown. Each record gets `suppressed` and `own_suppressed` (SMALL, WITHHELD or None);
+    withheld figures are None, and so is the audience of a small group."""
+    out = [dict(r, suppressed=None, own_suppressed=None) for r in rows]
+    by_requirement: dict = {}
+    for r in out:
+        by_requirement.setdefault(r["requirement_id"], {})[r["unit_id"]] = r
+    for units in by_requirement.values():
+        children: dict = {}
+        for r in units.values():
+            children.setdefault(r["parent_id"] if r["parent_id"] in units else None, []).append(r)
+        inside: dict = {}  # unit id -> people withheld from the unit's breakdown
+        withheld: dict = {}  # unit id -> people of a withheld unit that its parent's breakdown must account for
+
+        def own(r: dict) -> int:
+            return int(r.get("own_audience") or 0)
+
+        def settle(r: dict) -> None:
+            kids = children.get(r["unit_id"], ())
+            for child in kids:
+                settle(child)
+            hidden = sum(withheld.get(child["unit_id"], 0) for child in kids)
+            if 0 < own(r) < minimum:
+                r["own_suppressed"], hidden = SMALL, hidden + own(r)
+            if 0 < hidden < minimum and own(r) and not r["own_suppressed"]:
+                r["own_suppressed"], hidden = WITHHELD, hidden + own(r)
+            if 0 < hidden < minimum:
+                # What withholding each shown sub-unit's line (and so its total and own line) would add.
+                offers = sorted((inside[c["unit_id"]] + (0 if c["own_suppressed"] else own(c)), c["unit_id"], c)
+                                for c in kids if c["unit_id"] not in withheld)
+                offers = [o for o in offers if o[0]]
+                enough = [o for o in offers if hidden + o[0] >= minimum]
+                for people, _, child in enough[:1] or offers:
+                    if hidden >= minimum:
+                        break
+                    child["suppressed"], withheld[child["unit_id"]], hidden = WITHHELD, people, hidden + people
+                    if own(child) and not child["own_suppressed"]:
+                        child["own_suppressed"] = WITHHELD
+            inside[r["unit_id"]] = hidden
+            if 0 < hidden < minimum:
+                r["suppressed"] = SMALL if int(r["audience"] or 0) < minimum else WITHHELD
+                withheld[r["unit_id"]] = hidden
+
+        for root in children.get(None, ()):
+            settle(root)
+        for r in units.values():
+            if r["suppressed"]:
+                _withhold(r, r["suppressed"])
+            if r["own_suppressed"]:
+                _withhold(r, r["own_suppressed"], prefix="own_")
+    return out
 
 
 def records(frame: pd.DataFrame) -> list[dict]:

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, F, Max, QuerySet, Sum
 from django.utils import timezone
@@ -22,7 +23,7 @@ DONE = list(coverage.DONE_STATUSES)
 UNIT_FIELDS = ("id", "parent_id", "path", "depth", "name", "code", "kind", "active_to")
 # A periodic report reads the snapshot taken at the period's end; one older than this is not that period's figure.
 SNAPSHOT_MAX_AGE_DAYS = 31
-PUBLIC_CACHE_KEY = "reports:public:v1"
+PUBLIC_CACHE_KEY = "reports:public:v2"
 PUBLIC_CACHE_SECONDS = 900
 
 
@@ -229,7 +230,8 @@ def period_report(*, scope: Scope, unit: Unit, period: str, year: int, requireme
 
 def public_coverage() -> dict:
     """Province-wide coverage of the active requirements, aggregates only, cached: {"as_of", "requirements",
-    "rows"} where rows carry unit ids, names and figures, never people."""
+    "rows"} where rows carry unit ids, names and figures, never people, and no result of a group smaller than
+    PUBLIC_MIN_GROUP_SIZE (`coverage.suppress_small_groups`)."""
     data = cache.get(PUBLIC_CACHE_KEY)
     if data is not None:
         return data
@@ -243,7 +245,8 @@ def public_coverage() -> dict:
         "as_of": report.as_of,
         "requirements": [{"id": r.pk, "title": r.title, "plan_clause": r.plan_clause,
                           "target_percent": float(r.target_percent), "due_date": r.due_date} for r in requirements],
-        "rows": coverage.records(report.table[keep]),
+        "rows": coverage.suppress_small_groups(coverage.records(report.table[keep]),
+                                               minimum=settings.PUBLIC_MIN_GROUP_SIZE),
     }
     cache.set(PUBLIC_CACHE_KEY, data, PUBLIC_CACHE_SECONDS)
     return data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -266,7 +267,7 @@ def public_page(request):
     else:
         unit = next((r for r in rows if r["parent_id"] is None and r["active_to"] is None), None)
     children = sorted((r for r in rows if unit and r["parent_id"] == unit["unit_id"]
-                       and (r["active_to"] is None or r["audience"])), key=coverage.child_order)
+                       and (r["active_to"] is None or r["audience"] or r["suppressed"])), key=coverage.child_order)
     crumbs = []
     if unit:
         ids = [int(p) for p in unit["path"].strip("/").split("/")[:-1] if p]
@@ -277,8 +278,26 @@ def public_page(request):
     if own:
         lines.append(dict(own, label=_("%(unit)s (officials of the unit itself)") % {"unit": unit["name"]}, code="",
                           is_own=True))
+    minimum = settings.PUBLIC_MIN_GROUP_SIZE
     if request.GET.get("format") == "csv" and unit:
-        return _download(exports.lines_csv(lines, unit, total_label=unit["name"]),
+        return _download(exports.lines_csv([_marked(line, minimum) for line in lines], _marked(unit, minimum),
+                                           total_label=unit["name"]),
                          exports.CSV, f"cong-khai-{req['id']}-{unit['code']}.csv")
+    withheld = [line["suppressed"] for line in [*lines, unit or {}] if line.get("suppressed")]
     return render(request, "reports/public.html", {"requirements": reqs, "requirement": req, "unit": unit,
-                                                   "lines": lines, "crumbs": crumbs, "as_of": data["as_of"]})
+                                                   "lines": lines, "crumbs": crumbs, "as_of": data["as_of"],
+                                                   "minimum": minimum, "withheld": set(withheld),
+                                                   "small_mark": f"< {minimum}", "withheld_mark": WITHHELD_MARK})
+
+
+WITHHELD_MARK = "×"
+
+
+def _marked(line: dict, minimum: int) -> dict:
+    """A line for the public CSV: withheld figures marked as the page marks them ("< 5", "×")."""
+    if not line.get("suppressed"):
+        return line
+    marked = {**line, **{name: WITHHELD_MARK for name in coverage.RESULTS}}
+    if line["suppressed"] == coverage.SMALL:
+        marked["audience"] = f"< {minimum}"
+    return marked

@@ -32,9 +32,10 @@ def roman(n: int) -> str:
     return ROMAN[n - 1] if 0 < n <= len(ROMAN) else str(n)
 
 
-def percent(value: float | None) -> float | None:
-    """A coverage percentage as printed: one decimal, None (a dash) when nobody is in the audience."""
-    return None if value is None else round(float(value), 1)
+def percent(value: float | str | None) -> float | str | None:
+    """A coverage percentage as printed: one decimal, None (a dash) when nobody is in the audience; the mark of a
+    figure withheld from publication as it is."""
+    return value if value is None or isinstance(value, str) else round(float(value), 1)
 
 
 def percent_text(value: float | None) -> str:

@@ -3,7 +3,8 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_openapi_document_lists_units_and_officials(client):
+def test_openapi_document_lists_units_and_officials(client, trang_dai_official):
+    client.force_login(trang_dai_official.user)  # the schema is for signed-in clients (tests/test_api_docs.py)
     doc = client.get("/api/openapi.json").json()
     assert {"/api/units", "/api/units/{code}", "/api/officials", "/api/officials/{official_id}", "/api/imports"} <= set(doc["paths"])
 
