@@ -33,7 +33,9 @@ def _signed_in(user) -> dict:
 
 
 def _fuzz(auth: dict, real_ids: dict[str, int]) -> list[str]:
-    raw = Client().get("/api/openapi.json").json()
+    schema_reader = Client()
+    schema_reader.cookies.load({k: v for k, v in auth["cookies"].items()})  # the schema is for signed-in users
+    raw = schema_reader.get("/api/openapi.json").json()
     schema = schemathesis.openapi.from_dict(raw)
     app = WSGIHandler()
     failures: list[str] = []
