@@ -73,8 +73,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "org.middleware.ClientAddressMiddleware",
-    "org.middleware.NullCharacterMiddleware",
+    "org.middleware.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages' Content-Security-Policy and Permissions-Policy (static files, answered by WhiteNoise, need neither).
     "config.middleware.ContentSecurityPolicyMiddleware",

@@ -63,10 +63,13 @@ class VietnameseFirstMiddleware:
         return self.get_response(request)
 
 
-class ClientAddressMiddleware:
-    """Behind the proxy, the client's address comes in TRUSTED_CLIENT_IP_HEADER. A value there that is not an
-    address means the request did not come through the proxy as configured: refuse it (400) before any view records
-    or checks the address, rather than fail on it later."""
+class RequestGuardMiddleware:
+    """Requests refused before any view runs (400), with a message in Vietnamese (JSON under /api/):
+    - behind the proxy, a client address in TRUSTED_CLIENT_IP_HEADER that is not an address: the request did not come
+      through the proxy as configured, and views record and check that address;
+    - a NUL character in the address or the query string: never text anyone typed, and PostgreSQL can neither compare
+      nor store it (form fields refuse it themselves with Django's ProhibitNullCharactersValidator; the API checks JSON
+      bodies). One middleware for both: each layer costs every request, the autosave included (bench/README.md)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -74,27 +77,14 @@ class ClientAddressMiddleware:
     def __call__(self, request):
         from .http import client_ip, trusted_header_value
 
-        if trusted_header_value(request) and client_ip(request) is None:
-            message = _("The client address sent by the proxy is not valid. The request was refused.")
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message, "code": "bad_request"}, status=400)
-            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
-        return self.get_response(request)
-
-
-class NullCharacterMiddleware:
-    """A NUL character in the address or the query string is never text anyone typed, and PostgreSQL cannot compare
-    or store it: refuse such a request (400) rather than let a search or a look-up fail with a server error. Form
-    fields refuse it themselves (Django's ProhibitNullCharactersValidator); JSON bodies are checked by the API."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
+        message = None
         if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "").lower().replace("%2500", ""):
             message = _("The address contains a character that is not text (a null character). The request was "
                         "refused.")
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message, "code": "bad_request"}, status=400)
-            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
-        return self.get_response(request)
+        elif trusted_header_value(request) and client_ip(request) is None:
+            message = _("The client address sent by the proxy is not valid. The request was refused.")
+        if message is None:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message, "code": "bad_request"}, status=400)
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

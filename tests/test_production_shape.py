@@ -315,3 +315,16 @@ def test_behind_tls_the_browser_gets_secure_cookies_hsts_and_the_security_header
     assert client.get("/ngon-ngu/en/", HTTP_X_FORWARDED_PROTO="https").cookies["django_language"]["secure"]
     # HSTS is only ever said over HTTPS.
     assert "Strict-Transport-Security" not in client.get("/accounts/login/", HTTP_X_FORWARDED_PROTO="http")
+
+
+@pytest.mark.django_db
+def test_the_policy_built_once_per_process_stays_the_sites_for_pages_and_the_admins_for_the_admin(client,
+                                                                                                   admin_user):
+    def script_src(response):
+        return dict(d.strip().split(" ", 1) for d in response["Content-Security-Policy"].split(";"))["script-src"]
+
+    client.force_login(admin_user)
+    for _round in range(2):  # the second round is served from the headers built in the first
+        assert script_src(client.get("/accounts/login/")) == "'self'"
+        assert "'unsafe-inline'" in script_src(client.get("/admin/"))
+        assert script_src(client.get("/api/me")) == "'self'"
