@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 def _exam_saved(sender, instance, **kwargs):
     from .services import room_rules_forget
 
-    room_rules_forget(instance.pk)  # this process applies new IP ranges at once; others within ROOM_RULES_TTL
+    room_rules_forget()  # this process applies new IP ranges at once; others within ROOM_RULES_TTL
 
 
 class ExamsConfig(AppConfig):

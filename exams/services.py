@@ -393,40 +393,31 @@ def _ip_refused(ip: str | None) -> IpRefused:
                        "the proctor.") % {"ip": ip or "?"})
 
 
-# The exam of a sitting never changes; the exam's IP ranges may, and are re-read at most every ROOM_RULES_TTL seconds
-# per process. The autosave is the hottest request of an exam (bench/README.md): it must not pay a query for them.
+# Exams that admit only some addresses, with their ranges: read at most every ROOM_RULES_TTL seconds per process, in one
+# query for all exams. The autosave is the hottest request of an exam (bench/README.md): its statement is told which of
+# them refuse this address and writes nothing for their sittings, so it pays no look-up of its own.
 ROOM_RULES_TTL = 30.0
-_exam_of_attempt: dict[int, int] = {}
-_exam_ranges: dict[int, tuple[float, str]] = {}
+_ranged_exams: dict[str, object] = {"until": 0.0, "ranges": {}, "by_ip": {}}
 
 
-def room_rules_forget(exam_id: int | None = None) -> None:
-    """Drop this process's cached room rules (all, or one exam's after it is saved)."""
-    if exam_id is None:
-        _exam_of_attempt.clear()
-        _exam_ranges.clear()
-    else:
-        _exam_ranges.pop(exam_id, None)
+def room_rules_forget() -> None:
+    """Drop this process's copy of the exams' IP ranges (after an exam is saved, say): read again at the next save."""
+    _ranged_exams["until"] = 0.0
 
 
-def _ranges_for_attempt(attempt_id: int) -> str | None:
-    exam_id = _exam_of_attempt.get(attempt_id)
+def _exams_refusing(ip: str | None) -> list[int]:
+    """The exams whose IP ranges do not admit `ip` (worked out once per address while the copy lasts)."""
     now = time.monotonic()
-    if exam_id is not None:
-        cached = _exam_ranges.get(exam_id)
-        if cached is not None and cached[0] > now:
-            return cached[1]
-        ranges = Exam.objects.filter(pk=exam_id).values_list("allowed_ip_ranges", flat=True).first() or ""
-    else:
-        row = Attempt.objects.filter(pk=attempt_id).values_list("exam_id", "exam__allowed_ip_ranges").first()
-        if row is None:
-            return None
-        exam_id, ranges = row
-        if len(_exam_of_attempt) > 200_000:  # a long-running worker: forget old sittings rather than grow for ever
-            _exam_of_attempt.clear()
-        _exam_of_attempt[attempt_id] = exam_id
-    _exam_ranges[exam_id] = (now + ROOM_RULES_TTL, ranges or "")
-    return ranges or ""
+    if _ranged_exams["until"] <= now:
+        _ranged_exams["ranges"] = dict(Exam.objects.exclude(allowed_ip_ranges="").values_list("pk", "allowed_ip_ranges"))
+        _ranged_exams["by_ip"] = {}
+        _ranged_exams["until"] = now + ROOM_RULES_TTL
+    by_ip = _ranged_exams["by_ip"]
+    if ip not in by_ip:
+        if len(by_ip) > 10_000:
+            by_ip.clear()
+        by_ip[ip] = [pk for pk, ranges in _ranged_exams["ranges"].items() if not ip_allowed(ranges, ip)]
+    return by_ip[ip]
 
 
 def sitting_guard(*, attempt: Attempt, ip: str | None) -> None:
@@ -516,7 +507,11 @@ def _answer_write_sql(vendor: str, owner_checked: bool) -> str:
             f"AND a.{q('status')} = %s AND a.{q('deadline')} >= %s "
             f"AND (%s = '' OR a.{q('active_client')} = '' OR a.{q('active_client')} = %s) "
             f"AND %s BETWEEN 1 AND a.{q('slot_count')} "
-           # SQLite has no row locks: its writers are serialised by the database lock a submit holds till commit.
+            # The exams whose IP ranges refuse this address (usually none), as one parameter: the text stays the same
+            # and the statement prepared.
+            f"AND a.{q('exam_id')} "
+            f"{'<> ALL(%s::bigint[]) ' if vendor == 'postgresql' else 'NOT IN (SELECT value FROM json_each(%s)) '}"
+            # SQLite has no row locks: its writers are serialised by the database lock a submit holds till commit.
             f"{'FOR KEY SHARE OF a ' if vendor == 'postgresql' else ''}"
             f"ON CONFLICT ({q('attempt_id')}, {q('slot')}) DO UPDATE SET "
             f"{q('response')} = excluded.{q('response')}, {q('seq')} = excluded.{q('seq')}, "
@@ -525,10 +520,11 @@ def _answer_write_sql(vendor: str, owner_checked: bool) -> str:
 
 
 def _answer_write(*, attempt_id: int, user_id: int | None, slot: int, response: dict, seq: int, now: dt.datetime,
-                  client: str) -> int | None:
+                  client: str, refused_exams: list[int] = ()) -> int | None:
     """Store an answer in one statement, autocommitted (durable when it returns): insert it, or overwrite the stored
     one only if this sequence number is newer (the ORM cannot say "only if newer"). The same statement checks the
-    sitting (owner when `user_id` is given, status, deadline, tab, slot) and, on PostgreSQL, holds a KEY SHARE lock
+    sitting (owner when `user_id` is given, status, deadline, tab, slot, the exams refusing this address) and, on
+    PostgreSQL, holds a KEY SHARE lock
     on the sitting's row while it writes. A submit or finalisation locks that row FOR UPDATE before it reads the
     answers, so the two are ordered: a save that comes first is in the grade; a save that comes during or after waits
     for the submit to commit, then finds the sitting finished and writes nothing (the caller answers 410). KEY SHARE
@@ -537,7 +533,8 @@ def _answer_write(*, attempt_id: int, user_id: int | None, slot: int, response: 
     sql = _answer_write_sql(connection.vendor, user_id is not None)
     params = [slot, _db(Answer, "response", response), seq, _db(Answer, "saved_at", now), attempt_id,
               *([user_id] if user_id is not None else []), Attempt.Status.IN_PROGRESS,
-              _db(Attempt, "deadline", now - SAVE_GRACE), client, client, slot]
+              _db(Attempt, "deadline", now - SAVE_GRACE), client, client, slot,
+              list(refused_exams) if connection.vendor == "postgresql" else json.dumps(list(refused_exams))]
     if connection.vendor == "postgresql":
         # A prepared statement, once per connection (psycopg keeps it by the query's text): PostgreSQL then skips
         # parsing and planning on every later autosave (bench/README.md). Django's own cursors send parameters
@@ -605,8 +602,8 @@ def answer_save_own(*, user, attempt_id: int, slot: int, response: dict, seq: in
                     ip: str | None = None, now: dt.datetime | None = None) -> int:
     """The exam room's autosave, for the signed-in official's own sitting: the hottest request of an exam
     (bench/README.md). When the save is accepted, which is nearly always, ownership, status, deadline, tab and
-    slot are checked by the very statement that writes (`_answer_write`: one round trip, ordered with any submit);
-    the exam's IP ranges come from this process's memory. When it writes nothing, the sitting is loaded and says
+    slot, and the exam's IP ranges (from this process's memory), are checked by the very statement that writes
+    (`_answer_write`: one round trip, ordered with any submit). When it writes nothing, the sitting is loaded and says
     why: Attempt.DoesNotExist (not theirs, or no such sitting), AttemptClosed, TakenOver, IpRefused, AnswerInvalid,
     ExamRefused, or the newer sequence number already stored."""
     from .selectors import attempts_of
@@ -615,13 +612,17 @@ def answer_save_own(*, user, attempt_id: int, slot: int, response: dict, seq: in
     if not user.is_authenticated:
         raise Attempt.DoesNotExist
     _answer_checked(response)
-    ranges = _ranges_for_attempt(attempt_id)
-    if ranges and not ip_allowed(ranges, ip):
+
+    def load():
         attempt = attempts_of(user).get(pk=attempt_id)  # someone else's sitting is a 404, not a refusal
         sitting_guard(attempt=attempt, ip=ip)
+        if attempt.exam_id in _exams_refusing(ip):  # the ranges changed since this process read them
+            room_rules_forget()
+        return attempt
+
     return _save(lambda: _answer_write(attempt_id=attempt_id, user_id=user.pk, slot=slot, response=response, seq=seq,
-                                       now=now, client=client),
-                 lambda: attempts_of(user).select_related(None).get(pk=attempt_id), slot=slot, now=now, client=client)
+                                       now=now, client=client, refused_exams=_exams_refusing(ip)), load, slot=slot,
+                 now=now, client=client)
 
 
 @transaction.atomic

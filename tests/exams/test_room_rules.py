@@ -140,8 +140,23 @@ def test_new_ip_ranges_apply_to_saves_in_other_processes_within_the_cache_lifeti
     type(exam).objects.filter(pk=exam.pk).update(allowed_ip_ranges="10.20.0.0/16")
     assert put(client, sitting.pk, 1, {"choice": 1}, 2).status_code == 200  # still cached here
     monkeypatch.setattr(services, "ROOM_RULES_TTL", 0.0)
-    services._exam_ranges.clear()
+    services.room_rules_forget()  # as the TTL running out would
     assert put(client, sitting.pk, 1, {"choice": 1}, 3).json()["code"] == "ip_refused"
+
+
+def test_ranges_widened_in_another_process_admit_the_save_at_once(client, sitting, exam):  # noqa: F811
+    exam.allowed_ip_ranges = "10.20.0.0/16"
+    exam.save()
+    outside = {"REMOTE_ADDR": "203.0.113.9"}
+
+    def save(seq):
+        return client.put(f"/api/attempts/{sitting.pk}/answers/1", json.dumps(
+            {"response": {"choice": 1}, "seq": seq, "client": "tab-1"}), content_type="application/json", **outside)
+
+    assert save(1).json()["code"] == "ip_refused"
+    type(exam).objects.filter(pk=exam.pk).update(allowed_ip_ranges="10.20.0.0/16\n203.0.113.0/24")  # no signal here
+    assert save(2).status_code == 200  # the refusal is checked afresh before it is said, and the copy renewed
+    assert sitting.answers.get(slot=1).seq == 2
 
 
 def test_someone_elses_sitting_behind_ip_ranges_is_still_a_404(client, sitting, exam, tree):  # noqa: F811
