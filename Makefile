@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install setup messages bench-import bench-exam bench-coverage clean
+.PHONY: run test install setup messages bench-import bench-exam bench-coverage bench-autosave clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ bench-exam: install
 bench-coverage: install
 	-createdb -h 127.0.0.1 -U postgres cchc_cov 2>/dev/null
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cchc_cov} $(PY) bench/coverage.py
+
+# The autosave's cost before and after issue 12, side by side (PostgreSQL and Redis on 127.0.0.1; git history).
+bench-autosave: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cchc_save_bench} $(PY) bench/autosave_cost.py
+	$(PY) bench/autosave_request.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3* staticfiles media
