@@ -75,7 +75,7 @@ def make_officials(n: int) -> list:
 
     from org import demo
     from org.models import Category, Official, Unit, User
-    from org.text import fold
+    from common.text import fold
 
     demo.seed_units()
     units = list(Unit.objects.exclude(kind="province").order_by("pk"))

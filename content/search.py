@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from org.text import fold
+from common.text import fold
 
 SNIPPET_CHARS = 220
 KINDS = {"guidancepage": "guidance", "coursepage": "course", "lessonpage": "lesson", "newspage": "news"}

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema, Status
 from ninja.errors import HttpError
 
-from org.http import client_ip
+from common.http import client_ip
 from org.selectors import official_of
 
 from . import access, review, selectors, services

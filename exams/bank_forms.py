@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from org.text import fold
+from common.text import fold
 
 from . import formats
 from .formats.model import default_name, format_decimal, format_percent, parse_decimal

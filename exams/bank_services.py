@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.text import slugify
 
-from org.text import fold
+from common.text import fold
 
 from . import formats
 from .formats.model import join_category

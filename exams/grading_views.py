@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from org.text import fold
+from common.text import fold
 
 from . import grading, selectors
 from .grading_forms import EssayGradeForm, RegradeForm

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from org.text import fold
+from common.text import fold
 from scoring.grading import from_paper, matching_options
 
 from .models import Answer, Attempt, ExamOverride

@@ -434,7 +434,7 @@ ACCESS_CODE_WINDOW = 300  # seconds
 def access_code_check(*, exam: Exam, official, code: str) -> None:
     """Check an exam's access code, at most ACCESS_CODE_TRIES wrong guesses per person and exam in
     ACCESS_CODE_WINDOW seconds (a code is short: it must not be guessed by trying). Raises ExamRefused or Throttled."""
-    from org.http import failures_count, failure_record
+    from common.http import failures_count, failure_record
 
     if not exam.access_code:
         return
@@ -462,7 +462,7 @@ EVENTS_PER_MINUTE = 60
 def attempt_log(*, attempt: Attempt, kind: str, ip: str | None = None, detail: dict | None = None) -> None:
     """Record a focus loss or reconnect reported by the exam room, for the trainers' monitor; at most
     EVENTS_PER_MINUTE per sitting (a script must not flood the audit trail). Raises Throttled."""
-    from org.http import rate_exceeded
+    from common.http import rate_exceeded
 
     if rate_exceeded(f"exam-events:{attempt.pk}", limit=EVENTS_PER_MINUTE, period=60):
         raise Throttled(_("Too many events from this exam room; they are recorded again in a minute."),

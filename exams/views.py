@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from org.http import client_ip
+from common.http import client_ip
 
 from . import access, formats, selectors, services
 from .forms import BankImportForm

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from org.imports import Column, ImportRefused, RowError, map_columns, parse_flag, read_table
 from org.models import Official
-from org.text import fold
+from common.text import fold
 
 ATTENDANCE_COLUMNS = (
     Column("employee_code", "Mã cán bộ", True, gettext_lazy("Employee code of the person who signed."),

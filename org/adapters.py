@@ -6,7 +6,7 @@ from allauth.core.internal.ratelimit import respond_429
 from django.core.exceptions import PermissionDenied
 
 from . import signin
-from .http import client_ip
+from common.http import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -18,7 +18,7 @@ from faker import Faker
 from . import roles
 from .models import Category, Official, Transfer, Unit, UnitKind, UnitVersion, User
 from .services import role_grant, unit_create
-from .text import fold
+from common.text import fold
 
 DATA = Path(__file__).resolve().parent / "data"
 PROVINCE_CODE = "75"

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from .models import Category, Official, OfficialStatus, Transfer, Unit, UnitKind, User
 from .selectors import Scope
-from .text import fold
+from common.text import fold
 
 MAX_ERRORS_KEPT = 500
 PROGRESS_EVERY = 1000

@@ -75,7 +75,7 @@ class RequestGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from .http import client_ip, trusted_header_value
+        from common.http import client_ip, trusted_header_value
 
         message = None
         if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "").lower().replace("%2500", ""):

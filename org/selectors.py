@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from . import roles
 from .models import ImportJob, Official, OfficialStatus, Transfer, Unit, UnitVersion
-from .text import fold
+from common.text import fold
 
 
 @dataclass(frozen=True)

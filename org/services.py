@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from . import roles
 from .models import ImportJob, Official, OfficialStatus, Transfer, Unit, UnitVersion, User
-from .text import fold
+from common.text import fold
 
 logger = logging.getLogger(__name__)
 

@@ -47,7 +47,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.utils.module_loading import import_string
 
-from .http import client_ip
+from common.http import client_ip
 from .models import Official
 
 APP = "allauth.account"

@@ -311,7 +311,7 @@ def period_report_pdf(report) -> bytes:
 
 
 def period_file_name(report, ext: str) -> str:
-    from org.text import fold
+    from common.text import fold
 
     slug = fold(report.unit.code).replace(" ", "-")
     return f"bao-cao-dao-tao-{slug}-{report.period}-{report.year}.{ext}"

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import secrets
 
-from org.text import fold
+from common.text import fold
 
 
 def _clamp(x: float) -> float:

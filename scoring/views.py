@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from exams import statistics as exam_stats
 from exams.models import KIND_LABELS, Exam
 from exams.selectors import can_use_bank
-from org.text import fold
+from common.text import fold
 
 from . import statistics as core
 

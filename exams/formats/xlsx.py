@@ -42,7 +42,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from org.text import fold
+from common.text import fold
 
 from .model import (Choice, FormatError, NumericAnswer, ParseError, Question, UnsupportedQuestion, default_name,
                     format_decimal, format_percent, parse_decimal)

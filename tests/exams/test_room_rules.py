@@ -210,7 +210,7 @@ def test_access_code_guesses_are_throttled_per_candidate_and_exam(client, exam, 
 def test_room_events_are_capped_in_size_and_rate(client, sitting, monkeypatch):
     from types import SimpleNamespace
 
-    from org import http
+    from common import http
 
     monkeypatch.setattr(http, "time", SimpleNamespace(time=lambda: 1_000_020.0))  # all within one minute's window
     url = f"/api/attempts/{sitting.pk}/events"
