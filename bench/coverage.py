@@ -55,9 +55,9 @@ from org import demo, roles  # noqa: E402
 from org import services as org_services  # noqa: E402
 from org.models import Official, Unit, User  # noqa: E402
 from org.selectors import scope_for  # noqa: E402
-from scoring import coverage_selectors as sel  # noqa: E402
-from scoring import exports  # noqa: E402
-from scoring.coverage_services import snapshot_take  # noqa: E402
+from reports import selectors as sel  # noqa: E402
+from reports import exports  # noqa: E402
+from reports.services import snapshot_take  # noqa: E402
 
 HAND_SQL = """
     SELECT o.unit_id, a.requirement_id, a.status, COUNT(*)
@@ -202,7 +202,7 @@ def main():
     xlsx, results["Excel periodic report (10 sections)"], _ = timed(
         lambda: client.get("/bao-cao/dinh-ky/", {"don-vi": province.code, "ky": "year", "nam": year,
                                                  "dinh-dang": "xlsx"}), repeat=3)
-    # A province-wide PDF is built by a Celery task (see coverage_views.INLINE_PDF_LINES): time the task's work.
+    # A province-wide PDF is built by a Celery task (see reports.views.coverage.INLINE_PDF_LINES): time the task's work.
     _, results["PDF periodic report (10 sections, task)"], _ = timed(
         lambda: exports.period_report_pdf(sel.period_report(scope=admin_scope, unit=province, period="year",
                                                             year=year, requirements=requirements)), repeat=3)

@@ -8,5 +8,3 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("config")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-# Reports keep their tasks beside the coverage code (scoring/coverage_tasks.py).
-app.autodiscover_tasks(related_name="coverage_tasks")

@@ -37,7 +37,7 @@ INSTALLED_APPS = [
     "content",
     "exams",
     "lms",
-    "scoring",
+    "reports",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.table_block",
@@ -168,9 +168,9 @@ CELERY_BEAT_SCHEDULE = {
     "lms-reminders": {"task": "lms.tasks.reminders_send_task", "schedule": crontab(hour=7, minute=0)},
     "lms-weekly-digest": {"task": "lms.tasks.digests_send_task", "schedule": crontab(hour=7, minute=30, day_of_week=1)},
     # Reports: the day's coverage is recorded late in the evening, so a snapshot dated D is the state at the end of D.
-    "reports-coverage-snapshot": {"task": "scoring.coverage_tasks.coverage_snapshot_task",
+    "reports-coverage-snapshot": {"task": "reports.tasks.coverage_snapshot_task",
                                   "schedule": crontab(hour=23, minute=45)},
-    "reports-purge-exports": {"task": "scoring.coverage_tasks.export_jobs_purge_task",
+    "reports-purge-exports": {"task": "reports.tasks.export_jobs_purge_task",
                               "schedule": crontab(hour=3, minute=0)},
 }
 

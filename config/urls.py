@@ -25,8 +25,7 @@ urlpatterns = [
     path("", include("content.urls")),
     path("", include("exams.urls")),
     path("", include("lms.urls")),
-    path("", include("scoring.urls")),
-    path("", include("scoring.coverage_urls")),
+    path("", include("reports.urls")),
 ]
 if settings.BENCH_FLOOR:
     # A bare view doing the autosave's database write, for the benchmark's floor (bench/README.md). Off by default.

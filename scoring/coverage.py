@@ -1,6 +1,6 @@
 """Coverage of training requirements per unit, rolled up the unit tree. Pure: pandas in, pandas out; no models.
 
-Inputs (built by `scoring.coverage_selectors` from the database or from snapshots):
+Inputs (built by `reports.selectors` from the database or from snapshots):
 
 - counts: one row per (unit_id, requirement_id, status) with `n` assignments, status being the stored
   `lms.models.Assignment.status` (not_started, in_progress, completed, expiring, overdue);

@@ -27,7 +27,7 @@ def test_project_catalogue_covers_every_string_in_the_code(tmp_path):
     po = polib.pofile(str(ROOT / "locale/vi/LC_MESSAGES/django.po"))
     known = {(e.msgctxt, e.msgid) for e in po}
     out = tmp_path / "django.pot"
-    sources = [str(p) for d in ("config", "org", "content", "exams", "lms", "scoring") for p in (ROOT / d).rglob("*.py")
+    sources = [str(p) for d in ("config", "common", "org", "content", "exams", "lms", "scoring", "reports", "demo") for p in (ROOT / d).rglob("*.py")
                if "migrations" not in p.parts]
     subprocess.run(["xgettext", "-L", "Python", "--from-code=UTF-8", "-o", str(out), "-k_", "-kgettext",
                     "-kgettext_lazy", "-kpgettext_lazy:1c,2", "-kngettext:1,2", *sources], check=True)

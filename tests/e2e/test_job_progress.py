@@ -24,7 +24,7 @@ def _import_job(user):
 
 
 def _export_job(user):
-    from scoring.models import ExportJob
+    from reports.models import ExportJob
 
     job = ExportJob.objects.create(kind="missing", fmt="csv", title="Danh sách chưa hoàn thành", created_by=user,
                                    status=ExportJob.Status.RUNNING)

@@ -263,7 +263,7 @@ def row_of(html, name):
 
 def test_trainers_see_the_facility_of_each_question_with_a_decimal_comma(client, trainer_user, sat):
     client.force_login(trainer_user)
-    response = client.get(reverse("scoring:exam_statistics", args=[sat.pk]))
+    response = client.get(reverse("reports:exam_statistics", args=[sat.pk]))
     assert response.status_code == 200
     html = response.content.decode()
     everyone = row_of(html, "Câu 1")
@@ -276,15 +276,15 @@ def test_trainers_see_the_facility_of_each_question_with_a_decimal_comma(client,
 
 def test_an_exam_nobody_has_finished_says_so(client, trainer_user, exam):
     client.force_login(trainer_user)
-    response = client.get(reverse("scoring:exam_statistics", args=[exam.pk]))
+    response = client.get(reverse("reports:exam_statistics", args=[exam.pk]))
     assert response.status_code == 200 and 'id="question-stats"' not in response.content.decode()
-    csv_rows = client.get(reverse("scoring:exam_statistics_csv", args=[exam.pk])).content.decode("utf-8-sig")
+    csv_rows = client.get(reverse("reports:exam_statistics_csv", args=[exam.pk])).content.decode("utf-8-sig")
     assert len(csv_rows.splitlines()) == 1  # the header only
 
 
 def test_the_question_table_downloads_as_csv_for_excel(client, trainer_user, sat):
     client.force_login(trainer_user)
-    response = client.get(reverse("scoring:exam_statistics_csv", args=[sat.pk]))
+    response = client.get(reverse("reports:exam_statistics_csv", args=[sat.pk]))
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     assert response.content.startswith("\ufeff".encode())
     rows = list(itertools.islice(csv.reader(response.content.decode("utf-8-sig").splitlines()), 10))
@@ -295,17 +295,17 @@ def test_the_question_table_downloads_as_csv_for_excel(client, trainer_user, sat
 
 
 def test_an_official_is_refused_and_an_anonymous_visitor_sent_to_sign_in(client, trang_dai_official, sat):
-    url = reverse("scoring:exam_statistics", args=[sat.pk])
+    url = reverse("reports:exam_statistics", args=[sat.pk])
     assert client.get(url).status_code == 302
     client.force_login(trang_dai_official.user)
     assert client.get(url).status_code == 403
-    assert client.get(reverse("scoring:exam_statistics_csv", args=[sat.pk])).status_code == 403
+    assert client.get(reverse("reports:exam_statistics_csv", args=[sat.pk])).status_code == 403
 
 
 def test_a_submission_queues_one_recomputation_for_a_burst(exam, tree, monkeypatch,
                                                           django_capture_on_commit_callbacks):
     from exams.statistics import cached_exam_statistics, exam_statistics
-    from scoring import tasks
+    from reports import tasks
 
     from ..factories import OfficialFactory
 
@@ -341,11 +341,11 @@ def test_the_csv_and_the_chart_round_figures_instead_of_cutting_them(client, tra
     for right in ({"Câu 1", "Câu 2", "Câu 3"}, {"Câu 1", "Câu 2"}, {"Câu 1"}):
         sit(exam, OfficialFactory(unit=tree["trang_dai"]), right)
     client.force_login(trainer_user)
-    rows = list(csv.reader(client.get(reverse("scoring:exam_statistics_csv", args=[exam.pk]))
+    rows = list(csv.reader(client.get(reverse("reports:exam_statistics_csv", args=[exam.pk]))
                            .content.decode("utf-8-sig").splitlines()))
     by_name = {r[2]: r for r in rows[1:]}
     assert by_name["Câu 2"][5] == "66,67" and by_name["Câu 3"][5] == "33,33"
-    html = client.get(reverse("scoring:exam_statistics", args=[exam.pk])).content.decode()
+    html = client.get(reverse("reports:exam_statistics", args=[exam.pk])).content.decode()
     tooltip = re.search(r"<title>\d+\. Câu 2 — (.*?)</title>", html).group(1)
     assert "66,7%" in tooltip
 
@@ -356,7 +356,7 @@ def test_the_csv_and_the_chart_round_figures_instead_of_cutting_them(client, tra
 def test_figures_are_rounded_half_away_from_zero_as_moodle_does(value, places, shown):
     from django.utils import translation
 
-    from scoring.views import _num
+    from reports.views.statistics import _num
 
     with translation.override("vi"):
         assert _num(value, places) == shown

@@ -142,14 +142,14 @@ def test_random_slots_get_moodles_per_slot_rows_beside_the_questions_they_drew(p
     assert first.slots == sorted(papers[papers["version__question_id"] == first.question_id]["draw"].unique())
 
     client.force_login(trainer_user)
-    html = client.get(reverse("scoring:exam_statistics", args=[pooled.pk])).content.decode()
+    html = client.get(reverse("reports:exam_statistics", args=[pooled.pk])).content.decode()
     table = re.search(r'<table id="question-stats".*?</table>', html, re.S).group(0)
     ids = re.findall(r'<tr id="(slot-\d+|q-\d+)"', table)
     assert ids[:5] == ["slot-1", "slot-2", "slot-3", "slot-4", f"q-{stats.questions[0].question_id}"]
     assert "Phần II: Hộ tịch" in re.search(r'<tr id="slot-5".*?</tr>', table, re.S).group(0)
     assert "ma trận đề" in re.search(r'<span id="alpha-basis">(.*?)</span>', html, re.S).group(1)
 
-    csv_rows = client.get(reverse("scoring:exam_statistics_csv", args=[pooled.pk])).content.decode("utf-8-sig")
+    csv_rows = client.get(reverse("reports:exam_statistics_csv", args=[pooled.pk])).content.decode("utf-8-sig")
     assert len(csv_rows.splitlines()) == 1 + 7 + len(stats.questions)
 
 

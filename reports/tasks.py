@@ -1,5 +1,6 @@
-"""Exam statistics are recomputed in the background after grading, so the trainers' page is served from cache.
-A burst of submissions (a whole exam room at the bell) queues one recomputation, not one per paper."""
+"""Thin Celery tasks of the reports (autodiscovered by config/celery.py): the nightly coverage snapshot, export jobs,
+and exam statistics, recomputed in the background after grading so the trainers' page is served from cache (a
+burst of submissions, a whole exam room at the bell, queues one recomputation, not one per paper)."""
 from celery import shared_task
 from django.core.cache import cache
 from django.db import transaction
@@ -34,6 +35,29 @@ def exam_statistics_refresh_later(*, exam_id: int) -> bool:
 
 
 def on_attempt_graded(sender, attempt, **kwargs) -> None:
-    """Receiver of exams.signals.attempt_graded (connected in scoring.apps)."""
+    """Receiver of exams.signals.attempt_graded (connected in reports.apps)."""
     exam_id = attempt.exam_id
     transaction.on_commit(lambda: exam_statistics_refresh_later(exam_id=exam_id))
+
+@shared_task
+def coverage_snapshot_task() -> int:
+    """Nightly (Celery beat): record the day's coverage; re-running the same day replaces that day's rows."""
+    from .services import snapshot_take
+
+    return snapshot_take()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def export_job_run_task(*, job_id: int) -> str:
+    """Build one export's file; a finished job is skipped, so a redelivered message does no harm."""
+    from .services import export_job_run
+
+    return export_job_run(job_id=job_id).status
+
+
+@shared_task
+def export_jobs_purge_task() -> int:
+    """Daily: delete export files older than a week and fail exports whose worker died."""
+    from .services import export_jobs_purge
+
+    return export_jobs_purge()

@@ -20,7 +20,7 @@ from exams.models import KIND_LABELS, Exam
 from exams.selectors import can_use_bank
 from common.text import fold
 
-from . import statistics as core
+from scoring import statistics as core
 
 WHICH_LABELS = {
     "first": gettext_lazy("First attempt of each official"),
@@ -135,7 +135,7 @@ def exam_statistics(request, exam_id: int):
     which = _which(request, exam)
     stats = exam_stats.exam_statistics(exam, which=which)
     rows = _rows(stats)
-    return render(request, "scoring/exam_statistics.html", {
+    return render(request, "reports/exam_statistics.html", {
         "exam": exam, "stats": stats, "which": which, "which_label": WHICH_LABELS[which],
         "which_choices": [(k, WHICH_LABELS[k]) for k in core.WHICH],
         "default_which": exam_stats.default_which(exam), "rows": rows,

@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from org.models import Unit
 from org.selectors import Scope, scope_for
 
-from . import coverage, exports
-from . import coverage_selectors as sel
+from scoring import coverage
+
+from . import exports
+from . import selectors as sel
 from .models import CoverageSnapshot, ExportJob
 
 logger = logging.getLogger(__name__)
@@ -51,7 +53,7 @@ def _progress_key(job_id: int) -> str:
 @transaction.atomic
 def export_job_create(*, user, kind: str, fmt: str, params: dict, title: str) -> ExportJob:
     """Queue a large export (run after the commit); the person follows it on the job's page."""
-    from .coverage_tasks import export_job_run_task
+    from .tasks import export_job_run_task
 
     if kind not in ExportJob.Kind.values or fmt not in ExportJob.Format.values:
         raise ValidationError(_("Unknown export."))

@@ -8,7 +8,7 @@ from lms.models import Assignment, Requirement
 from org.models import UnitKind
 from org.selectors import Scope
 from scoring import coverage
-from scoring.coverage_selectors import coverage_report
+from reports.selectors import coverage_report
 
 from ..factories import OfficialFactory, UnitFactory
 

@@ -13,9 +13,9 @@ from lms import services as lms_services
 from lms.models import Assignment, Requirement
 from org import roles
 from org import services as org_services
-from scoring import coverage_views
-from scoring.coverage_services import export_job_run, export_jobs_purge, snapshot_take
-from scoring.models import CoverageSnapshot, ExportJob
+from reports.views import coverage as coverage_views
+from reports.services import export_job_run, export_jobs_purge, snapshot_take
+from reports.models import CoverageSnapshot, ExportJob
 
 from ..factories import OfficialFactory, UserFactory
 

@@ -22,11 +22,13 @@ from lms.models import Assignment
 from org.models import Unit
 from org.selectors import Scope, scope_for, unit_ancestors
 
-from . import coverage, exports
-from . import coverage_selectors as sel
-from .coverage_forms import PeriodExportForm, parse_day
-from .coverage_services import export_job_create
-from .models import ExportJob
+from scoring import coverage
+
+from .. import exports
+from .. import selectors as sel
+from ..forms import PeriodExportForm, parse_day
+from ..models import ExportJob
+from ..services import export_job_create
 
 # Names lists up to this many rows are sent at once; longer ones are built by a Celery task with a progress bar.
 INLINE_EXPORT_ROWS = 2000

@@ -16,7 +16,7 @@ from lms.models import Assignment, Requirement
 from org.models import Unit
 from org.selectors import Scope, scope_for
 
-from . import coverage
+from scoring import coverage
 from .models import CoverageSnapshot, ExportJob
 
 DONE = list(coverage.DONE_STATUSES)
