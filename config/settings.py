@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "exams",
     "lms",
     "reports",
+    "demo",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.table_block",

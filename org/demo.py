@@ -287,37 +287,6 @@ def _bind_official(user: User, *, unit_code: str, code: str, name: str, **fields
     return official
 
 
-def seed_site() -> None:
-    """A Wagtail home page at the site root, replacing Wagtail's placeholder."""
-    from wagtail.models import Locale, Page, Site
-
-    from content.models import HomePage
-
-    if HomePage.objects.exists():
-        return
-    # Wagtail's migrations make the locale and the tree root; a flushed test database may have lost them.
-    if not Locale.objects.exists():
-        Locale.objects.create(language_code="vi")
-    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root", content_type=None))
-    home = root.add_child(instance=HomePage(
-        title="Đào tạo, sát hạch cán bộ về cải cách hành chính",
-        slug="trang-chu",
-        intro="Cổng học tập và sát hạch trực tuyến dành cho cán bộ, công chức, viên chức tỉnh Đồng Nai, "
-              "thực hiện Kế hoạch cải cách hành chính năm 2020 (Kế hoạch số 15122/KH-UBND).",
-    ))
-    site = Site.objects.filter(is_default_site=True).first()
-    old_root = site.root_page if site else None
-    if site:
-        site.root_page = home
-        site.site_name = settings.WAGTAIL_SITE_NAME
-        site.save()
-    else:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True,
-                            site_name=settings.WAGTAIL_SITE_NAME)
-    if old_root is not None and old_root.pk != home.pk and old_root.depth > 1 and not old_root.get_children().exists():
-        old_root.delete()
-
-
 def reset() -> None:
     """Remove the roster and the unit tree (demo only)."""
     Transfer.objects.all().delete()
@@ -327,22 +296,3 @@ def reset() -> None:
     UnitVersion.objects.all().delete()
     Unit.objects.update(parent=None, merged_into=None)
     Unit.objects.all().delete()
-
-
-def seed_exam() -> None:
-    """A small question bank and a practice exam that the demo official can sit."""
-    from pathlib import Path
-
-    from exams import formats
-    from exams.models import Exam, ExamSection, Topic
-    from exams.services import bank_import, topic_get_or_create
-
-    if Exam.objects.exists():
-        return
-    root = topic_get_or_create(name="Ngân hàng câu hỏi CCHC", parent=None)
-    text = (Path(__file__).resolve().parent.parent / "exams" / "demo_bank.gift").read_text(encoding="utf-8")
-    bank_import(root=root, questions=formats.parse_gift(text))
-    exam = Exam.objects.create(title="Sát hạch thử: cơ chế một cửa và Kế hoạch CCHC 2020", time_limit_minutes=15,
-                               attempts_allowed=3, is_published=True,
-                               instructions="Bài thi thử gồm 10 câu, làm trong 15 phút; điểm đạt 50%.")
-    ExamSection.objects.create(exam=exam, topic=Topic.objects.get(pk=root.pk), draw_count=10)

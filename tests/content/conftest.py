@@ -3,6 +3,7 @@ import json
 import pytest
 
 from content import search, services
+from content import demo as content_demo
 from org import demo
 
 SMALL_SITE = {
@@ -46,7 +47,7 @@ def site(db, tmp_path):
     """The demo accounts and a small published site built by the same loader as the demo."""
     demo.seed_units()
     demo.seed_accounts()
-    demo.seed_site()
+    content_demo.seed_site()
     path = tmp_path / "content.json"
     path.write_text(json.dumps(SMALL_SITE, ensure_ascii=False), encoding="utf-8")
     counts = services.demo_content_load(path=path)

@@ -54,7 +54,9 @@ def demo(transactional_db, settings):
     demo_data.seed_units()
     demo_data.seed_officials(1200)
     demo_data.seed_accounts()
-    demo_data.seed_site()
+    from content import demo as content_demo
+
+    content_demo.seed_site()
     return settings.DEMO_PASSWORD
 
 

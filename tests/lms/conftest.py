@@ -9,7 +9,7 @@ from exams import formats
 from exams.models import Exam, ExamSection
 from exams.services import bank_import, topic_get_or_create
 from lms.models import Requirement
-from org import demo
+from content import demo as content_demo
 
 MODULE = {
     "title": "Cơ chế một cửa theo Nghị định 61/2018/NĐ-CP", "slug": "co-che-mot-cua",
@@ -33,7 +33,7 @@ def build_module(tmp_path):
     """The home page and one published module with two lessons, through the demo loader."""
     from content.models import CoursePage
 
-    demo.seed_site()
+    content_demo.seed_site()
     path = tmp_path / "site.json"
     path.write_text(json.dumps(SITE, ensure_ascii=False), encoding="utf-8")
     content_services.demo_content_load(path=path)
