@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install setup messages bench-import bench-exam bench-coverage bench-autosave clean
+.PHONY: run test lint-imports install setup messages bench-import bench-exam bench-coverage bench-autosave clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,9 +30,13 @@ run: setup
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install
+test: install lint-imports
 	$(PY) manage.py compile_translations --settings=tests.settings > /dev/null
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The layers of ../shared/ARCHITECTURE.md (contracts in pyproject.toml): an import against the direction fails.
+lint-imports: install
+	$(VENV)/bin/lint-imports --no-cache
 
 # Regenerate the catalogue after adding strings (needs GNU gettext), then translate the new entries.
 messages: install
