@@ -13,6 +13,7 @@ from ninja.security import django_auth
 from exams.api import router as exams_router
 from lms.api import router as lms_router
 from org.api import router as org_router
+from reports.api import router as reports_router
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ api = NinjaAPI(
 api.add_router("/", org_router)
 api.add_router("/", exams_router)
 api.add_router("/", lms_router)
+api.add_router("/", reports_router)
 
 # The codes a client may act on, by status: 401 signed_out, 403 csrf | forbidden, 404 not_found, 409 refused,
 # 410 closed, 413 too_large, 422 invalid, 423 taken_over, 429 throttled, 5xx server_error.

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.jobs import BackgroundJob
+
 
 class CoverageSnapshot(models.Model):
     """The status counts of one unit's own officials for one requirement at the end of one day. Roll-ups are
@@ -32,8 +34,10 @@ class CoverageSnapshot(models.Model):
         return self.completed + self.expiring + self.in_progress + self.not_started + self.overdue
 
 
-class ExportJob(models.Model):
+class ExportJob(BackgroundJob):
     """A large export built by a Celery task, then downloaded by the person who asked for it."""
+
+    PROGRESS_KEY = "reports:export:{pk}"
 
     class Kind(models.TextChoices):
         MISSING = "missing", _("Officials who have not completed")
@@ -57,13 +61,10 @@ class ExportJob(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
-    total_rows = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(BackgroundJob.Meta):
         ordering = ["-created_at"]
         verbose_name = _("export")
         verbose_name_plural = _("exports")

@@ -261,11 +261,6 @@ def export_jobs_visible_to(user) -> QuerySet[ExportJob]:
     return ExportJob.objects.filter(created_by=user)
 
 
-def export_progress(job_id: int) -> dict:
-    """Rows written so far by a running export, kept in the cache (the job's transaction hides it)."""
-    return cache.get(f"reports:export:{job_id}") or {}
-
-
 def report_scope(user) -> Scope:
     """The user's scope for reports (see `can_view_reports`)."""
     return scope_for(user)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.jobs import OPEN
 from org.models import Unit
 from org.selectors import Scope, scope_for
 
@@ -45,10 +46,6 @@ def snapshot_take(*, on: dt.date | None = None) -> int:
 
 
 # --- Export jobs ----------------------------------------------------------------------------------------------------
-
-def _progress_key(job_id: int) -> str:
-    return f"reports:export:{job_id}"
-
 
 @transaction.atomic
 def export_job_create(*, user, kind: str, fmt: str, params: dict, title: str) -> ExportJob:
@@ -100,36 +97,28 @@ def _build_period(job: ExportJob, scope: Scope, report) -> tuple[bytes, str, int
 
 def export_job_run(*, job_id: int) -> ExportJob:
     """Build the file of an export job with the scope its owner has now. A finished job is left as it is."""
-    updated = (ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.PENDING)
-               .update(status=ExportJob.Status.RUNNING))
-    job = ExportJob.objects.select_related("created_by").get(pk=job_id)
-    if not updated:
+    job, claimed = ExportJob.claim(job_id)
+    if not claimed:
         return job
-    key = _progress_key(job_id)
-
-    def report(done: int, total: int) -> None:
-        cache.set(key, {"done": done, "total": total}, timeout=3600)
-
     with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
         try:
             scope = scope_for(job.created_by)
             if not scope.can_manage:
                 raise PermissionDenied
             build = _build_missing if job.kind == ExportJob.Kind.MISSING else _build_period
-            data, name, rows = build(job, scope, report)
+            data, name, rows = build(job, scope, job.progress_report)
             job.file.save(name, ContentFile(data), save=False)
-            job.file_name, job.total_rows, job.status = name, rows, ExportJob.Status.DONE
+            job.file_name, job.total_rows, status = name, rows, ExportJob.Status.DONE
         except PermissionDenied:
-            job.status, job.error = ExportJob.Status.FAILED, _("You no longer have access to these figures.")
+            status, job.error = ExportJob.Status.FAILED, _("You no longer have access to these figures.")
         except sel.NoSnapshot as exc:
-            job.status = ExportJob.Status.FAILED
+            status = ExportJob.Status.FAILED
             job.error = _("No figures were recorded for %(date)s.") % {"date": exc.args[0].strftime("%d/%m/%Y")}
         except Exception:  # noqa: BLE001 — the person must see a failed job, never a spinner that never ends
             logger.exception("export job %s failed", job_id)
-            job.status, job.error = ExportJob.Status.FAILED, _("The export failed; please try again.")
-        job.finished_at = timezone.now()
-        job.save(update_fields=["file", "file_name", "total_rows", "status", "error", "finished_at"])
-    cache.delete(key)
+            status, job.error = ExportJob.Status.FAILED, _("The export failed; please try again.")
+        job.finish(status, fields=["file", "file_name", "total_rows", "error"])
+    job.progress_clear()
     return job
 
 
@@ -137,9 +126,8 @@ def export_jobs_purge(*, older_than: dt.timedelta = dt.timedelta(days=EXPORT_KEE
     """Delete export files and jobs older than a week (they hold names), and fail jobs left running by a worker
     that died. Returns how many jobs were removed."""
     now = timezone.now()
-    ExportJob.objects.filter(status__in=[ExportJob.Status.RUNNING, ExportJob.Status.PENDING],
-                             created_at__lt=now - dt.timedelta(hours=2)).update(
-        status=ExportJob.Status.FAILED, finished_at=now, error=_("The export was interrupted; please start it again."))
+    ExportJob.fail_stale(older_than=dt.timedelta(hours=2), statuses=OPEN,
+                         error=_("The export was interrupted; please start it again."))
     removed = 0
     for job in ExportJob.objects.filter(created_at__lt=now - older_than):
         if job.file:

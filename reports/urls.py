@@ -11,7 +11,6 @@ urlpatterns = [
     path("bao-cao/chua-hoan-thanh/", coverage.missing_page, name="missing"),
     path("bao-cao/dinh-ky/", coverage.period_export, name="period_export"),
     path("bao-cao/xuat/<int:pk>/", coverage.export_job_page, name="export_job"),
-    path("bao-cao/xuat/<int:pk>/trang-thai/", coverage.export_job_status, name="export_job_status"),
     path("bao-cao/xuat/<int:pk>/tai-ve/", coverage.export_download, name="export_download"),
     path("cong-khai/", coverage.public_page, name="public"),
 ]

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -222,16 +222,7 @@ def _period_job(request, *, unit, requirement, d):
 @login_required
 def export_job_page(request, pk: int):
     job = get_object_or_404(sel.export_jobs_visible_to(request.user), pk=pk)
-    return render(request, "reports/export_job.html", {"job": job, "progress": sel.export_progress(job.pk)})
-
-
-@login_required
-def export_job_status(request, pk: int):
-    job = get_object_or_404(sel.export_jobs_visible_to(request.user), pk=pk)
-    return JsonResponse({"status": job.status, "status_label": str(job.get_status_display()),
-                         "progress": sel.export_progress(job.pk), "error": job.error,
-                         "download": reverse("reports:export_download", args=[job.pk])
-                         if job.status == ExportJob.Status.DONE else None})
+    return render(request, "reports/export_job.html", {"job": job, "progress": job.progress})
 
 
 @login_required

@@ -304,7 +304,7 @@ def test_large_names_export_runs_as_a_job_with_a_download(client, seeded, bien_h
     assert job.status == ExportJob.Status.DONE and job.total_rows == 4  # 3 in the wards + 1 at the city
     page = client.get(r["Location"]).content.decode()
     assert f"/bao-cao/xuat/{job.pk}/tai-ve/" in page
-    assert client.get(f"/bao-cao/xuat/{job.pk}/trang-thai/").json()["status"] == "done"
+    assert client.get(f"/api/reports/exports/{job.pk}").json()["status"] == "done"
     body = b"".join(client.get(f"/bao-cao/xuat/{job.pk}/tai-ve/").streaming_content)
     assert body.startswith(b"\xef\xbb\xbf") and "Phạm Thị Dung" in body.decode("utf-8-sig")
     assert "Mai Thị Mơ" not in body.decode("utf-8-sig")  # Long Khánh: outside the officer's subtree
@@ -313,6 +313,7 @@ def test_large_names_export_runs_as_a_job_with_a_download(client, seeded, bien_h
     org_services.role_grant(user=other, role=roles.ADMINISTRATOR)
     login(client, other)
     assert client.get(f"/bao-cao/xuat/{job.pk}/tai-ve/").status_code == 404
+    assert client.get(f"/api/reports/exports/{job.pk}").status_code == 404
     assert export_job_run(job_id=job.pk).status == ExportJob.Status.DONE
     ExportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(days=8))
     assert export_jobs_purge() == 1 and not ExportJob.objects.exists()
