@@ -5,7 +5,7 @@ from .views import coverage, statistics
 
 app_name = "reports"
 urlpatterns = [
-    path("thi/<int:exam_id>/thong-ke/", statistics.exam_statistics, name="exam_statistics"),
+    path("thi/<int:exam_id>/thong-ke/", statistics.exam_statistics_page, name="exam_statistics"),
     path("thi/<int:exam_id>/thong-ke.csv", statistics.exam_statistics_csv, name="exam_statistics_csv"),
     path("bao-cao/", coverage.coverage_page, name="coverage"),
     path("bao-cao/chua-hoan-thanh/", coverage.missing_page, name="missing"),

@@ -130,7 +130,7 @@ def _rows(stats: core.ExamStatistics) -> list[dict]:
 
 @login_required
 @require_GET
-def exam_statistics(request, exam_id: int):
+def exam_statistics_page(request, exam_id: int):
     exam = _exam_for_trainer(request, exam_id)
     which = _which(request, exam)
     stats = exam_stats.exam_statistics(exam, which=which)
