@@ -11,7 +11,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from scoring import statistics as core
-from scoring.grading import from_paper
+from scoring.grading import from_paper, is_answered
 
 from .models import Answer, Attempt, AttemptQuestion, Exam, ExamSection, GradeChange, QuestionVersion
 
@@ -23,12 +23,6 @@ CACHE_SECONDS = 7 * 24 * 3600  # the key changes with every submission or grade 
 def default_which(exam: Exam) -> str:
     """The attempts Moodle uses by default: those that make the grade (all of them when grades are averaged)."""
     return core.WHICH_FOR_GRADING_METHOD.get(exam.grading_method, "all")
-
-
-def _blank(response) -> bool:
-    if not response:
-        return True
-    return all(v in (None, "", [], {}) or (isinstance(v, str) and not v.strip()) for v in response.values())
 
 
 def _chosen(kind: str, response, option_order: list) -> tuple[int, ...] | None:
@@ -102,7 +96,7 @@ def exam_responses(exam: Exam) -> tuple[pd.DataFrame, dict[int, dict], dict]:
         response = from_paper(kind, answers.get((attempt_id, slot)), paper)
         place = numbers.get((section_id, draw), (None, None))
         rows.append((attempt_id, official_id, number, slot, question_id, kind, points, fraction,
-                     _chosen(kind, response, order), not _blank(response), place[0], place[1]))
+                     _chosen(kind, response, order), is_answered(kind, response), place[0], place[1]))
         newest[question_id] = max(newest.get(question_id, 0), version_id)
     df = pd.DataFrame(rows, columns=["attempt_id", "official_id", "number", "slot", "question_id", "kind",
                                      "max_mark", "fraction", "chosen", "answered", "blueprint_slot", "pool"])

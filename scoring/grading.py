@@ -37,7 +37,7 @@ def grade(kind: str, data: dict, response: dict | None, *, option_order: list[in
     costs that share, and the bank's own negative weights count, down to -1. An empty answer never costs."""
     if kind == "description":
         return None
-    if response is None or _blank(kind, response):
+    if not is_answered(kind, response):
         return 0.0  # an empty essay too: there is nothing for a grader to read
     if kind == "essay":
         return None
@@ -47,6 +47,12 @@ def grade(kind: str, data: dict, response: dict | None, *, option_order: list[in
     if raw > 0:
         return min(1.0, raw)
     return max(-1.0, min(raw, -penalty))
+
+
+def is_answered(kind: str, response: dict | None) -> bool:
+    """Whether the candidate gave an answer: the one rule for grading, statistics ("blank") and the exam room's
+    "answered" marks (its twin in static/js/exam-room.js)."""
+    return response is not None and not _blank(kind, response)
 
 
 def _blank(kind: str, response: dict) -> bool:
