@@ -15,7 +15,8 @@
   "use strict";
   var room = document.getElementById("room");
   if (!room) return;
-  var t = room.dataset, api = t.api, csrf = t.csrf;
+  var http = window.cchcHttp;  // http.js: the token, requests, the waits between tries
+  var t = room.dataset, api = t.api;
   var store = "exam-room:" + api;
   var client = sessionStorage.getItem(store + ":client");
   if (!client) {
@@ -45,19 +46,9 @@
     if (text !== undefined) e.textContent = text;
     return e;
   }
-  function request(method, url, body) {
-    return fetch(url, {
-      method: method, credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json"},
-      body: body ? JSON.stringify(body) : undefined
-    });
-  }
+  var request = http.request;  // resolves whatever the status: only a dropped network rejects
   // The reply's JSON, or {} when it has none (a proxy's HTML page, say): the status alone then decides.
-  function reply(r) { return r.json().catch(function () { return {}; }); }
-  function retryAfter(r, tries) {  // milliseconds, as a 429's Retry-After asks (in seconds), else the back-off
-    var s = parseInt(r.headers.get("Retry-After"), 10);
-    return s > 0 ? s * 1000 : backoff(tries);
-  }
+  function reply(r) { return r.body || {}; }
   // PostgreSQL stores neither U+0000 nor half of a surrogate pair, and the server refuses them (422): take them out
   // of what was typed or pasted before it is kept, so such an answer is never stuck.
   function clean(text) {
@@ -65,7 +56,9 @@
       return m.length === 2 ? m : "\uFFFD";
     });
   }
-  // An empty text box or no box ticked is not an answer, even though it was saved.
+  // An empty text box or no box ticked is not an answer, even though it was saved. The server's twin of this rule is
+  // scoring/grading.py `_blank` (an empty answer earns nothing): this one reads the response's shape, as the
+  // room builds it, where that one reads the question's kind; keep the two agreeing.
   function isAnswered(r) {
     if (!r) return false;
     if (r.choices) return r.choices.length > 0;
@@ -124,16 +117,13 @@
     slotList(document.getElementById("flagged-summary"), t.tFlaggedList, flagged);
   }
 
-  // A failed save is retried later, each time waiting about twice as long (1 s, 2 s, 4 s … up to 30 s, with
-  // jitter): a dropped network or an overloaded server is not hammered by every open exam room at once, and the
-  // answers wait in the browser meanwhile. A success, the network coming back or the submit button retries now.
-  function backoff(tries) {  // milliseconds before try number `tries` + 1: half to all of 1, 2, 4 … 30 s
-    var cap = Math.min(30000, 1000 * Math.pow(2, tries - 1));
-    return cap / 2 + Math.random() * cap / 2;
-  }
+  // A failed save is retried later, each time waiting about twice as long (http.backoff: 1 s, 2 s, 4 s … up to
+  // 30 s, with jitter): a dropped network or an overloaded server is not hammered by every open exam room at once,
+  // and the answers wait in the browser meanwhile. A success, the network coming back or the submit button
+  // retries now.
   function retryLater() {
     failures += 1;
-    retryTimer = setTimeout(function () { retryTimer = null; flush(); }, backoff(failures));
+    retryTimer = setTimeout(function () { retryTimer = null; flush(); }, http.backoff(failures));
   }
   function retryNow() {
     if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
@@ -149,33 +139,32 @@
     document.getElementById("save-state").textContent = t.tSaving;
     request("PUT", api + "/answers/" + slot, {response: item.response, seq: item.seq, client: client})
       .then(function (r) {
-        return reply(r).then(function (body) {
-          if (r.ok) {
-            failures = 0;
-            csrfTries = 0;
-            notice = "";
-            if (state.pending[slot] && state.pending[slot].seq <= body.seq) delete state.pending[slot];
-            persist();
-            return;
-          }
-          if (r.status === 401) return needSignIn(body.detail);
-          if (r.status === 403 && body.code === "csrf") return tokenRefreshed(body.detail);
-          // Time is up, or another tab took the sitting over: say which, here and in the status line.
-          if (r.status === 410 || r.status === 423) {
-            closed = true; closedText = body.detail; notice = ""; alert(body.detail); return;
-          }
-          if (r.status === 422 || r.status === 413) return refuse(slot, item, body.detail);
-          if (r.status === 429) {  // too many requests: wait as long as the server asks, then send again
-            notice = body.detail || t.tPending;
-            failures += 1;
-            retryTimer = setTimeout(function () { retryTimer = null; flush(); }, retryAfter(r, failures));
-            return;
-          }
-          // The server is down or busy (5xx), or refuses for now (outside the exam's network, say): keep the answer
-          // and try again later; a refusal is said as the server words it.
-          if (r.status < 500 && body.detail) notice = body.detail;
-          throw new Error(body.detail || r.status);
-        });
+        var body = reply(r);
+        if (r.ok) {
+          failures = 0;
+          csrfTries = 0;
+          notice = "";
+          if (state.pending[slot] && state.pending[slot].seq <= body.seq) delete state.pending[slot];
+          persist();
+          return;
+        }
+        if (r.status === 401) return needSignIn(body.detail);
+        if (http.csrfRefused(r)) return tokenRefreshed(body.detail);
+        // Time is up, or another tab took the sitting over: say which, here and in the status line.
+        if (r.status === 410 || r.status === 423) {
+          closed = true; closedText = body.detail; notice = ""; alert(body.detail); return;
+        }
+        if (r.status === 422 || r.status === 413) return refuse(slot, item, body.detail);
+        if (r.status === 429) {  // too many requests: wait as long as the server asks, then send again
+          notice = body.detail || t.tPending;
+          failures += 1;
+          retryTimer = setTimeout(function () { retryTimer = null; flush(); }, http.retryAfter(r, failures));
+          return;
+        }
+        // The server is down or busy (5xx), or refuses for now (outside the exam's network, say): keep the answer
+        // and try again later; a refusal is said as the server words it.
+        if (r.status < 500 && body.detail) notice = body.detail;
+        throw new Error(body.detail || r.status);
       })
       .catch(retryLater)
       .then(function () { sending = false; showState(); if (!closed && !signedOut && !retryTimer) setTimeout(flush, 0); });
@@ -202,25 +191,20 @@
 
   // --- Security token and signing in again ----------------------------------------------------------------------
 
-  // The token the page was rendered with goes stale when the person signs in again (here or in another window):
-  // take the current one from Django's cookie, or from the room page itself when the cookie is not readable.
-  function cookieToken() {
-    var m = /(?:^|;\s*)csrftoken=([^;]+)/.exec(document.cookie);
-    return m ? decodeURIComponent(m[1]) : "";
-  }
   function roomIn(html) {  // the #room of a page fetched in the background, if it is this sitting's room
     var found = new DOMParser().parseFromString(html, "text/html").getElementById("room");
     return found && found.dataset.api === api ? found : null;
   }
+  // The token the page was rendered with goes stale when the person signs in again (here or in another window):
+  // http.js takes the current one from Django's cookie, or else from this room's page fetched again.
   function refreshToken() {
-    var fresh = cookieToken();
-    if (fresh && fresh !== csrf) { csrf = fresh; return Promise.resolve(true); }
-    return fetch(location.pathname, {credentials: "same-origin"}).then(function (r) { return r.text(); })
-      .then(function (html) {
-        var found = roomIn(html);
-        if (found) csrf = found.dataset.csrf;
-        return !!found;  // not the room: the session is gone too (the sign-in page came back instead)
-      });
+    return http.refreshCsrf(function () {
+      return fetch(location.pathname, {credentials: "same-origin"}).then(function (r) { return r.text(); })
+        .then(function (html) {
+          var found = roomIn(html);  // not the room: the session is gone too (the sign-in page came back instead)
+          return found ? found.dataset.csrf : "";
+        });
+    });
   }
   // A 403 "csrf": send again at once with the current token. If that was not enough, the session has changed under
   // the page: signing in again sets both right.
@@ -307,7 +291,7 @@
     });
   });
   function signedIn(token) {
-    csrf = token;
+    http.useCsrf(token);
     csrfTries = 0;
     failures = 0;
     signedOut = false;
@@ -569,34 +553,33 @@
     document.getElementById("submit").disabled = true;
     if (!submitTries) { notice = t.tSubmitting; showState(); }
     request("POST", api + "/submit").then(function (r) {
-      return reply(r).then(function (body) {
-        finishing = false;
-        if (isFinal(r, body)) return showResult(body);
-        if (r.status === 401) return needSignIn(body.detail);  // signedIn() submits again
-        if (r.status === 403 && body.code === "csrf") {
-          return tokenRefreshed(body.detail).then(function () { if (!signedOut) finish(); });
-        }
-        if (r.status === 429) {
-          notice = body.detail || t.tSubmitRetry;
-          showState();
-          submitTries += 1;
-          return finishLater(retryAfter(r, submitTries));
-        }
-        if (r.ok || r.status >= 500) throw new Error(r.status);
-        // Refused: time is up, another tab took over, outside the exam's network… Nothing is forgotten here.
-        submitWanted = false;
-        submitTries = 0;
-        notice = body.detail || t.tNotSubmitted;
-        if (r.status === 410 || r.status === 423) { closed = true; closedText = notice; }
-        document.getElementById("submit").disabled = closed;
+      var body = reply(r);
+      finishing = false;
+      if (isFinal(r, body)) return showResult(body);
+      if (r.status === 401) return needSignIn(body.detail);  // signedIn() submits again
+      if (http.csrfRefused(r)) {
+        return tokenRefreshed(body.detail).then(function () { if (!signedOut) finish(); });
+      }
+      if (r.status === 429) {
+        notice = body.detail || t.tSubmitRetry;
         showState();
-      });
+        submitTries += 1;
+        return finishLater(http.retryAfter(r, submitTries));
+      }
+      if (r.ok || r.status >= 500) throw new Error(r.status);
+      // Refused: time is up, another tab took over, outside the exam's network… Nothing is forgotten here.
+      submitWanted = false;
+      submitTries = 0;
+      notice = body.detail || t.tNotSubmitted;
+      if (r.status === 410 || r.status === 423) { closed = true; closedText = notice; }
+      document.getElementById("submit").disabled = closed;
+      showState();
     }).catch(function () {
       finishing = false;
       submitTries += 1;
       notice = t.tSubmitRetry;
       showState();
-      finishLater(backoff(submitTries));
+      finishLater(http.backoff(submitTries));
     });
   }
 
@@ -640,26 +623,28 @@
   function loadFailed() {
     loadFailures += 1;
     document.getElementById("save-state").textContent = t.tLoadFailed;
-    setTimeout(load, backoff(loadFailures));
+    setTimeout(load, http.backoff(loadFailures));
   }
   var accessCode = "";
   function load() {
     // Opening the room in this tab takes the sitting over from any other: a state change, so a POST with the token.
     request("POST", api + "/claim", {client: client, access_code: accessCode})
       .then(function (r) {
-        if (r.ok) return r.json().then(function (data) { document.getElementById("access-code-form").hidden = true; start(data); });
-        if (r.status >= 500) throw new Error(r.status);  // the proxy's "busy" answer: try again later
-        return reply(r).then(function (body) {
-          if (r.status === 401) return needSignIn(body.detail);  // signedIn() loads again
-          if (r.status === 403 && body.code === "csrf") {
-            return tokenRefreshed(body.detail).then(function () { if (!signedOut) load(); });
-          }
-          // A new browser session must give the exam's access code again; a wrong one or too many say so.
-          if (body.code === "access_code" || (accessCode && r.status === 429)) {
-            return askAccessCode(body);
-          }
-          document.getElementById("save-state").textContent = body.detail || t.tLoadFailed;
-        });
+        if (r.ok && r.body) {
+          document.getElementById("access-code-form").hidden = true;
+          return start(r.body);
+        }
+        if (r.ok || r.status >= 500) throw new Error(r.status);  // the proxy's "busy" answer: try again later
+        var body = reply(r);
+        if (r.status === 401) return needSignIn(body.detail);  // signedIn() loads again
+        if (http.csrfRefused(r)) {
+          return tokenRefreshed(body.detail).then(function () { if (!signedOut) load(); });
+        }
+        // A new browser session must give the exam's access code again; a wrong one or too many say so.
+        if (body.code === "access_code" || (accessCode && r.status === 429)) {
+          return askAccessCode(body);
+        }
+        document.getElementById("save-state").textContent = body.detail || t.tLoadFailed;
       })
       .catch(loadFailed);
   }
@@ -682,8 +667,8 @@
   }
   function loadResult() {
     request("GET", api + "/result").then(function (r) {
-      return reply(r).then(function (body) { if (isFinal(r, body)) showResult(body); else throw new Error(r.status); });
-    }).catch(function () { loadFailures += 1; setTimeout(loadResult, backoff(loadFailures)); });
+      if (isFinal(r, reply(r))) showResult(r.body); else throw new Error(r.status);
+    }).catch(function () { loadFailures += 1; setTimeout(loadResult, http.backoff(loadFailures)); });
   }
   load();
 

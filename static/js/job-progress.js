@@ -9,8 +9,8 @@
   function part(name) { return box.querySelector('[data-job-part="' + name + '"]'); }
   var bar = part("bar"), statusLabel = part("status"), phase = part("phase");
   function tick() {
-    fetch(box.dataset.api, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (r) { return r.ok ? r.json() : null; })
+    window.cchcHttp.request("GET", box.dataset.api)
+      .then(function (r) { return r.ok ? r.body : null; })
       .then(function (job) {
         if (!job) return setTimeout(tick, 3000);
         if (job.status !== "pending" && job.status !== "running") return window.location.reload();

@@ -4,7 +4,7 @@
   "use strict";
   var lesson = document.getElementById("lesson");
   if (!lesson || !lesson.dataset.progressApi) return;
-  var api = lesson.dataset.progressApi, csrf = lesson.dataset.csrf;
+  var api = lesson.dataset.progressApi;  // the token is the lesson's data-csrf, which http.js reads
   var saved = parseFloat(lesson.dataset.position) || 0, furthest = saved, sentAt = 0, timer = null;
 
   function position() {
@@ -23,13 +23,11 @@
 
   function send(useBeacon) {
     if (furthest <= saved + 0.01) return;
-    var body = JSON.stringify({position: Math.round(furthest * 1000) / 1000, anchor: anchor()});
+    var body = {position: Math.round(furthest * 1000) / 1000, anchor: anchor()};
     saved = furthest;
     sentAt = Date.now();
-    // Not sendBeacon: it cannot carry the CSRF header. fetch with keepalive can, and outlives the page.
-    fetch(api, {method: "POST", credentials: "same-origin", keepalive: !!useBeacon,
-                headers: {"Content-Type": "application/json", "X-CSRFToken": csrf, "Accept": "application/json"},
-                body: body}).catch(function () { saved = 0; });
+    // While the page is hidden or left, keepalive: the request outlives the page (sendBeacon cannot carry the token).
+    window.cchcHttp.request("POST", api, body, {keepalive: !!useBeacon}).catch(function () { saved = 0; });
   }
 
   window.addEventListener("scroll", function () {
