@@ -57,7 +57,7 @@
     });
   }
   // An empty text box or no box ticked is not an answer, even though it was saved. The server's twin of this rule is
-  // scoring/grading.py `_blank` (an empty answer earns nothing): this one reads the response's shape, as the
+  // scoring/grading.py `is_answered` (used by grading and the statistics): this one reads the response's shape, as the
   // room builds it, where that one reads the question's kind; keep the two agreeing.
   function isAnswered(r) {
     if (!r) return false;
