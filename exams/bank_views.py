@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import bank_services, formats, selectors, services
+from . import formats, selectors, services
 from .bank_forms import QuestionEditor
 from .formats.model import format_decimal, format_percent
 from .models import KIND_LABELS, AttemptQuestion, Question, Topic
@@ -32,17 +32,17 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 def bank_template(request):
     _trainer(request)
     return _download(formats.xlsx_template(), "mau-ngan-hang-cau-hoi.xlsx",
-                     bank_services.EXPORT_FORMATS["xlsx"][2])
+                     selectors.EXPORT_FORMATS["xlsx"][2])
 
 
 @login_required
 def topic_export(request, pk: int, fmt: str):
     _trainer(request)
     topic = get_object_or_404(Topic, pk=pk)
-    if fmt not in bank_services.EXPORT_FORMATS:
+    if fmt not in selectors.EXPORT_FORMATS:
         raise Http404
     try:
-        export = bank_services.topic_export(topic=topic, fmt=fmt)
+        export = selectors.topic_export(topic=topic, fmt=fmt)
     except formats.UnsupportedQuestion as refused:
         messages.error(request, _("Nothing was exported: %(reason)s. Excel and Moodle XML hold every type of "
                                   "question.") % {"reason": refused})
@@ -55,7 +55,7 @@ def topic_retired(request, pk: int):
     _trainer(request)
     topic = get_object_or_404(Topic, pk=pk)
     return render(request, "exams/question_retired.html",
-                  {"topic": topic, "questions": bank_services.topic_questions(topic, active=False)})
+                  {"topic": topic, "questions": selectors.topic_questions(topic, active=False)})
 
 
 # --- One question ------------------------------------------------------------------------------------------------
@@ -132,7 +132,7 @@ def question_detail(request, pk: int):
     versions = []
     for version in question.versions.select_related("created_by", "question").order_by("-number"):
         versions.append({"version": version, "papers": papers.get(version.pk, 0),
-                         "content": content_for_display(services.to_format(version)),
+                         "content": content_for_display(selectors.to_format(version)),
                          "current": version.pk == question.current_version_id})
     return render(request, "exams/question_detail.html", {
         "question": question, "versions": versions, "current": versions[0] if versions else None,
@@ -145,7 +145,7 @@ def question_retire(request, pk: int):
     _trainer(request)
     question = get_object_or_404(Question, pk=pk)
     active = request.POST.get("active") == "1"
-    bank_services.question_set_active(question=question, active=active)
+    services.question_set_active(question=question, active=active)
     if active:
         messages.success(request, _("The question is in use again: new exams may draw it."))
     else:
