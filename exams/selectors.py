@@ -25,7 +25,7 @@ EXPORT_FORMATS = {
 
 def can_use_bank(user) -> bool:
     """Trainers and administrators keep the question bank."""
-    return roles.is_trainer(user) or roles.is_admin(user)
+    return roles.is_trainer_or_admin(user)
 
 
 def topics_with_counts() -> QuerySet[Topic]:
