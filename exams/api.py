@@ -11,7 +11,7 @@ from ninja import Field, Path, Router, Schema, Status
 from ninja.errors import HttpError
 
 from common.http import client_ip
-from org.selectors import official_of
+from org.guards import official_or_403
 
 from . import access, review, selectors, services
 from .models import Answer, Attempt, Exam
@@ -117,9 +117,7 @@ def _open_attempt(request, attempt_id: Id) -> Attempt:
 
 @router.post("/exams/{exam_id}/attempts", response={201: AttemptOut}, summary="Start or resume a sitting")
 def start(request, exam_id: Id, payload: StartIn):
-    official = official_of(request.user)
-    if official is None:
-        raise HttpError(403, _("Only officials on the roster can sit exams."))
+    official = official_or_403(request, _("Only officials on the roster can sit exams."), api=True)
     exam = get_object_or_404(Exam.objects.filter(is_published=True), pk=exam_id)
     try:
         attempt = services.attempt_start(exam=exam, official=official, access_code=payload.access_code,

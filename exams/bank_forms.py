@@ -195,7 +195,7 @@ class QuestionEditor:
     `problems` lists what is wrong with the rows as a whole ("exactly one option must be worth 100%")."""
 
     def __init__(self, kind: str, data=None, *, question=None, topic: Topic | None = None):
-        from .services import to_format
+        from .selectors import to_format
 
         self.kind = kind
         self.question = question

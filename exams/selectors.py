@@ -1,17 +1,31 @@
-"""Reads for the question bank."""
+"""Reads for the exams app: the question bank (topics, questions, a topic as an export file), the candidate's view
+of their exams and paper, and the trainers' live monitor."""
+from __future__ import annotations
+
+from dataclasses import dataclass
 from random import Random
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from common.text import fold
 from org import roles
 
-from .models import Question, Topic
+from . import formats
+from .formats.model import Choice, NumericAnswer, join_category
+from .models import Question, QuestionVersion, Topic
+
+EXPORT_FORMATS = {
+    "xlsx": ("Excel", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "xml": ("Moodle XML", ".xml", "application/xml; charset=utf-8"),
+    "gift": ("GIFT", ".gift", "text/plain; charset=utf-8"),
+}
 
 
 def can_use_bank(user) -> bool:
     """Trainers and administrators keep the question bank."""
-    return roles.is_trainer(user) or roles.is_admin(user)
+    return roles.is_trainer_or_admin(user)
 
 
 def topics_with_counts() -> QuerySet[Topic]:
@@ -23,6 +37,83 @@ def questions_in(topic: Topic) -> QuerySet[Question]:
     """Questions in a topic and its sub-topics, with their current version."""
     return (Question.objects.filter(topic__path__startswith=topic.path, is_active=True)
             .select_related("current_version", "topic").order_by("topic__path", "id"))
+
+
+def to_format(version: QuestionVersion, *, category: str = "", tags: list[str] | None = None) -> formats.Question:
+    """A stored version back in the neutral format, for export (difficulty and tags are the question's own;
+    `tags` saves a query when the caller has them already)."""
+    d = version.data
+    question = version.question
+    return formats.Question(
+        kind=question.kind, name=version.name, text=version.text, category=category,
+        choices=[Choice(**c) for c in d.get("choices", [])], general_feedback=version.general_feedback,
+        default_mark=float(version.default_mark), answers=list(d.get("answers", [])),
+        numeric=[NumericAnswer(**n) for n in d.get("numeric", [])], pairs=[tuple(p) for p in d.get("pairs", [])],
+        order=list(d.get("order", [])), truth=d.get("truth"), difficulty=question.difficulty,
+        tags=sorted(tags if tags is not None else (t.name for t in question.tags.all())),
+        grader_info=version.grader_info)
+
+
+def topic_questions(topic: Topic, *, active: bool = True):
+    """The questions of a topic and its sub-topics, in use or retired, with what export and lists need."""
+    return (Question.objects.filter(topic__path__startswith=topic.path, is_active=active,
+                                    current_version__isnull=False)
+            .select_related("current_version", "topic").order_by("topic__path", "id"))
+
+
+def tags_of(questions) -> dict[int, list[str]]:
+    """Tag names by question id in one query (taggit's prefetch builds a queryset per question: slow for
+    thousands)."""
+    from django.contrib.contenttypes.models import ContentType
+    from taggit.models import TaggedItem
+
+    out: dict[int, list[str]] = {}
+    rows = TaggedItem.objects.filter(content_type=ContentType.objects.get_for_model(Question),
+                                     object_id__in=questions.values("pk")).values_list("object_id", "tag__name")
+    for question_id, name in rows:
+        out.setdefault(question_id, []).append(name)
+    return out
+
+
+def topic_as_questions(topic: Topic) -> list[formats.Question]:
+    """The questions in use under a topic in the neutral format. Categories are paths below the topic
+    ("Quy trình/Tiếp nhận"), so importing the file into a topic recreates the sub-topics under it."""
+    names = dict(Topic.objects.filter(path__startswith=topic.path).values_list("pk", "name"))
+    depth = topic.path.count("/")
+    out = []
+    questions = topic_questions(topic)
+    tags = tags_of(questions)
+    for question in questions:
+        ids = [int(i) for i in question.topic.path.strip("/").split("/")][depth - 1:]
+        version = question.current_version
+        version.question = question  # already loaded: no query per question
+        out.append(to_format(version, category=join_category([names[i] for i in ids]),
+                             tags=tags.get(question.pk, [])))
+    return out
+
+
+@dataclass
+class ExportFile:
+    """A file ready to be sent as a download."""
+
+    content: bytes
+    filename: str
+    content_type: str
+
+
+def topic_export(*, topic: Topic, fmt: str) -> ExportFile:
+    """A topic's questions in use (with its sub-topics) as a GIFT, Moodle XML or Excel file. Raises
+    formats.UnsupportedQuestion when the format cannot hold one of them (GIFT has no ordering questions)."""
+    _label, extension, content_type = EXPORT_FORMATS[fmt]
+    questions = topic_as_questions(topic)
+    if fmt == "xlsx":
+        content = formats.write_xlsx(questions)
+    elif fmt == "xml":
+        content = formats.write_moodle_xml(questions).encode("utf-8")
+    else:
+        content = formats.write_gift(questions).encode("utf-8")
+    name = slugify(fold(topic.name)) or "chu-de"
+    return ExportFile(content, f"ngan-hang-{name}{extension}", content_type)
 
 
 def attempts_of(user):

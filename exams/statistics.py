@@ -115,12 +115,12 @@ def _cache_key(exam: Exam, which: str) -> str:
     return f"exam-stats:{CACHE_VERSION}:{exam.pk}:{which}:{done['n']}:{last}:{change or 0}:{rules}"
 
 
-def cached_exam_statistics(exam: Exam, *, which: str | None = None) -> core.ExamStatistics | None:
+def cached_statistics_of(exam: Exam, *, which: str | None = None) -> core.ExamStatistics | None:
     """The statistics already computed for the exam's current papers and grades, or None."""
     return cache.get(_cache_key(exam, which or default_which(exam)))
 
 
-def exam_statistics(exam: Exam, *, which: str | None = None) -> core.ExamStatistics:
+def statistics_of(exam: Exam, *, which: str | None = None) -> core.ExamStatistics:
     """Item and test statistics of the exam (Moodle's definitions), from cache when no paper was submitted and no
     grade changed since they were computed."""
     which = which if which in core.WHICH else default_which(exam)
@@ -132,3 +132,4 @@ def exam_statistics(exam: Exam, *, which: str | None = None) -> core.ExamStatist
         result.computed_at = timezone.now()
         cache.set(key, result, CACHE_SECONDS)
     return result
+

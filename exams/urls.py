@@ -1,18 +1,32 @@
+"""Every page of the exams app; the JSON endpoints of the exam room are in exams.api (mounted under /api/)."""
 from django.urls import path
 
-from . import bank_views, grading_views, views
+from .views import bank, grading, room
 
 app_name = "exams"
 urlpatterns = [
-    path("ngan-hang-cau-hoi/", views.bank, name="bank"),
-    path("ngan-hang-cau-hoi/nhap/", views.bank_import, name="bank_import"),
-    path("ngan-hang-cau-hoi/chu-de/<int:pk>/", views.topic_detail, name="topic"),
-    path("thi/", views.my_exams, name="my_exams"),
-    path("thi/<int:pk>/bat-dau/", views.exam_start, name="start"),
-    path("thi/lam-bai/<int:pk>/", views.exam_room, name="room"),
-    path("thi/ket-qua/", views.exam_results, name="results"),
-    path("thi/ket-qua/<int:pk>/", views.exam_review, name="review"),
-    path("thi/<int:pk>/giam-sat/", views.monitor, name="monitor"),
-    *bank_views.urlpatterns,
-    *grading_views.urlpatterns,
+    # The question bank (trainers)
+    path("ngan-hang-cau-hoi/", bank.bank, name="bank"),
+    path("ngan-hang-cau-hoi/nhap/", bank.bank_import, name="bank_import"),
+    path("ngan-hang-cau-hoi/mau-excel/", bank.bank_template, name="bank_template"),
+    path("ngan-hang-cau-hoi/chu-de/<int:pk>/", bank.topic_detail, name="topic"),
+    path("ngan-hang-cau-hoi/chu-de/<int:pk>/xuat/<str:fmt>/", bank.topic_export, name="topic_export"),
+    path("ngan-hang-cau-hoi/chu-de/<int:pk>/da-ngung/", bank.topic_retired, name="topic_retired"),
+    path("ngan-hang-cau-hoi/chu-de/<int:pk>/them-cau-hoi/", bank.question_create, name="question_create"),
+    path("ngan-hang-cau-hoi/cau-hoi/<int:pk>/", bank.question_detail, name="question"),
+    path("ngan-hang-cau-hoi/cau-hoi/<int:pk>/sua/", bank.question_edit, name="question_edit"),
+    path("ngan-hang-cau-hoi/cau-hoi/<int:pk>/ngung-dung/", bank.question_retire, name="question_retire"),
+    # Candidates: their exams, the room, their results
+    path("thi/", room.my_exams, name="my_exams"),
+    path("thi/<int:pk>/bat-dau/", room.exam_start, name="start"),
+    path("thi/lam-bai/<int:pk>/", room.exam_room, name="room"),
+    path("thi/ket-qua/", room.exam_results, name="my_results"),
+    path("thi/ket-qua/<int:pk>/", room.exam_review, name="review"),
+    # Trainers, one exam: the sitting live, grading, results
+    path("thi/<int:pk>/giam-sat/", grading.monitor, name="monitor"),
+    path("thi/<int:pk>/cham-tu-luan/", grading.essay_queue, name="essay_queue"),
+    path("thi/<int:pk>/cham-tu-luan/<int:slot_pk>/", grading.essay_grade, name="essay_grade"),
+    path("thi/<int:pk>/cham-lai/", grading.regrade, name="regrade"),
+    path("thi/<int:pk>/ket-qua/", grading.results, name="results"),
+    path("thi/<int:pk>/ket-qua.csv", grading.results_csv, name="results_csv"),
 ]

@@ -5,9 +5,8 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
 
-from org.selectors import official_of
+from org.guards import official_or_403
 
 from . import selectors, services
 from .models import LessonProgress
@@ -16,10 +15,7 @@ router = Router(tags=["lms"])
 
 
 def _official(request):
-    official = official_of(request.user)
-    if official is None:
-        raise HttpError(403, _("Only officials on the roster have a learning record."))
-    return official
+    return official_or_403(request, _("Only officials on the roster have a learning record."), api=True)
 
 
 class ModuleOut(Schema):

@@ -6,12 +6,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.views import download, int_param
+from org.guards import official_or_403
 from org.imports import ImportRefused
 from org.selectors import official_of, scope_for
 
@@ -22,10 +24,7 @@ from .tasks import requirement_assign_task, session_invite_task
 
 
 def _official(request):
-    official = official_of(request.user)
-    if official is None:
-        raise PermissionDenied(_("Only officials on the roster have a learning record."))
-    return official
+    return official_or_403(request, _("Only officials on the roster have a learning record."))
 
 
 def _manager(request):
@@ -61,9 +60,7 @@ def lesson_done(request, lesson_id: int):
 @login_required
 def certificate_download(request, code: str):
     cert = get_object_or_404(selectors.certificates_of(request.user), code=code)
-    response = HttpResponse(certificates.certificate_pdf(cert), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="chung-nhan-{cert.code}.pdf"'
-    return response
+    return download(certificates.certificate_pdf(cert), f"chung-nhan-{cert.code}.pdf", "application/pdf", inline=True)
 
 
 def verify(request, code: str = ""):
@@ -205,9 +202,8 @@ def official_record(request, pk: int):
 def session_new(request):
     scope = _manager(request)
     requirements = selectors.requirements_visible_to(request.user)
-    initial = {}
-    if request.GET.get("yeu-cau", "").isdigit():
-        initial["requirement"] = request.GET["yeu-cau"]
+    requirement_id = int_param(request.GET, "yeu-cau")  # "schedule a session for this requirement"
+    initial = {} if requirement_id is None else {"requirement": requirement_id}
     form = SessionForm(request.POST or None, scope=scope, requirements=requirements, initial=initial)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -327,7 +323,5 @@ def attendance_template(request):
         raise Http404
     out = io.BytesIO()
     pd.DataFrame(columns=[c.header for c in imports.ATTENDANCE_COLUMNS]).to_excel(out, index=False)
-    response = HttpResponse(out.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = 'attachment; filename="danh-sach-diem-danh.xlsx"'
-    return response
+    return download(out.getvalue(), "danh-sach-diem-danh.xlsx",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

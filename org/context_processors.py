@@ -15,5 +15,5 @@ def current_official(request):
         "is_manager": "personnel" in keys or "admin" in keys,
         "is_admin_role": "admin" in keys,
         "can_use_cms": roles.is_trainer(user) or roles.is_admin(user) or roles.REVIEWER in roles.group_names(user),
-        "can_use_bank": roles.is_trainer(user) or roles.is_admin(user),
+        "can_use_bank": roles.is_trainer_or_admin(user),
     }

@@ -227,7 +227,7 @@ class ImportJob(models.Model):
 class Audience(models.Model):
     """Who a rule applies to: officials in the chosen units (with or without their sub-units) × role flags ×
     categories × ranks, plus anyone listed by name. Exams (eligibility) and the LMS (requirements) both carry
-    these fields; `org.selectors.audience_officials` is the one place that reads them.
+    these fields; `org.selectors.audience_q` is the one place that reads them.
 
     Semantics: within the rule, empty criteria mean "any"; ticked role flags are alternatives (a reform officer
     or a one-stop receiver). The rule and the list are alternatives. With no rule and no list, everyone."""

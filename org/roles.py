@@ -39,6 +39,11 @@ def is_trainer(user) -> bool:
     return TRAINER in group_names(user)
 
 
+def is_trainer_or_admin(user) -> bool:
+    """Who keeps the question bank, builds exams and grades them."""
+    return is_trainer(user) or is_admin(user)
+
+
 def is_staff_role(user) -> bool:
     """Staff roles must use MFA when REQUIRE_STAFF_MFA is on."""
     return is_admin(user) or bool(group_names(user) & set(STAFF_GROUPS)) or bool(getattr(user, "is_staff", False))

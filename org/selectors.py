@@ -214,8 +214,9 @@ def audience_q(rule, *, prefix: str = "") -> Q:
     return active & chosen
 
 
-def audience_officials(rule) -> QuerySet[Official]:
-    """Active officials a rule applies to (see `org.models.Audience`)."""
+def officials_in_audience(rule) -> QuerySet[Official]:
+    """Active officials a rule applies to (see `org.models.Audience`). Not `rule.audience_officials`, which holds
+    only the officials listed by name."""
     return Official.objects.filter(audience_q(rule))
 
 

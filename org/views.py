@@ -4,13 +4,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
+
+from common.views import download
 
 from . import selectors, services, templates_xlsx
 from .forms import ImportForm, OfficialFilterForm, OfficialTransferForm, UnitCreateForm, UnitReorganiseForm
@@ -160,9 +162,7 @@ def official_detail(request, pk: int):
 @require_POST
 def official_transfer(request, pk: int):
     official = get_object_or_404(selectors.officials_visible_to(request.user), pk=pk)
-    scope = selectors.scope_for(request.user)
-    if not scope.can_manage:
-        raise PermissionDenied(_("This page is for personnel officers."))
+    scope = _manager_scope(request)
     form = OfficialTransferForm(request.POST, official=official, scope=scope)
     if form.is_valid():
         d = form.cleaned_data
@@ -206,9 +206,7 @@ def import_template(request, kind: str, fmt: str):
     if kind not in ImportJob.Kind.values or fmt not in ("xlsx", "csv"):
         raise Http404
     content, content_type, filename = templates_xlsx.build_template(kind=kind, fmt=fmt, units=scope.units())
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(content, filename, content_type)
 
 
 class SignOutView(LogoutView):

@@ -17,11 +17,11 @@ def _queued_key(exam_id: int) -> str:
 def exam_statistics_refresh_task(exam_id: int) -> None:
     """Compute and cache the exam's statistics for its current papers (nothing to do if already cached)."""
     from exams.models import Exam
-    from exams.statistics import exam_statistics
+    from exams.statistics import statistics_of
 
     exam = Exam.objects.filter(pk=exam_id).first()
     if exam is not None:
-        exam_statistics(exam)
+        statistics_of(exam)
 
 
 def exam_statistics_refresh_later(*, exam_id: int) -> bool:

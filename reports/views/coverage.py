@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from common.views import download
 from lms.models import Assignment
 from org.models import Unit
 from org.selectors import Scope, scope_for, unit_ancestors
@@ -70,10 +71,8 @@ def _breadcrumbs(scope: Scope, unit: Unit) -> list[Unit]:
     return [u for u in unit_ancestors(unit) if scope.covers_unit(u)]
 
 
-def _download(content: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+def _download_as(content: bytes, content_type: str, name: str):  # the argument order of every call here
+    return download(content, name, content_type)
 
 
 def _query(**params) -> str:
@@ -114,14 +113,14 @@ def coverage_page(request):
             if line:
                 rows.append(dict(line, requirement=r, label=r.title, code=""))
         if request.GET.get("format") == "csv":
-            return _download(_overview_csv(rows), exports.CSV, f"bao-phu-{unit.code}.csv")
+            return _download_as(_overview_csv(rows), exports.CSV, f"bao-phu-{unit.code}.csv")
         ctx["overview"] = rows
         return render(request, "reports/coverage.html", ctx)
 
     b = report.breakdown(requirement_id=requirement.pk, unit_id=unit.pk)
     lines = sel.report_lines(b, unit_name=unit.name, own_label=_("%(unit)s (officials of the unit itself)"))
     if request.GET.get("format") == "csv":
-        return _download(exports.lines_csv(lines, b.total, total_label=unit.name), exports.CSV,
+        return _download_as(exports.lines_csv(lines, b.total, total_label=unit.name), exports.CSV,
                          f"bao-phu-{requirement.pk}-{unit.code}.csv")
     series = sel.trend_series(requirement=requirement, unit=unit, since=report.as_of - dt.timedelta(days=TREND_DAYS))
     series = series[series["date"] <= report.as_of] if len(series) else series
@@ -169,8 +168,8 @@ def _missing_export(request, qs, *, unit, requirement, status, fmt):
         name = f"chua-hoan-thanh-{requirement.pk}-{unit.code}.{fmt}"
         if fmt == ExportJob.Format.XLSX:
             data = exports.missing_xlsx(qs, title=f"{requirement.title} — {unit.name}")
-            return _download(data, exports.XLSX, name)
-        return _download(exports.missing_csv(qs), exports.CSV, name)
+            return _download_as(data, exports.XLSX, name)
+        return _download_as(exports.missing_csv(qs), exports.CSV, name)
     job = export_job_create(
         user=request.user, kind=ExportJob.Kind.MISSING, fmt=fmt,
         params={"requirement_id": requirement.pk, "unit_id": unit.pk, "status": status, "language": get_language()},
@@ -206,8 +205,8 @@ def period_export(request):
         if sum(len(s.lines) + 1 for s in report.sections) > INLINE_PDF_LINES:
             # WeasyPrint lays out about three pages a second: a long report is built in the background.
             return _period_job(request, unit=unit, requirement=requirement, d=d)
-        return _download(exports.period_report_pdf(report), exports.PDF, exports.period_file_name(report, "pdf"))
-    return _download(exports.period_report_xlsx(report), exports.XLSX, exports.period_file_name(report, "xlsx"))
+        return _download_as(exports.period_report_pdf(report), exports.PDF, exports.period_file_name(report, "pdf"))
+    return _download_as(exports.period_report_xlsx(report), exports.XLSX, exports.period_file_name(report, "xlsx"))
 
 
 def _period_job(request, *, unit, requirement, d):
@@ -273,7 +272,7 @@ def public_page(request):
                           is_own=True))
     minimum = settings.PUBLIC_MIN_GROUP_SIZE
     if request.GET.get("format") == "csv" and unit:
-        return _download(exports.lines_csv([_marked(line, minimum) for line in lines], _marked(unit, minimum),
+        return _download_as(exports.lines_csv([_marked(line, minimum) for line in lines], _marked(unit, minimum),
                                            total_label=unit["name"]),
                          exports.CSV, f"cong-khai-{req['id']}-{unit['code']}.csv")
     withheld = [line["suppressed"] for line in [*lines, unit or {}] if line.get("suppressed")]

@@ -5,7 +5,6 @@ import io
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -17,8 +16,8 @@ from django.views.decorators.http import require_GET
 
 from exams import statistics as exam_stats
 from exams.models import KIND_LABELS, Exam
-from exams.selectors import can_use_bank
 from common.text import fold
+from org.guards import trainers_only
 
 from scoring import statistics as core
 
@@ -49,10 +48,7 @@ BAND_LABELS = {
 }
 
 
-def _exam_for_trainer(request, exam_id: int) -> Exam:
-    if not can_use_bank(request.user):
-        raise PermissionDenied(_("Exam statistics are for trainers."))
-    return get_object_or_404(Exam, pk=exam_id)
+_TRAINERS_ONLY = trainers_only(gettext_lazy("Exam statistics are for trainers."))
 
 
 def _which(request, exam: Exam) -> str:
@@ -130,10 +126,11 @@ def _rows(stats: core.ExamStatistics) -> list[dict]:
 
 @login_required
 @require_GET
+@_TRAINERS_ONLY
 def exam_statistics_page(request, exam_id: int):
-    exam = _exam_for_trainer(request, exam_id)
+    exam = get_object_or_404(Exam, pk=exam_id)
     which = _which(request, exam)
-    stats = exam_stats.exam_statistics(exam, which=which)
+    stats = exam_stats.statistics_of(exam, which=which)
     rows = _rows(stats)
     return render(request, "reports/exam_statistics.html", {
         "exam": exam, "stats": stats, "which": which, "which_label": WHICH_LABELS[which],
@@ -156,10 +153,11 @@ def _random_slot_name(slot: core.SlotStatistics) -> str:
 
 @login_required
 @require_GET
+@_TRAINERS_ONLY
 def exam_statistics_csv(request, exam_id: int):
-    exam = _exam_for_trainer(request, exam_id)
+    exam = get_object_or_404(Exam, pk=exam_id)
     which = _which(request, exam)
-    stats = exam_stats.exam_statistics(exam, which=which)
+    stats = exam_stats.statistics_of(exam, which=which)
     buf = io.StringIO()
     out = csv.writer(buf)
     out.writerow([_("No."), _("Question ID"), _("Question"), _("Question type"), _("Attempts"),

@@ -2,7 +2,7 @@
 other district's), ticks a ward to create a requirement, and opening it and saving it untouched changes nothing."""
 from lms.models import Requirement
 from org.models import Unit
-from org.selectors import audience_officials
+from org.selectors import officials_in_audience
 
 from .conftest import sign_in
 
@@ -32,8 +32,8 @@ def test_personnel_officer_picks_a_ward_and_saving_untouched_changes_nothing(pag
     page.wait_for_url(f"{base}/hoc-tap/quan-ly/yeu-cau/*/")
     requirement = Requirement.objects.get(title="Bồi dưỡng một cửa phường Trảng Dài")
     assert list(requirement.audience_units.all()) == [ward]
-    reached = set(audience_officials(requirement).values_list("pk", flat=True))
-    assert reached and all(o.unit_id == ward.pk for o in audience_officials(requirement))
+    reached = set(officials_in_audience(requirement).values_list("pk", flat=True))
+    assert reached and all(o.unit_id == ward.pk for o in officials_in_audience(requirement))
 
     # Open it and save it as it is.
     page.goto(f"{base}/hoc-tap/quan-ly/yeu-cau/{requirement.pk}/sua/")
@@ -41,4 +41,4 @@ def test_personnel_officer_picks_a_ward_and_saving_untouched_changes_nothing(pag
     page.get_by_role("button", name="Lưu").click()
     page.wait_for_url(f"{base}/hoc-tap/quan-ly/yeu-cau/{requirement.pk}/")
     assert list(requirement.audience_units.all()) == [ward]
-    assert set(audience_officials(requirement).values_list("pk", flat=True)) == reached
+    assert set(officials_in_audience(requirement).values_list("pk", flat=True)) == reached

@@ -9,7 +9,7 @@ from exams import formats
 from exams.models import Exam, ExamSection
 from exams.services import bank_import, topic_get_or_create
 from org.models import Category
-from org.selectors import audience_officials
+from org.selectors import officials_in_audience
 from tests.factories import OfficialFactory
 
 from ..html_forms import form_fields, options
@@ -26,7 +26,7 @@ def audience_of(exam) -> dict:
     state = {name: getattr(exam, name) for name in AUDIENCE if name not in ("audience_units", "audience_officials")}
     state["audience_units"] = sorted(exam.audience_units.values_list("pk", flat=True))
     state["audience_officials"] = sorted(exam.audience_officials.values_list("pk", flat=True))
-    state["eligible"] = sorted(audience_officials(exam).values_list("pk", flat=True))
+    state["eligible"] = sorted(officials_in_audience(exam).values_list("pk", flat=True))
     return state
 
 

@@ -83,28 +83,28 @@ def test_grading_counts_right_answers_and_the_server_finalises_overdue_sittings(
 
 def test_a_whole_exam_ending_at_once_is_finalised_in_batches_and_one_bad_sitting_holds_up_nobody(
         exam, trang_dai_official, monkeypatch, caplog):
-    from exams import services
+    from exams.services import sittings
     from tests.factories import OfficialFactory
 
     now = timezone.now()
     officials = [trang_dai_official] + [OfficialFactory(unit=trang_dai_official.unit) for _ in range(4)]
     attempts = [attempt_start(exam=exam, official=o, now=now) for o in officials]
     broken = attempts[2].pk
-    real_submit = services.attempt_submit
+    real_submit = sittings.attempt_submit
 
     def submit(*, attempt, **kwargs):
         if attempt.pk == broken:
             raise ValueError("a question that cannot be graded")
         return real_submit(attempt=attempt, **kwargs)
 
-    monkeypatch.setattr(services, "attempt_submit", submit)
+    monkeypatch.setattr(sittings, "attempt_submit", submit)
     # Batches of two: five sittings take three batches; the broken one is logged and left, the others are graded.
     assert attempts_finalise_overdue(now=now + dt.timedelta(minutes=31), batch=2) == 4
     status = dict(Attempt.objects.values_list("pk", "status"))
     assert status.pop(broken) == Attempt.Status.IN_PROGRESS
     assert set(status.values()) == {Attempt.Status.TIMED_OUT}
     assert f"Could not finalise attempt {broken}" in caplog.text
-    monkeypatch.setattr(services, "attempt_submit", real_submit)
+    monkeypatch.setattr(sittings, "attempt_submit", real_submit)
     assert attempts_finalise_overdue(now=now + dt.timedelta(minutes=32)) == 1  # the next run takes it
 
 def test_attempt_limits_windows_and_access_codes(exam, trang_dai_official):

@@ -3,7 +3,8 @@ import pytest
 
 from exams import formats
 from exams.models import Question, QuestionVersion, Topic
-from exams.services import bank_import, parse_bank_file, question_save, to_format, topic_get_or_create
+from exams.selectors import to_format
+from exams.services import bank_import, parse_bank_file, question_save, topic_get_or_create
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from exams import formats
-from exams.bank_services import topic_as_questions
+from exams.selectors import topic_as_questions
 from exams.models import Question, Topic
 from exams.services import bank_import, parse_bank_file, topic_get_or_create
 

@@ -39,13 +39,13 @@ def _exam():
 def _slow_grading(monkeypatch, seconds=0.004):
     """Grading takes a few milliseconds per question inside the submit's transaction: the window in which a save
     used to be written after the answers were read, now made wide enough to be hit every time."""
-    real = services.grade
+    real = services.sittings.grade
 
     def slow(*args, **kwargs):
         time.sleep(seconds)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "grade", slow)
+    monkeypatch.setattr(services.sittings, "grade", slow)
 
 
 class Candidate:

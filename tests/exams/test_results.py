@@ -129,7 +129,7 @@ def test_highest_grade_uses_the_graded_attempt_while_a_later_essay_waits(client,
                                                                          django_capture_on_commit_callbacks):
     """Moodle's highest grade is the highest graded attempt: an attempt whose essay waits for a grader has no
     grade yet, so it neither hides the graded one nor makes the official vanish from the statistics."""
-    from exams.statistics import exam_statistics
+    from exams.statistics import statistics_of
     from lms import services as lms_services
     from lms.models import Assignment
 
@@ -149,7 +149,7 @@ def test_highest_grade_uses_the_graded_attempt_while_a_later_essay_waits(client,
     assert officials_passed(exam=exam) == {trang_dai_official.pk}
     assert Assignment.objects.get(official=trang_dai_official, requirement=requirement).status == "completed"
 
-    stats = exam_statistics(exam)  # the default: the attempts that make the grade, here the highest
+    stats = statistics_of(exam)  # the default: the attempts that make the grade, here the highest
     assert (stats.which, stats.officials, stats.test.attempts, stats.pending) == ("highest", 1, 1, 0)
     assert stats.test.mean == pytest.approx(30)
 

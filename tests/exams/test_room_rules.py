@@ -139,7 +139,7 @@ def test_new_ip_ranges_apply_to_saves_in_other_processes_within_the_cache_lifeti
     # An update that sends no signal here, as a save in another web process would not.
     type(exam).objects.filter(pk=exam.pk).update(allowed_ip_ranges="10.20.0.0/16")
     assert put(client, sitting.pk, 1, {"choice": 1}, 2).status_code == 200  # still cached here
-    monkeypatch.setattr(services, "ROOM_RULES_TTL", 0.0)
+    monkeypatch.setattr(services.room, "ROOM_RULES_TTL", 0.0)
     services.room_rules_forget()  # as the TTL running out would
     assert put(client, sitting.pk, 1, {"choice": 1}, 3).json()["code"] == "ip_refused"
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from lms import services
 from lms.models import Assignment, Requirement, TrainingSession
 from org import services as org_services
-from org.selectors import audience_officials
+from org.selectors import officials_in_audience
 
 from ..factories import OfficialFactory, UnitFactory
 from ..html_forms import form_fields, options
@@ -26,7 +26,7 @@ def snapshot(obj) -> dict:
     obj.refresh_from_db()
     state = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if f.attname != "updated_at"}
     state.update({f.name: sorted(getattr(obj, f.name).values_list("pk", flat=True)) for f in obj._meta.many_to_many})
-    state["audience"] = sorted(audience_officials(obj).values_list("pk", flat=True))
+    state["audience"] = sorted(officials_in_audience(obj).values_list("pk", flat=True))
     if isinstance(obj, Requirement):
         state["assignments"] = sorted(Assignment.objects.filter(requirement=obj).values_list(
             "official_id", "active", "source", "status", "due_at"))
@@ -187,7 +187,7 @@ def test_a_personnel_officer_schedules_a_session_for_a_unit_of_their_subtree(cli
     assert response.status_code == 302, response.content.decode()
     session = TrainingSession.objects.get()
     assert list(session.audience_units.all()) == [tree["tan_phong"]] and session.scope_unit == tree["bien_hoa"]
-    assert set(audience_officials(session).values_list("pk", flat=True)) == {people["tan_phong"].pk,
+    assert set(officials_in_audience(session).values_list("pk", flat=True)) == {people["tan_phong"].pk,
                                                                              people["listed"].pk}
 
 

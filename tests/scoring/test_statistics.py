@@ -304,7 +304,7 @@ def test_an_official_is_refused_and_an_anonymous_visitor_sent_to_sign_in(client,
 
 def test_a_submission_queues_one_recomputation_for_a_burst(exam, tree, monkeypatch,
                                                           django_capture_on_commit_callbacks):
-    from exams.statistics import cached_exam_statistics, exam_statistics
+    from exams.statistics import cached_statistics_of, statistics_of
     from reports import tasks
 
     from ..factories import OfficialFactory
@@ -316,21 +316,21 @@ def test_a_submission_queues_one_recomputation_for_a_burst(exam, tree, monkeypat
     with django_capture_on_commit_callbacks(execute=True):
         sit(exam, OfficialFactory(unit=tree["trang_dai"]), {"Câu 1"})
     assert queued == [[exam.pk]]
-    cached = cached_exam_statistics(exam)  # computed by the task (Celery runs eagerly in tests)
+    cached = cached_statistics_of(exam)  # computed by the task (Celery runs eagerly in tests)
     assert cached is not None and cached.test.attempts == 1
 
     with django_capture_on_commit_callbacks(execute=True):
         sit(exam, OfficialFactory(unit=tree["trang_dai"]), {"Câu 1", "Câu 2"})
     assert queued == [[exam.pk]]  # within the debounce window: no second recomputation queued
-    assert cached_exam_statistics(exam) is None  # the cache key follows the papers: nothing stale is served
-    assert exam_statistics(exam).test.attempts == 2
+    assert cached_statistics_of(exam) is None  # the cache key follows the papers: nothing stale is served
+    assert statistics_of(exam).test.attempts == 2
 
     from django.core.cache import cache
     cache.delete(tasks._queued_key(exam.pk))  # the window has passed
     with django_capture_on_commit_callbacks(execute=True):
         sit(exam, OfficialFactory(unit=tree["trang_dai"]), set())
     assert queued == [[exam.pk], [exam.pk]]
-    assert cached_exam_statistics(exam).test.attempts == 3
+    assert cached_statistics_of(exam).test.attempts == 3
 
 
 def test_the_csv_and_the_chart_round_figures_instead_of_cutting_them(client, trainer_user, exam, tree):

@@ -78,7 +78,7 @@ def cronbach(marks: pd.DataFrame, totals: pd.Series) -> float:
 
 
 def test_alpha_error_ratio_and_sem_are_per_blueprint_slot_not_per_shuffled_position(pooled, tree):
-    from exams.statistics import exam_statistics
+    from exams.statistics import statistics_of
 
     sit_all(pooled, tree)
     papers = stored_papers(pooled)
@@ -102,7 +102,7 @@ def test_alpha_error_ratio_and_sem_are_per_blueprint_slot_not_per_shuffled_posit
     by_position = cronbach(per_position, totals)
     assert abs(alpha - by_position) > 1  # the two definitions really differ on this exam
 
-    test = exam_statistics(pooled).test
+    test = statistics_of(pooled).test
     assert test.position_basis == "blueprint" and test.positions == 7 and test.random_slots == 7
     assert test.alpha == pytest.approx(alpha)
     assert test.error_ratio == pytest.approx(100 * math.sqrt(1 - alpha / 100))
@@ -111,12 +111,12 @@ def test_alpha_error_ratio_and_sem_are_per_blueprint_slot_not_per_shuffled_posit
 
 
 def test_random_slots_get_moodles_per_slot_rows_beside_the_questions_they_drew(pooled, tree, client, trainer_user):
-    from exams.statistics import exam_statistics
+    from exams.statistics import statistics_of
 
     sit_all(pooled, tree)
     papers = stored_papers(pooled)
     totals = papers.groupby("attempt_id")["mark"].sum()
-    stats = exam_statistics(pooled)
+    stats = statistics_of(pooled)
     one_stop, civil = pooled.sections.order_by("order").values_list("pk", flat=True)
 
     # Moodle numbers the blueprint's slots section by section: 1-4 draw from section I, 5-7 from section II.
@@ -184,7 +184,7 @@ def test_old_papers_get_their_blueprint_slot_from_the_sections(pooled, tree):
     from django.apps import apps
 
     from exams.models import AttemptQuestion, ExamSection, Question
-    from exams.statistics import exam_statistics
+    from exams.statistics import statistics_of
 
     # A third section of fixed questions, listed in the bank's order.
     fixed = ExamSection.objects.create(exam=pooled, order=3, title="Phần III", topic=None, draw_count=2)
@@ -192,7 +192,7 @@ def test_old_papers_get_their_blueprint_slot_from_the_sections(pooled, tree):
     sit_all(pooled, tree, n=12)
     before = {pk: (s, d) for pk, s, d in AttemptQuestion.objects.values_list("pk", "section_id", "draw")}
     AttemptQuestion.objects.update(section=None, draw=None)
-    assert exam_statistics(pooled).test.position_basis == "slot"  # the fallback: positions on the paper
+    assert statistics_of(pooled).test.position_basis == "slot"  # the fallback: positions on the paper
 
     migration = importlib.import_module("exams.migrations.0004_attemptquestion_blueprint_slot")
     migration.infer_blueprint(apps, None)
@@ -204,7 +204,7 @@ def test_old_papers_get_their_blueprint_slot_from_the_sections(pooled, tree):
     papers = stored_papers(pooled)
     assert (papers.groupby(["attempt_id", "section_id"])["draw"].apply(sorted).map(len)
             == papers.groupby(["attempt_id", "section_id"])["draw"].max()).all()
-    result = exam_statistics(pooled).test
+    result = statistics_of(pooled).test
     assert result.position_basis == "blueprint" and result.positions == 9
     # Draws from one pool are interchangeable, and the draw order was not kept: the figure is Moodle's for the
     # labelling the backfill gave them.

@@ -1,61 +1,92 @@
-"""Question-bank pages for trainers beyond the import: single-question editing, Excel template, export."""
+"""The question bank's pages, for trainers and administrators: topics, importing a bank file, the Excel template,
+exporting a topic, and creating, editing, reading and retiring one question. Thin: parsing and writing live in
+exams.services.bank, reads in exams.selectors."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import bank_services, formats, selectors, services
-from .bank_forms import QuestionEditor
-from .formats.model import format_decimal, format_percent
-from .models import KIND_LABELS, AttemptQuestion, Question, Topic
+from common.views import download
+from org.guards import trainers_only
 
+from .. import formats, selectors, services
+from ..bank_forms import QuestionEditor
+from ..forms import BankImportForm
+from ..formats.model import format_decimal, format_percent
+from ..models import KIND_LABELS, AttemptQuestion, Exam, Question, Topic
 
-def _trainer(request):
-    if not selectors.can_use_bank(request.user):
-        raise PermissionDenied(_("The question bank is for trainers."))
-
-
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+_for_trainers = trainers_only(gettext_lazy("The question bank is for trainers."))
 
 
 @login_required
-def bank_template(request):
-    _trainer(request)
-    return _download(formats.xlsx_template(), "mau-ngan-hang-cau-hoi.xlsx",
-                     bank_services.EXPORT_FORMATS["xlsx"][2])
+@_for_trainers
+def bank(request):
+    return render(request, "exams/bank.html", {"topics": selectors.topics_with_counts(),
+                                               "exams": Exam.objects.order_by("-created_at")[:20]})
 
 
 @login_required
-def topic_export(request, pk: int, fmt: str):
-    _trainer(request)
+@_for_trainers
+def topic_detail(request, pk: int):
     topic = get_object_or_404(Topic, pk=pk)
-    if fmt not in bank_services.EXPORT_FORMATS:
+    return render(request, "exams/topic.html", {"topic": topic, "questions": selectors.questions_in(topic)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@_for_trainers
+def bank_import(request):
+    form = BankImportForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            questions = services.parse_bank_file(filename=upload.name, data=upload.read())
+        except formats.ParseError as refused:
+            errors = refused.errors
+        else:
+            root = form.cleaned_data["topic"] or services.topic_get_or_create(
+                name=form.cleaned_data["new_topic"].strip(), parent=None)
+            result = services.bank_import(root=root, questions=questions, by=request.user)
+            messages.success(request, _("%(n)s questions were imported into “%(topic)s”.")
+                             % {"n": result.created, "topic": root.name})
+            return redirect("exams:topic", pk=root.pk)
+    return render(request, "exams/bank_import.html", {"form": form, "errors": errors},
+                  status=400 if errors else 200)
+
+
+@login_required
+@_for_trainers
+def bank_template(request):
+    return download(formats.xlsx_template(), "mau-ngan-hang-cau-hoi.xlsx", selectors.EXPORT_FORMATS["xlsx"][2])
+
+
+@login_required
+@_for_trainers
+def topic_export(request, pk: int, fmt: str):
+    topic = get_object_or_404(Topic, pk=pk)
+    if fmt not in selectors.EXPORT_FORMATS:
         raise Http404
     try:
-        export = bank_services.topic_export(topic=topic, fmt=fmt)
+        export = selectors.topic_export(topic=topic, fmt=fmt)
     except formats.UnsupportedQuestion as refused:
         messages.error(request, _("Nothing was exported: %(reason)s. Excel and Moodle XML hold every type of "
                                   "question.") % {"reason": refused})
         return redirect("exams:topic", pk=topic.pk)
-    return _download(export.content, export.filename, export.content_type)
+    return download(export.content, export.filename, export.content_type)
 
 
 @login_required
+@_for_trainers
 def topic_retired(request, pk: int):
-    _trainer(request)
     topic = get_object_or_404(Topic, pk=pk)
     return render(request, "exams/question_retired.html",
-                  {"topic": topic, "questions": bank_services.topic_questions(topic, active=False)})
+                  {"topic": topic, "questions": selectors.topic_questions(topic, active=False)})
 
 
 # --- One question ------------------------------------------------------------------------------------------------
@@ -75,8 +106,8 @@ KIND_HELP = {
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@_for_trainers
 def question_create(request, pk: int):
-    _trainer(request)
     topic = get_object_or_404(Topic, pk=pk)
     kind = request.GET.get("loai", "")
     if kind not in KIND_LABELS:
@@ -92,8 +123,8 @@ def question_create(request, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@_for_trainers
 def question_edit(request, pk: int):
-    _trainer(request)
     question = get_object_or_404(Question.objects.select_related("current_version", "topic"), pk=pk)
     if question.current_version is None:
         raise Http404
@@ -124,15 +155,15 @@ def _editor_page(request, editor: QuestionEditor, *, topic: Topic, status: int |
 
 
 @login_required
+@_for_trainers
 def question_detail(request, pk: int):
-    _trainer(request)
     question = get_object_or_404(Question.objects.select_related("current_version", "topic", "created_by"), pk=pk)
     papers = dict(AttemptQuestion.objects.filter(version__question=question).values_list("version")
                   .annotate(n=Count("id")))
     versions = []
     for version in question.versions.select_related("created_by", "question").order_by("-number"):
         versions.append({"version": version, "papers": papers.get(version.pk, 0),
-                         "content": content_for_display(services.to_format(version)),
+                         "content": content_for_display(selectors.to_format(version)),
                          "current": version.pk == question.current_version_id})
     return render(request, "exams/question_detail.html", {
         "question": question, "versions": versions, "current": versions[0] if versions else None,
@@ -141,11 +172,11 @@ def question_detail(request, pk: int):
 
 @login_required
 @require_POST
+@_for_trainers
 def question_retire(request, pk: int):
-    _trainer(request)
     question = get_object_or_404(Question, pk=pk)
     active = request.POST.get("active") == "1"
-    bank_services.question_set_active(question=question, active=active)
+    services.question_set_active(question=question, active=active)
     if active:
         messages.success(request, _("The question is in use again: new exams may draw it."))
     else:
@@ -182,13 +213,3 @@ def content_for_display(q: formats.Question) -> dict:
         out["order"] = q.order
     return out
 
-
-urlpatterns = [
-    path("ngan-hang-cau-hoi/mau-excel/", bank_template, name="bank_template"),
-    path("ngan-hang-cau-hoi/chu-de/<int:pk>/xuat/<str:fmt>/", topic_export, name="topic_export"),
-    path("ngan-hang-cau-hoi/chu-de/<int:pk>/da-ngung/", topic_retired, name="topic_retired"),
-    path("ngan-hang-cau-hoi/chu-de/<int:pk>/them-cau-hoi/", question_create, name="question_create"),
-    path("ngan-hang-cau-hoi/cau-hoi/<int:pk>/", question_detail, name="question"),
-    path("ngan-hang-cau-hoi/cau-hoi/<int:pk>/sua/", question_edit, name="question_edit"),
-    path("ngan-hang-cau-hoi/cau-hoi/<int:pk>/ngung-dung/", question_retire, name="question_retire"),
-]

@@ -1,35 +1,46 @@
-"""Trainers' grading pages: essay queue, regrade, results by grading method. Thin: the logic is in
-exams.grading; every view is for trainers and administrators only (exams.selectors.can_use_bank)."""
+"""Trainers' pages for one exam: watching the sitting live, the essay queue, regrade, results by grading method.
+Thin: the logic is in exams.grading; every view is for trainers and administrators only (org.guards.trainers_only)."""
 import csv
 import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.text import fold
+from common.views import download
+from org.guards import trainers_only
 
-from . import grading, selectors
-from .grading_forms import EssayGradeForm, RegradeForm
-from .models import AttemptQuestion, Exam
+from .. import grading, selectors
+from ..grading_forms import EssayGradeForm, RegradeForm
+from ..models import AttemptQuestion, Exam
 
 QUEUE_PAGE_SIZE = 20
 SHOW_CHOICES = ("waiting", "graded", "all")
 
+_for_graders = trainers_only(gettext_lazy("Grading is for trainers."))
 
-def _exam_for_trainer(request, pk: int) -> Exam:
-    if not selectors.can_use_bank(request.user):
-        raise PermissionDenied(_("Grading is for trainers."))
-    return get_object_or_404(Exam, pk=pk)
+
+# --- The sitting, live ------------------------------------------------------------------------------------------
+
+@login_required
+@trainers_only(gettext_lazy("The question bank is for trainers."))
+def monitor(request, pk: int):
+    exam = get_object_or_404(Exam, pk=pk)
+    rows = selectors.exam_monitor(exam)
+    counts = {"started": len(rows), "submitted": sum(r["attempt"].status != "in_progress" for r in rows),
+              "idle": sum(r["idle"] for r in rows)}
+    return render(request, "exams/monitor.html", {"exam": exam, "rows": rows, "counts": counts})
+
+
 
 
 # --- Essay queue ------------------------------------------------------------------------------------------------
@@ -67,15 +78,17 @@ def _render_queue(request, exam: Exam, params: dict, bound: tuple[int, EssayGrad
 
 @login_required
 @require_GET
+@_for_graders
 def essay_queue(request, pk: int):
-    exam = _exam_for_trainer(request, pk)
+    exam = get_object_or_404(Exam, pk=pk)
     return _render_queue(request, exam, _queue_params(request.GET))
 
 
 @login_required
 @require_POST
+@_for_graders
 def essay_grade(request, pk: int, slot_pk: int):
-    exam = _exam_for_trainer(request, pk)
+    exam = get_object_or_404(Exam, pk=pk)
     slot = get_object_or_404(AttemptQuestion.objects.select_related("attempt__official", "version__question"),
                              pk=slot_pk, attempt__exam=exam, version__question__kind="essay")
     params = _queue_params(request.POST)
@@ -111,8 +124,9 @@ def essay_grade(request, pk: int, slot_pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@_for_graders
 def regrade(request, pk: int):
-    exam = _exam_for_trainer(request, pk)
+    exam = get_object_or_404(Exam, pk=pk)
     questions = grading.regrade_questions(exam=exam)
     data = request.POST if request.method == "POST" else (request.GET if "question" in request.GET else None)
     form = RegradeForm(data, questions=questions)
@@ -137,8 +151,9 @@ def regrade(request, pk: int):
 
 @login_required
 @require_GET
+@_for_graders
 def results(request, pk: int):
-    exam = _exam_for_trainer(request, pk)
+    exam = get_object_or_404(Exam, pk=pk)
     rows = grading.exam_results(exam=exam)
     changes = Paginator(grading.grade_changes_of(exam=exam), 50).get_page(request.GET.get("page"))
     summary = {"officials": len(rows), "passed": sum(bool(r.grade and r.grade.passed) for r in rows),
@@ -161,8 +176,9 @@ def _outcome(row) -> str:
 
 @login_required
 @require_GET
+@_for_graders
 def results_csv(request, pk: int):
-    exam = _exam_for_trainer(request, pk)
+    exam = get_object_or_404(Exam, pk=pk)
     buf = io.StringIO()
     out = csv.writer(buf)
     out.writerow([_("Unit"), _("Employee code"), _("Full name"), _("Finished attempts"),
@@ -172,17 +188,7 @@ def results_csv(request, pk: int):
         out.writerow([r.official.unit.name, r.official.employee_code, r.official.full_name, g.attempts if g else 0,
                       _num(g and g.percent), _num(g and g.score), _outcome(r),
                       _("Yes") if g and g.pending_manual else ""])
-    # The byte-order mark makes Excel read the file as UTF-8, so Vietnamese names come out right.
-    response = HttpResponse(buf.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     name = f"ket-qua-{slugify(fold(exam.title))[:60] or exam.pk}-{timezone.localdate():%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    # The byte-order mark makes Excel read the file as UTF-8, so Vietnamese names come out right.
+    return download(buf.getvalue().encode("utf-8-sig"), name, "text/csv; charset=utf-8")
 
-
-urlpatterns = [
-    path("thi/<int:pk>/cham-tu-luan/", essay_queue, name="essay_queue"),
-    path("thi/<int:pk>/cham-tu-luan/<int:slot_pk>/", essay_grade, name="essay_grade"),
-    path("thi/<int:pk>/cham-lai/", regrade, name="regrade"),
-    path("thi/<int:pk>/ket-qua/", results, name="results"),
-    path("thi/<int:pk>/ket-qua.csv", results_csv, name="results_csv"),
-]

@@ -1,0 +1,236 @@
+"""A sitting's life on the server: starting it (eligibility, window, attempts, the drawn and frozen paper),
+accommodations that move its deadline, submitting and grading it, and the periodic finalisation of sittings whose time
+is over. The server's clock decides; answers are saved by `answers`, the room's rules are in `room`."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from random import Random
+
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from scoring.grading import from_paper, grade, paper_layout
+
+from ..models import Attempt, AttemptEvent, AttemptQuestion, Exam, ExamOverride, Question
+from ..signals import attempt_graded
+from .errors import ExamRefused
+from .room import access_code_check, ip_allowed, ip_refusal
+
+logger = logging.getLogger(__name__)
+
+# A save that left the browser just before the deadline may arrive a moment after it.
+SAVE_GRACE = dt.timedelta(seconds=5)
+
+
+def _draw(exam: Exam, rng: Random) -> list[tuple[Question, Decimal, tuple[int, int]]]:
+    # Every start pays this (2,000 candidates may start within a minute): the sections with their topics and fixed
+    # questions in two queries, one id query per drawn pool, then all drawn questions in one. Each pick carries its
+    # blueprint slot: (section, which of the section's questions), which the shuffle that follows does not move.
+    fixed_q = Question.objects.filter(is_active=True).select_related("current_version")
+    sections = exam.sections.select_related("topic").prefetch_related(
+        Prefetch("fixed_questions", queryset=fixed_q, to_attr="fixed_active"))
+    sections = list(sections)
+    picks: list[tuple[Question | int, Decimal, tuple[int, int]]] = []
+    # Fixed questions first, so a random section never draws a question the paper already holds.
+    taken = {q.pk for section in sections for q in section.fixed_active}
+    for section in sections:
+        if section.fixed_active:
+            picks.extend((q, section.points_per_question, (section.pk, n))
+                         for n, q in enumerate(section.fixed_active, start=1))
+            continue
+        pool = Question.objects.filter(topic__path__startswith=section.topic.path, is_active=True,
+                                       current_version__isnull=False).exclude(kind="description")
+        if section.difficulty:
+            pool = pool.filter(difficulty=section.difficulty)
+        ids = [i for i in pool.values_list("id", flat=True) if i not in taken]
+        if len(ids) < section.draw_count:
+            raise ExamRefused(_("This exam cannot be started: a section has fewer questions than it draws. "
+                                "Please tell the trainer."))
+        drawn = rng.sample(ids, section.draw_count)
+        taken.update(drawn)
+        picks.extend((i, section.points_per_question, (section.pk, n)) for n, i in enumerate(drawn, start=1))
+    by_id = Question.objects.select_related("current_version").in_bulk([q for q, *_ in picks if isinstance(q, int)])
+    return [(by_id[q] if isinstance(q, int) else q, points, place) for q, points, place in picks]
+
+
+
+@dataclass
+class Terms:
+    """The rules that apply to one official for one exam, once their accommodation is taken into account."""
+
+    opens_at: dt.datetime | None
+    closes_at: dt.datetime | None
+    attempts_allowed: int
+    minutes: int
+
+
+def exam_terms(*, exam: Exam, official) -> Terms:
+    """The exam's window, attempts and time for this official, with their personal accommodation if any."""
+    override = ExamOverride.objects.filter(exam=exam, official=official).first()
+    terms = Terms(exam.opens_at, exam.closes_at, exam.attempts_allowed, exam.time_limit_minutes)
+    if override is not None:
+        terms.opens_at = override.opens_at or terms.opens_at
+        terms.closes_at = override.closes_at or terms.closes_at
+        if terms.attempts_allowed:
+            terms.attempts_allowed += override.extra_attempts
+        terms.minutes += override.extra_minutes
+    return terms
+
+
+@transaction.atomic
+def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: bool = False, ip: str | None = None,
+                  now: dt.datetime | None = None) -> Attempt:
+    """Start a sitting, or resume the open one. Checks eligibility (the exam's audience), the window and attempts
+    (with the official's accommodation), the access code (also to resume, unless `code_checked`: this browser
+    session gave it already) and the allowed IP ranges. Starting draws and freezes the paper: question versions,
+    their order, each question's option order and the paper's own identifiers. The server's clock sets the
+    deadline."""
+    from org.selectors import in_audience
+
+    now = now or timezone.now()
+    if not ip_allowed(exam.allowed_ip_ranges, ip):
+        raise ip_refusal(ip)
+    open_attempt = Attempt.objects.select_for_update().filter(exam=exam, official=official,
+                                                             status=Attempt.Status.IN_PROGRESS).first()
+    if open_attempt is not None:
+        if open_attempt.deadline + SAVE_GRACE <= now:
+            attempt_submit(attempt=open_attempt, now=now, timed_out=True)
+        else:
+            if not code_checked:
+                access_code_check(exam=exam, official=official, code=access_code)
+            AttemptEvent.objects.create(attempt=open_attempt, kind="resume", at=now, ip=ip)
+            return open_attempt
+    if not exam.is_published:
+        raise ExamRefused(_("This exam is not open now."))
+    if not in_audience(exam, official):
+        raise ExamRefused(_("You are not on the list of candidates for this exam. If you think you should be, "
+                            "contact your unit's personnel officer."))
+    terms = exam_terms(exam=exam, official=official)
+    if (terms.opens_at and now < terms.opens_at) or (terms.closes_at and now >= terms.closes_at):
+        raise ExamRefused(_("This exam is not open now."))
+    access_code_check(exam=exam, official=official, code=access_code)
+    done = Attempt.objects.filter(exam=exam, official=official).count()
+    if terms.attempts_allowed and done >= terms.attempts_allowed:
+        raise ExamRefused(_("You have used all the attempts this exam allows."))
+    rng = Random(secrets.randbits(64))
+    drawn = _draw(exam, rng)
+    if exam.shuffle_questions:
+        rng.shuffle(drawn)
+    deadline = now + dt.timedelta(minutes=terms.minutes)
+    if terms.closes_at:
+        deadline = min(deadline, terms.closes_at)
+    try:
+        attempt = Attempt.objects.create(exam=exam, official=official, number=done + 1, started_at=now,
+                                         deadline=deadline, started_ip=ip, slot_count=len(drawn),
+                                         max_score=sum((p for _q, p, _b in drawn), Decimal(0)))
+    except IntegrityError:  # a second tab started at the same moment: use the sitting it created
+        raise ExamRefused(_("This exam was just started in another window. Reload the page to continue."))
+    slots = []
+    for i, (question, points, (section_id, draw)) in enumerate(drawn, start=1):
+        # Each paper its own option order and identifiers, from the system's cryptographic RNG: nothing the candidate
+        # receives can be computed from the sitting's number or the bank (ARCHITECTURE.md, the exam contract).
+        order, elements = paper_layout(question.kind, question.current_version.data, shuffle=exam.shuffle_options)
+        slots.append(AttemptQuestion(attempt=attempt, slot=i, version=question.current_version, points=points,
+                                     option_order=order, elements=elements, section_id=section_id, draw=draw))
+    AttemptQuestion.objects.bulk_create(slots)
+    AttemptEvent.objects.create(attempt=attempt, kind="start", at=now, ip=ip)
+    return attempt
+
+
+@transaction.atomic
+def exam_override_save(*, exam: Exam, official, extra_minutes: int = 0, opens_at=None, closes_at=None,
+                       extra_attempts: int = 0, reason: str = "", by=None) -> ExamOverride:
+    """Give one official an accommodation for an exam (replacing any earlier one). An open sitting gets the
+    extra time at once."""
+    override, _created = ExamOverride.objects.update_or_create(
+        exam=exam, official=official,
+        defaults={"extra_minutes": extra_minutes, "opens_at": opens_at, "closes_at": closes_at,
+                  "extra_attempts": extra_attempts, "reason": reason, "created_by": by})
+    attempt_extend_open(exam=exam, official=official)
+    return override
+
+
+def attempt_extend_open(*, exam: Exam, official) -> None:
+    """Recompute the deadline of the official's open sitting from their current terms (an accommodation given
+    mid-sitting counts at once)."""
+    attempt = Attempt.objects.select_for_update().filter(exam=exam, official=official,
+                                                        status=Attempt.Status.IN_PROGRESS).first()
+    if attempt is None:
+        return
+    terms = exam_terms(exam=exam, official=official)
+    deadline = attempt.started_at + dt.timedelta(minutes=terms.minutes)
+    if terms.closes_at:
+        deadline = min(deadline, terms.closes_at)
+    if deadline != attempt.deadline:
+        AttemptEvent.objects.create(attempt=attempt, kind="deadline", at=timezone.now(),
+                                    detail={"from": attempt.deadline.isoformat(), "to": deadline.isoformat()})
+        attempt.deadline = deadline
+        attempt.save(update_fields=["deadline"])
+
+
+
+@transaction.atomic
+def attempt_submit(*, attempt: Attempt, now: dt.datetime | None = None, timed_out: bool = False) -> Attempt:
+    """Finish a sitting and grade it. Safe to call twice: a finished sitting is returned unchanged."""
+    now = now or timezone.now()
+    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("exam").get(pk=attempt.pk)
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        return attempt
+    responses = {answer.slot: answer.response for answer in attempt.answers.all()}
+    total, manual = Decimal(0), False
+    slots = list(attempt.slots.select_related("version__question"))
+    rules = attempt.exam.grading_rules()
+    for slot in slots:
+        kind = slot.version.question.kind
+        slot.fraction = grade(kind, slot.version.data, from_paper(kind, responses.get(slot.slot), slot.elements),
+                              option_order=slot.option_order, **rules)
+        if slot.fraction is None:
+            manual = True
+        else:
+            total += slot.points * Decimal(str(round(slot.fraction, 6)))
+    total = max(total, Decimal(0))  # negative marking never takes an attempt below zero
+    AttemptQuestion.objects.bulk_update(slots, ["fraction"])
+    attempt.status = Attempt.Status.TIMED_OUT if timed_out else Attempt.Status.SUBMITTED
+    attempt.submitted_at = min(now, attempt.deadline) if timed_out else now
+    attempt.score = total.quantize(Decimal("0.01"))
+    attempt.needs_manual_grading = manual
+    attempt.save(update_fields=["status", "submitted_at", "score", "needs_manual_grading"])
+    AttemptEvent.objects.create(attempt=attempt, kind="timeout" if timed_out else "submit", at=now)
+    transaction.on_commit(lambda: attempt_graded.send(sender=Attempt, attempt=attempt))
+    return attempt
+
+
+FINALISE_BATCH = 100
+
+
+def attempts_finalise_overdue(*, now: dt.datetime | None = None, batch: int = FINALISE_BATCH) -> int:
+    """Submit every sitting whose deadline has passed (the periodic task, every 30 s). Safe to run twice, and runs
+    that overlap share the work instead of queueing on the same rows: each takes a batch of sittings no other run
+    holds (SKIP LOCKED on PostgreSQL). When a whole exam ends at once, thousands are overdue together
+    (bench/README.md). A sitting that cannot be graded is logged and left for the next run; it does not hold up
+    the others."""
+    now = now or timezone.now()
+    count, failed = 0, set()
+    while True:
+        with transaction.atomic():
+            # NO KEY UPDATE: skip the sittings another finaliser run holds, but not those an autosave holds for a
+            # moment (its KEY SHARE lock); attempt_submit then waits for that save, which is in the grade.
+            ids = list(Attempt.objects.select_for_update(skip_locked=True, no_key=True)
+                       .filter(status=Attempt.Status.IN_PROGRESS, deadline__lt=now - SAVE_GRACE)
+                       .exclude(pk__in=failed).order_by("deadline", "pk").values_list("pk", flat=True)[:batch])
+            if not ids:
+                return count
+            for attempt in Attempt.objects.filter(pk__in=ids).order_by("pk"):
+                try:
+                    if attempt_submit(attempt=attempt, now=now, timed_out=True).status == Attempt.Status.TIMED_OUT:
+                        count += 1
+                except Exception:  # noqa: BLE001 — one bad sitting must not stop the deadline for everyone
+                    logger.exception("Could not finalise attempt %s", attempt.pk)
+                    failed.add(attempt.pk)
+
