@@ -1,5 +1,7 @@
 """The question bank. A question's content lives in immutable versions: an edit adds a version, and a paper that
-already drew a version keeps it (the exam-room step points papers at `QuestionVersion`)."""
+already drew a version keeps it (the exam-room step points papers at `QuestionVersion`). Then the exams built on the
+bank, their sittings, answers and grade changes: one module of about 430 lines, as Django expects an app's models,
+since each of these tables points at the others; workflows live in exams.services."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
