@@ -148,6 +148,7 @@ class CoursePage(CachedPage):
     for_reform_officers = models.BooleanField(_("for officials in charge of administrative reform"), default=False)
     for_one_stop_receivers = models.BooleanField(_("for one-stop dossier receivers"), default=False)
     duration_minutes = models.PositiveIntegerField(_("estimated duration (minutes)"), default=60)
+    # The final exam is chosen here once the exam engine exists (exams issue).
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
