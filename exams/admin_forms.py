@@ -4,51 +4,21 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _, gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from org.models import Category, Official
+from org.audience import AudienceFormMixin, audience_categories_field, audience_units_field, listed_codes_field
+from org.models import Official
 
 from .grading import points_text
 
 
-class ExamAdminForm(WagtailAdminModelForm):
-    audience_categories = forms.MultipleChoiceField(
-        label=gettext_lazy("categories"), choices=Category.choices, required=False,
-        widget=forms.CheckboxSelectMultiple, help_text=gettext_lazy("None ticked: every category."))
-    listed_codes = forms.CharField(
-        label=gettext_lazy("Candidates listed by employee code"), required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+class ExamAdminForm(AudienceFormMixin, WagtailAdminModelForm):
+    """The exam's settings and its candidates: the audience fields shared with the LMS, as the admin shows them."""
+
+    audience_units = audience_units_field(widget=forms.SelectMultiple(attrs={"size": 12}))
+    audience_categories = audience_categories_field(label=gettext_lazy("categories"))
+    audience_ranks = None  # exams select on roles and categories, not ranks
+    listed_codes = listed_codes_field(
+        label=gettext_lazy("Candidates listed by employee code"), rows=5,
         help_text=gettext_lazy("One employee code per line. They may sit the exam whatever the rule above says."))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.initial["listed_codes"] = "\n".join(
-                self.instance.audience_officials.order_by("employee_code").values_list("employee_code", flat=True))
-        self._listed: list[Official] = []
-
-    def clean_listed_codes(self):
-        lines = [(n, line.strip()) for n, line in enumerate(self.cleaned_data["listed_codes"].splitlines(), 1)]
-        codes = [(n, c) for n, c in lines if c]
-        found = {o.employee_code.upper(): o for o in Official.objects.filter(
-            employee_code__in=[c for _n, c in codes] + [c.upper() for _n, c in codes])}
-        errors = [_("Line %(n)s: there is no official with code “%(code)s”.") % {"n": n, "code": c}
-                  for n, c in codes if c.upper() not in found]
-        if errors:
-            raise ValidationError(errors)
-        self._listed = list({found[c.upper()].pk: found[c.upper()] for _n, c in codes}.values())
-        return self.cleaned_data["listed_codes"]
-
-    def save(self, commit=True):
-        instance = super().save(commit=commit)
-        if commit:
-            instance.audience_officials.set(self._listed)
-        else:
-            parent_save_m2m = self.save_m2m
-
-            def save_m2m():
-                parent_save_m2m()
-                instance.audience_officials.set(self._listed)
-            self.save_m2m = save_m2m
-        return instance
 
 
 class ExamOverrideAdminForm(WagtailAdminModelForm):

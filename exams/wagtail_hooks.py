@@ -40,7 +40,7 @@ class ExamViewSet(ModelViewSet):
         ], heading=_("Settings")),
         ObjectList([
             MultiFieldPanel([
-                FieldPanel("audience_units", widget=forms.SelectMultiple(attrs={"size": 12})),
+                FieldPanel("audience_units"),
                 FieldPanel("audience_include_subunits"),
                 FieldPanel("audience_reform_officers"), FieldPanel("audience_one_stop_receivers"),
                 FieldPanel("audience_leaders"),

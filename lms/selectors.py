@@ -209,6 +209,17 @@ def module_progress(official: Official, course_ids: Iterable[int]) -> dict[int, 
     return out
 
 
+def lesson_progress_of(official: Official, lesson_id: int) -> LessonProgress | None:
+    """An official's progress in one lesson, or None before they open it."""
+    return LessonProgress.objects.filter(official=official, lesson_id=lesson_id).first()
+
+
+def lessons_studied(official: Official, course_id: int) -> set[int]:
+    """Ids of the lessons of a module the official has marked as studied."""
+    return set(LessonProgress.objects.filter(official=official, course_id=course_id, completed_at__isnull=False)
+               .values_list("lesson_id", flat=True))
+
+
 @dataclass
 class LearningItem:
     assignment: Assignment

@@ -114,7 +114,6 @@ def _save_requirement(request, form, *, created: bool):
             requirement.scope_unit_id = None if form.scope.all_units else request.user.scope_unit_id
         requirement.save()
         form.save_m2m()
-        requirement.audience_officials.set(form._listed)
         transaction.on_commit(lambda: requirement_assign_task.delay(requirement_id=requirement.pk))
     return requirement
 
@@ -212,7 +211,6 @@ def session_new(request):
             session.scope_unit_id = None if scope.all_units else request.user.scope_unit_id
             session.save()
             form.save_m2m()
-            session.audience_officials.set(form._listed)
         messages.success(request, _("The session was scheduled. Send the invitations when you are ready."))
         return redirect("lms:session", pk=session.pk)
     return render(request, "lms/session_form.html", {"form": form}, status=400 if form.errors else 200)
