@@ -360,3 +360,13 @@ def test_figures_are_rounded_half_away_from_zero_as_moodle_does(value, places, s
 
     with translation.override("vi"):
         assert _num(value, places) == shown
+
+
+def test_the_exam_pages_link_to_the_statistics_through_their_extension_point(client, trainer_user, exam):
+    # exams' templates name no reports URL: the reports app adds the link (reports.wagtail_hooks).
+    client.force_login(trainer_user)
+    link = reverse("reports:exam_statistics", args=[exam.pk])
+    for page in (reverse("exams:monitor", args=[exam.pk]), reverse("exams:results", args=[exam.pk]),
+                 reverse("exams:bank")):
+        html = client.get(page).content.decode()
+        assert re.search(rf'<a (class="btn[^"]*" )?href="{link}">Thống kê</a>', html), page
