@@ -1,10 +1,10 @@
 """The sign-in sheet of a training session, from Excel (.xlsx) or CSV: validated whole before anything is
-written, like the roster (`org.imports`): one bad row refuses the file, and each error names its row and column."""
+written, like the roster (`org.parsing`): one bad row refuses the file, and each error names its row and column."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _, gettext_lazy
 
-from org.imports import Column, ImportRefused, RowError, map_columns, parse_flag, read_table
+from org.parsing import Column, ImportRefused, RowError, map_columns, parse_flag, read_table
 from org.models import Official
 from common.text import fold
 

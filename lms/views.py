@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.views import download, int_param
 from org.guards import official_or_403
-from org.imports import ImportRefused
+from org.parsing import ImportRefused
 from org.selectors import official_of, scope_for
 
 from . import certificates, imports, selectors, services

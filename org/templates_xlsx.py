@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .imports import ROSTER_COLUMNS, UNIT_COLUMNS
+from .parsing import ROSTER_COLUMNS, UNIT_COLUMNS
 from .models import Unit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
