@@ -1,5 +1,5 @@
 """The one writer of files people download: CSV that Excel opens with Vietnamese intact, .xlsx workbooks, the empty
-import templates (headers, dropdowns, a guide sheet), and the HTTP response that carries them.
+import templates (headers, dropdowns, a guide sheet). The response that carries a file is `common.views.download`.
 
 No user-typed text ever becomes a formula. In a workbook every text cell is written as text (a name that starts with
 "=" stays a name); in CSV, where Excel decides for itself, a text that starts with = + - @ (and is not a plain
@@ -12,8 +12,6 @@ import io
 import re
 from collections.abc import Iterable, Mapping
 
-from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -158,12 +156,3 @@ def bold_header(sheet, headers: Iterable[str]) -> None:
     row_append(sheet, headers)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
-
-
-# --- Downloads ---------------------------------------------------------------------------------------------------
-
-def attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    """A response the browser saves as `filename`."""
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
