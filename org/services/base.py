@@ -12,11 +12,11 @@ from ..models import Official
 from ..signals import roster_changed
 
 
-def _today() -> dt.date:
+def today() -> dt.date:
     return timezone.localdate()
 
 
-def _roster_changed(official_ids) -> None:
+def roster_changed_on_commit(official_ids) -> None:
     """Tell listeners (the LMS re-assigns requirements) which officials changed, once the change is committed."""
     ids = sorted(set(official_ids))
     if ids:

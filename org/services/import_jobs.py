@@ -11,8 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import parsing
 from ..models import ImportJob, Official, User
-from .base import _roster_changed
+from ..selectors import Scope, scope_for
+from .base import roster_changed_on_commit
 from .roster import roster_apply
 from .units import units_apply
 
@@ -54,9 +56,6 @@ def import_job_run(*, job_id: int) -> ImportJob:
     from django.core.cache import cache
     from django.utils import translation
 
-    from .. import parsing
-    from ..selectors import Scope, scope_for
-
     updated = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(status=ImportJob.Status.RUNNING)
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if not updated:
@@ -97,7 +96,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
             job.summary = result.as_dict()
             if job.kind == ImportJob.Kind.ROSTER:  # one signal for the whole file
                 codes = {r["employee_code"].lower() for _n, r in rows}
-                _roster_changed(pk for code, pk in Official.objects.values_list("employee_code", "pk")
+                roster_changed_on_commit(pk for code, pk in Official.objects.values_list("employee_code", "pk")
                                 if code.lower() in codes)
         job.finished_at = timezone.now()
         job.save(update_fields=["status", "errors", "summary", "finished_at"])

@@ -15,7 +15,7 @@ from common.text import fold
 
 from .. import roles
 from ..models import Official, Transfer, Unit, User
-from .base import ImportResult, _roster_changed, _today
+from .base import ImportResult, roster_changed_on_commit, today
 
 OFFICIAL_FIELDS = ("full_name", "category", "rank", "position", "is_reform_officer", "is_one_stop_receiver",
                    "is_leader", "status", "email", "phone", "date_of_birth")
@@ -42,9 +42,9 @@ def official_create(*, employee_code: str, full_name: str, unit: Unit, category:
         user.save()
     official = Official.objects.create(user=user, employee_code=employee_code, full_name=full_name,
                                        name_folded=fold(full_name), unit=unit, category=category, **fields)
-    Transfer.objects.create(official=official, from_unit=None, to_unit=unit, effective_date=on or _today(),
+    Transfer.objects.create(official=official, from_unit=None, to_unit=unit, effective_date=on or today(),
                             source=source, recorded_by=by)
-    _roster_changed([official.pk])
+    roster_changed_on_commit([official.pk])
     return official
 
 
@@ -57,10 +57,10 @@ def official_transfer(*, official: Official, to_unit: Unit, on: dt.date | None =
     if not to_unit.is_active:
         raise ValidationError(_("The unit %(name)s is no longer active.") % {"name": to_unit.name})
     transfer = Transfer.objects.create(official=official, from_unit_id=official.unit_id, to_unit=to_unit,
-                                       effective_date=on or _today(), source=source, note=note, recorded_by=by)
+                                       effective_date=on or today(), source=source, note=note, recorded_by=by)
     official.unit = to_unit
     official.save(update_fields=["unit", "updated_at"])
-    _roster_changed([official.pk])
+    roster_changed_on_commit([official.pk])
     return transfer
 
 
@@ -80,7 +80,7 @@ def role_grant(*, user: User, role: str, scope_unit: Unit | None = None) -> None
 def roster_apply(rows: list[tuple[int, dict]], *, by: User | None, progress: Callable[[int], None] = lambda n: None
                  ) -> ImportResult:
     """Write validated roster rows: create new officials with accounts, update changed ones, record transfers."""
-    today = timezone.localdate()
+    on = today()
     result = ImportResult(rows=len(rows))
     existing = {o.employee_code.lower(): o for o in Official.objects.select_related("user")}
     new_rows, changed, users_changed, transfers = [], [], [], []
@@ -94,7 +94,7 @@ def roster_apply(rows: list[tuple[int, dict]], *, by: User | None, progress: Cal
         moved = official.unit_id != row["unit"].pk
         if moved:
             transfers.append(Transfer(official=official, from_unit_id=official.unit_id, to_unit=row["unit"],
-                                      effective_date=row["effective_date"] or today, source=Transfer.Source.IMPORT,
+                                      effective_date=row["effective_date"] or on, source=Transfer.Source.IMPORT,
                                       recorded_by=by))
             official.unit = row["unit"]
             result.transferred += 1
@@ -135,7 +135,7 @@ def roster_apply(rows: list[tuple[int, dict]], *, by: User | None, progress: Cal
         ids = dict(Official.objects.values_list("employee_code", "id"))
         Transfer.objects.bulk_create(
             [Transfer(official_id=ids[r["employee_code"]], from_unit=None, to_unit=r["unit"],
-                      effective_date=r["effective_date"] or today, source=Transfer.Source.IMPORT, recorded_by=by)
+                      effective_date=r["effective_date"] or on, source=Transfer.Source.IMPORT, recorded_by=by)
              for r in new_rows],
             batch_size=1000,
         )

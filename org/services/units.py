@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from common.text import fold
 
 from ..models import Official, OfficialStatus, Transfer, Unit, UnitVersion, User
-from .base import ImportResult, _roster_changed, _today
+from .base import ImportResult, roster_changed_on_commit, today
 from .roster import official_transfer
 
 
@@ -32,7 +32,7 @@ def unit_create(*, code: str, name: str, kind: str, parent: Unit | None = None, 
                                name_folded=fold(name))
     unit.path, unit.depth = _path_for(unit, parent)
     unit.save(update_fields=["path", "depth"])
-    UnitVersion.objects.create(unit=unit, name=name, kind=kind, parent=parent, valid_from=active_from or _today(),
+    UnitVersion.objects.create(unit=unit, name=name, kind=kind, parent=parent, valid_from=active_from or today(),
                                reason=UnitVersion.Reason.CREATED, changed_by=by)
     return unit
 
@@ -55,7 +55,7 @@ def unit_update(*, unit: Unit, name: str | None = None, kind: str | None = None,
                 on: dt.date | None = None, by: User | None = None, note: str = "") -> bool:
     """Rename, re-kind or move a unit from a date, keeping the earlier state as history. Returns whether
     anything changed. `parent=False` means leave the parent alone; `None` makes it a root."""
-    on = on or _today()
+    on = on or today()
     changed_name = name is not None and name != unit.name
     changed_kind = kind is not None and kind != unit.kind
     moving = parent is not False and (parent.pk if parent else None) != unit.parent_id
@@ -74,7 +74,7 @@ def unit_update(*, unit: Unit, name: str | None = None, kind: str | None = None,
         _rewrite_subtree_paths(old_path=old_path, new_path=unit.path, depth_delta=unit.depth - old_depth)
     unit.save()
     if moving:  # audiences chosen by unit subtree change for everyone below
-        _roster_changed(Official.objects.filter(unit__path__startswith=unit.path).values_list("pk", flat=True))
+        roster_changed_on_commit(Official.objects.filter(unit__path__startswith=unit.path).values_list("pk", flat=True))
     reason = (UnitVersion.Reason.MOVED if moving and not changed_name else
               UnitVersion.Reason.RENAMED if changed_name and not moving and not changed_kind else
               UnitVersion.Reason.CHANGED)
@@ -94,7 +94,7 @@ def _rewrite_subtree_paths(*, old_path: str, new_path: str, depth_delta: int) ->
 def unit_merge(*, source: Unit, target: Unit, on: dt.date | None = None, by: User | None = None) -> int:
     """Merge `source` into `target` from a date: its sub-units and officials move to the target (each official
     gets a transfer, so their records follow them) and the source is closed. Returns officials moved."""
-    on = on or _today()
+    on = on or today()
     if source.pk == target.pk or target.path.startswith(source.path):
         raise ValidationError(_("A unit cannot be merged into itself or one of its own sub-units."))
     for child in list(source.children.filter(active_to__isnull=True)):
@@ -110,7 +110,7 @@ def unit_merge(*, source: Unit, target: Unit, on: dt.date | None = None, by: Use
 @transaction.atomic
 def unit_close(*, unit: Unit, on: dt.date | None = None, by: User | None = None, merged_into: Unit | None = None) -> None:
     """Close a unit from a date. It must have no active officials or sub-units left."""
-    on = on or _today()
+    on = on or today()
     if unit.officials.filter(status=OfficialStatus.ACTIVE).exists() or unit.children.filter(active_to__isnull=True).exists():
         raise ValidationError(_("Move the officials and sub-units of %(name)s before closing it.") % {"name": unit.name})
     unit.active_to = on
