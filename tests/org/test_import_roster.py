@@ -226,3 +226,14 @@ def test_an_import_whose_worker_died_is_closed_by_the_periodic_task(tree, admin_
     fresh.refresh_from_db()
     assert job.status == "failed" and "tải lên lại" in job.errors[0]["message"]
     assert fresh.status == "running"
+
+
+def test_the_command_checks_a_file_without_writing_on_a_dry_run_then_imports_it(tree, tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "ds.csv"
+    path.write_bytes(to_csv(roster_rows(3)))
+    call_command("import_roster", str(path), "--dry-run", stdout=io.StringIO())
+    assert Official.objects.count() == 0
+    call_command("import_roster", str(path), stdout=io.StringIO())
+    assert Official.objects.count() == 3
