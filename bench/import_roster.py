@@ -27,7 +27,7 @@ import pandas as pd  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from org import demo, imports  # noqa: E402
+from org import demo, parsing, services  # noqa: E402
 from org.models import Official, Unit  # noqa: E402
 from org.selectors import Scope  # noqa: E402
 
@@ -66,18 +66,18 @@ def main():
     scope = Scope(all_units=True, all_officials=True, can_manage=True)
     print(f"{ROWS} rows on {connection.vendor}; xlsx {len(xlsx) / 2**20:.1f} MB, csv {len(csv) / 2**20:.1f} MB")
 
-    frame, t_read_xlsx = timed("read .xlsx", lambda: imports.read_table(xlsx, "roster.xlsx"))
-    _, t_read_csv = timed("read .csv", lambda: imports.read_table(csv, "roster.csv"))
-    (valid, errors), t_validate = timed("validate (new roster)", lambda: imports.roster_validate(frame, scope=scope))
+    frame, t_read_xlsx = timed("read .xlsx", lambda: parsing.read_table(xlsx, "roster.xlsx"))
+    _, t_read_csv = timed("read .csv", lambda: parsing.read_table(csv, "roster.csv"))
+    (valid, errors), t_validate = timed("validate (new roster)", lambda: parsing.roster_validate(frame, scope=scope))
     assert not errors, errors[:3]
-    result, t_apply = timed("write (create 50k + accounts)", lambda: imports.roster_apply(valid, by=None))
+    result, t_apply = timed("write (create 50k + accounts)", lambda: services.roster_apply(valid, by=None))
     assert result.created == ROWS and Official.objects.count() == ROWS
-    (valid, errors), t_validate2 = timed("validate (re-import)", lambda: imports.roster_validate(frame, scope=scope))
-    result, t_apply2 = timed("write (re-import, no change)", lambda: imports.roster_apply(valid, by=None))
+    (valid, errors), t_validate2 = timed("validate (re-import)", lambda: parsing.roster_validate(frame, scope=scope))
+    result, t_apply2 = timed("write (re-import, no change)", lambda: services.roster_apply(valid, by=None))
     assert result.unchanged == ROWS
     bad = frame.copy()
     bad.iloc[ROWS // 2, 2] = "KHONG-CO"
-    (_, errors), t_bad = timed("validate (one bad row)", lambda: imports.roster_validate(bad, scope=scope))
+    (_, errors), t_bad = timed("validate (one bad row)", lambda: parsing.roster_validate(bad, scope=scope))
     assert len(errors) == 1, errors
     print(f"| {connection.vendor} | {ROWS:,} | {t_read_xlsx:.1f} | {t_validate:.1f} | {t_apply:.1f} | "
           f"{t_validate2 + t_apply2:.1f} | {t_bad:.1f} | {peak_mb():.0f} |")

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from common.export import XLSX_CONTENT_TYPE
 from common.text import fold
 from org import roles
 
@@ -17,7 +18,7 @@ from .formats.model import Choice, NumericAnswer, join_category
 from .models import Question, QuestionVersion, Topic
 
 EXPORT_FORMATS = {
-    "xlsx": ("Excel", ".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "xlsx": ("Excel", ".xlsx", XLSX_CONTENT_TYPE),
     "xml": ("Moodle XML", ".xml", "application/xml; charset=utf-8"),
     "gift": ("GIFT", ".gift", "text/plain; charset=utf-8"),
 }

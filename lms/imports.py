@@ -1,12 +1,14 @@
 """The sign-in sheet of a training session, from Excel (.xlsx) or CSV: validated whole before anything is
-written, like the roster (`org.imports`): one bad row refuses the file, and each error names its row and column."""
+written, like the roster (`org.parsing`): one bad row refuses the file, and each error names its row and column."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _, gettext_lazy
 
-from org.imports import Column, ImportRefused, RowError, map_columns, parse_flag, read_table
-from org.models import Official
+from common.tabular import Column, RowError, map_columns, read_frame
+from common.tabular import TableRefused as ImportRefused
 from common.text import fold
+from org.models import Official
+from org.parsing import parse_flag  # a sign-in sheet's "x"/"không" are the roster's words
 
 ATTENDANCE_COLUMNS = (
     Column("employee_code", "Mã cán bộ", True, gettext_lazy("Employee code of the person who signed."),
@@ -21,7 +23,7 @@ ATTENDANCE_COLUMNS = (
 def attendance_validate(*, data: bytes, filename: str, session, officials) -> list[tuple[int, dict]]:
     """Check every row of a sign-in sheet; `officials` is the queryset the uploader may record (their scope).
     Returns the parsed rows or raises `ImportRefused` with every error found."""
-    frame = read_table(data, filename)
+    frame = read_frame(data, filename)
     frame, errors = map_columns(frame, ATTENDANCE_COLUMNS)
     if errors:
         raise ImportRefused(errors)

@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.export import XLSX_CONTENT_TYPE, template_workbook, xlsx_bytes
 from common.views import download, int_param
 from org.guards import official_or_403
-from org.imports import ImportRefused
+from org.parsing import ImportRefused
 from org.selectors import official_of, scope_for
 
 from . import certificates, imports, selectors, services
@@ -312,14 +313,8 @@ def attendance_import(request, pk: int):
 
 
 def attendance_template(request):
-    """An empty sign-in sheet with the expected headers."""
-    import io
-
-    import pandas as pd
-
+    """An empty sign-in sheet with the expected headers and a guide sheet."""
     if not request.user.is_authenticated or not selectors.can_manage_lms(request.user):
         raise Http404
-    out = io.BytesIO()
-    pd.DataFrame(columns=[c.header for c in imports.ATTENDANCE_COLUMNS]).to_excel(out, index=False)
-    return download(out.getvalue(), "danh-sach-diem-danh.xlsx",
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    workbook = template_workbook(imports.ATTENDANCE_COLUMNS, title="Điểm danh")
+    return download(xlsx_bytes(workbook), "danh-sach-diem-danh.xlsx", XLSX_CONTENT_TYPE)

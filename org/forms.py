@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
-from .imports import parse_code
+from .parsing import parse_code
 from .models import Category, ImportJob, OfficialStatus, ROLE_FLAGS, Unit, UnitKind
 
 

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from common.text import format_number  # noqa: F401  (re-exported: the formats write numbers with it)
+
 KINDS = ("single", "multiple", "truefalse", "short", "numeric", "matching", "ordering", "essay", "description")
 NAME_LENGTH = 80
 
@@ -121,13 +123,6 @@ def default_name(text: str) -> str:
         return plain
     cut = plain[:NAME_LENGTH].rsplit(" ", 1)[0] or plain[:NAME_LENGTH]
     return cut + "…"
-
-
-def format_number(value: float) -> str:
-    """The shortest text that reads back as the same float: 5 rather than 5.0."""
-    if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
 
 
 def format_percent(fraction: float) -> str:

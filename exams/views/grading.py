@@ -1,8 +1,5 @@
 """Trainers' pages for one exam: watching the sitting live, the essay queue, regrade, results by grading method.
 Thin: the logic is in exams.grading; every view is for trainers and administrators only (org.guards.trainers_only)."""
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.export import CSV_CONTENT_TYPE, csv_bytes
 from common.text import fold
 from common.views import download
 from org.guards import trainers_only
@@ -179,16 +177,12 @@ def _outcome(row) -> str:
 @_for_graders
 def results_csv(request, pk: int):
     exam = get_object_or_404(Exam, pk=pk)
-    buf = io.StringIO()
-    out = csv.writer(buf)
-    out.writerow([_("Unit"), _("Employee code"), _("Full name"), _("Finished attempts"),
-                  _("Final grade (%)"), _("Score (out of 10)"), _("Result"), _("Essay grading pending")])
-    for r in grading.exam_results(exam=exam):
-        g = r.grade
-        out.writerow([r.official.unit.name, r.official.employee_code, r.official.full_name, g.attempts if g else 0,
-                      _num(g and g.percent), _num(g and g.score), _outcome(r),
-                      _("Yes") if g and g.pending_manual else ""])
+    header = [_("Unit"), _("Employee code"), _("Full name"), _("Finished attempts"),
+              _("Final grade (%)"), _("Score (out of 10)"), _("Result"), _("Essay grading pending")]
+    rows = ([r.official.unit.name, r.official.employee_code, r.official.full_name, r.grade.attempts if r.grade else 0,
+             _num(r.grade and r.grade.percent), _num(r.grade and r.grade.score), _outcome(r),
+             _("Yes") if r.grade and r.grade.pending_manual else ""]
+            for r in grading.exam_results(exam=exam))
     name = f"ket-qua-{slugify(fold(exam.title))[:60] or exam.pk}-{timezone.localdate():%Y%m%d}.csv"
-    # The byte-order mark makes Excel read the file as UTF-8, so Vietnamese names come out right.
-    return download(buf.getvalue().encode("utf-8-sig"), name, "text/csv; charset=utf-8")
+    return download(csv_bytes(header, rows), name, CSV_CONTENT_TYPE)
 

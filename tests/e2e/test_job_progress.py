@@ -9,7 +9,7 @@ from .conftest import sign_in
 
 def _import_job(user):
     from org.models import ImportJob
-    from org.services import _progress_key
+    from org.services.import_jobs import _progress_key
 
     job = ImportJob.objects.create(kind="roster", original_name="danh-sach.xlsx", created_by=user,
                                    status=ImportJob.Status.RUNNING, file=SimpleUploadedFile("danh-sach.xlsx", b"x"))

@@ -2,7 +2,7 @@
 import pytest
 
 from lms.imports import attendance_validate
-from org import imports
+from org import parsing
 from org.models import Official
 from org.selectors import scope_for
 
@@ -21,8 +21,8 @@ def test_a_roster_row_with_another_districts_code_is_refused_in_the_words_used_f
     rows = roster_rows(2, unit_codes=("25993",))
     for row, code in zip(rows, codes):
         row[0] = code
-    frame = imports.read_table(to_csv(rows), "ds.csv")
-    _rows, errors = imports.roster_validate(frame, scope=scope_for(bien_hoa_officer.user))
+    frame = parsing.read_table(to_csv(rows), "ds.csv")
+    _rows, errors = parsing.roster_validate(frame, scope=scope_for(bien_hoa_officer.user))
 
     assert [(e.row, e.column) for e in errors] == [(2, "Mã cán bộ"), (3, "Mã cán bộ")]
     first, second = code_errors(errors, codes)

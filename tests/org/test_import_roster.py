@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from org import imports
+from org import parsing, services
 from org.models import ImportJob, Official, Transfer, User
 from org.selectors import Scope
 from org.services import import_job_run
@@ -39,11 +39,11 @@ def to_xlsx(rows, headers=HEADERS) -> bytes:
 
 
 def run(data: bytes, name: str, scope=EVERYTHING):
-    frame = imports.read_table(data, name)
-    rows, errors = imports.roster_validate(frame, scope=scope)
+    frame = parsing.read_table(data, name)
+    rows, errors = parsing.roster_validate(frame, scope=scope)
     if errors:
-        raise imports.ImportRefused(errors)
-    return imports.roster_apply(rows, by=None)
+        raise parsing.ImportRefused(errors)
+    return services.roster_apply(rows, by=None)
 
 
 def state():
@@ -95,7 +95,7 @@ def test_one_bad_row_among_thousands_refuses_the_file_and_names_row_and_column(t
     rows = roster_rows(3000)
     rows[1234][2] = "99999"  # unknown unit: spreadsheet row 1234 + 2 = 1236
     job_file = to_csv(rows)
-    with pytest.raises(imports.ImportRefused) as refused:
+    with pytest.raises(parsing.ImportRefused) as refused:
         run(job_file, "ds.csv")
     assert [str(e) for e in refused.value.errors] == [
         "Dòng 1236, cột “Mã đơn vị”: không có đơn vị nào có mã 99999."
@@ -110,7 +110,7 @@ def test_every_kind_of_bad_row_is_reported_at_once(tree):
     rows[3][12] = "31/02/1985"  # impossible date
     rows[4][3] = "Hợp đồng"  # unknown category
     rows[5][10] = "khong-phai-email"
-    with pytest.raises(imports.ImportRefused) as refused:
+    with pytest.raises(parsing.ImportRefused) as refused:
         run(to_csv(rows), "ds.csv")
     found = {(e.row, e.column) for e in refused.value.errors}
     assert found == {(2, "Họ và tên"), (4, "Mã cán bộ"), (5, "Ngày sinh"), (6, "Phân loại"), (7, "Email")}
@@ -120,8 +120,8 @@ def test_every_kind_of_bad_row_is_reported_at_once(tree):
 def test_a_csv_that_is_not_utf8_is_refused_with_the_line(tree):
     rows = roster_rows(5)
     data = to_csv(rows, encoding="utf-8-sig").decode("utf-8-sig").encode("cp1258", errors="replace")
-    with pytest.raises(imports.ImportRefused) as refused:
-        imports.read_table(data, "ds.csv")
+    with pytest.raises(parsing.ImportRefused) as refused:
+        parsing.read_table(data, "ds.csv")
     message = str(refused.value.errors[0])
     assert message.startswith("Dòng 1:") and "UTF-8" in message  # the header already has Vietnamese letters
 
@@ -129,7 +129,7 @@ def test_a_csv_that_is_not_utf8_is_refused_with_the_line(tree):
 def test_a_missing_required_column_is_named(tree):
     headers = [h for h in HEADERS if h != "Phân loại"]
     rows = [r[:3] + r[4:] for r in roster_rows(2)]
-    with pytest.raises(imports.ImportRefused) as refused:
+    with pytest.raises(parsing.ImportRefused) as refused:
         run(to_csv(rows, headers=headers), "ds.csv")
     assert str(refused.value.errors[0]) == "Dòng 1, cột “Phân loại”: dòng tiêu đề thiếu cột bắt buộc này."
 
@@ -146,7 +146,7 @@ def test_personnel_officer_cannot_import_into_another_district(tree, bien_hoa_of
     from org.selectors import scope_for
 
     rows = roster_rows(2, unit_codes=("25993", "26071"))
-    with pytest.raises(imports.ImportRefused) as refused:
+    with pytest.raises(parsing.ImportRefused) as refused:
         run(to_csv(rows), "ds.csv", scope=scope_for(bien_hoa_officer.user))
     assert [(e.row, e.column) for e in refused.value.errors] == [(3, "Mã đơn vị")]
     assert "ngoài phạm vi" in refused.value.errors[0].message
@@ -226,3 +226,14 @@ def test_an_import_whose_worker_died_is_closed_by_the_periodic_task(tree, admin_
     fresh.refresh_from_db()
     assert job.status == "failed" and "tải lên lại" in job.errors[0]["message"]
     assert fresh.status == "running"
+
+
+def test_the_command_checks_a_file_without_writing_on_a_dry_run_then_imports_it(tree, tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "ds.csv"
+    path.write_bytes(to_csv(roster_rows(3)))
+    call_command("import_roster", str(path), "--dry-run", stdout=io.StringIO())
+    assert Official.objects.count() == 0
+    call_command("import_roster", str(path), stdout=io.StringIO())
+    assert Official.objects.count() == 3

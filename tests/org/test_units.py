@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from django.core.exceptions import ValidationError
 
-from org import imports
+from org import parsing, services
 from org.models import Unit, UnitKind
 from org.selectors import Scope, official_unit_on, unit_tree_on
 from org.services import official_transfer, unit_close, unit_merge, unit_update
@@ -74,12 +74,12 @@ def test_unit_file_import_creates_renames_and_moves(tree, admin_user):
          "Mã đơn vị cấp trên": "731"},
     ]).astype(str)
     frame.index = range(2, 5)
-    rows, errors = imports.units_validate(frame, scope=EVERYTHING)
+    rows, errors = parsing.units_validate(frame, scope=EVERYTHING)
     assert errors == []
-    result = imports.units_apply(rows, by=admin_user)
+    result = services.units_apply(rows, by=admin_user)
     assert (result.created, result.updated) == (2, 1)
     assert Unit.objects.get(code="25999-MC").parent.code == "25999"
-    again = imports.units_apply(imports.units_validate(frame, scope=EVERYTHING)[0], by=admin_user)
+    again = services.units_apply(parsing.units_validate(frame, scope=EVERYTHING)[0], by=admin_user)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
 
 
@@ -89,7 +89,7 @@ def test_unit_file_with_a_loop_is_refused(tree):
         {"Mã đơn vị": "B1", "Tên đơn vị": "B", "Loại đơn vị": "Khác", "Mã đơn vị cấp trên": "A1"},
     ])
     frame.index = range(2, 4)
-    _rows, errors = imports.units_validate(frame, scope=EVERYTHING)
+    _rows, errors = parsing.units_validate(frame, scope=EVERYTHING)
     assert {(e.row, e.column) for e in errors} == {(2, "Mã đơn vị cấp trên"), (3, "Mã đơn vị cấp trên")}
     assert not Unit.objects.filter(code__in=["A1", "B1"]).exists()
 

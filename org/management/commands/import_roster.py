@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from org import imports
+from org import parsing, services
 from org.selectors import Scope
 
 
@@ -21,12 +21,12 @@ class Command(BaseCommand):
         if not file.exists():
             raise CommandError(f"Không tìm thấy tệp {path}")
         scope = Scope(all_units=True, all_officials=True, can_manage=True)
-        validate, apply = ((imports.units_validate, imports.units_apply) if units
-                           else (imports.roster_validate, imports.roster_apply))
+        validate, apply = ((parsing.units_validate, services.units_apply) if units
+                           else (parsing.roster_validate, services.roster_apply))
         try:
-            frame = imports.read_table(file.read_bytes(), file.name)
+            frame = parsing.read_table(file.read_bytes(), file.name)
             rows, errors = validate(frame, scope=scope)
-        except imports.ImportRefused as refused:
+        except parsing.ImportRefused as refused:
             errors = refused.errors
         if errors:
             for e in errors[:200]:

@@ -1,69 +1,38 @@
-"""Roster and unit-tree import from Excel (.xlsx) and CSV.
+"""Roster and unit-tree files (Excel .xlsx and CSV) turned into validated rows, or into every error they hold.
 
-Every row is validated before anything is written; one bad row refuses the whole file, and each error names
-its row (as the spreadsheet numbers it: the header is row 1) and its column by the Vietnamese header. Writing
-happens in one transaction, and re-importing the same file changes nothing.
+Every row is checked against the file itself and the database before anything is written; each error names its
+row (as the spreadsheet numbers it: the header is row 1) and its column by the Vietnamese header. Nothing here
+writes: `org.services` (roster_apply, units_apply, import_job_run) writes the rows in one transaction, all or
+nothing. Reading the file itself is `common.tabular`'s; the columns and words are the roster's.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
-from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable
 
 import pandas as pd
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
-from .models import Category, Official, OfficialStatus, Transfer, Unit, UnitKind, User
-from .selectors import Scope
+from common.tabular import (NO_WORDS, YES_WORDS, Column, ParsedRows, RowError, TableRefused, map_columns, parse_rows,
+                            read_frame, yes_no)
 from common.text import fold
 
+from .models import Category, Official, OfficialStatus, Unit, UnitKind, User
+from .selectors import Scope
+
+__all__ = ["CATEGORY_WORDS", "Column", "ImportRefused", "MAX_ERRORS_KEPT", "ParsedRows", "ROSTER_COLUMNS",
+           "RowError", "STATUS_WORDS", "Scope", "UNIT_COLUMNS", "UNIT_KIND_WORDS", "map_columns", "parse_code",
+           "parse_date", "parse_email", "parse_flag", "parse_phone", "read_table", "roster_validate",
+           "units_validate"]
+
 MAX_ERRORS_KEPT = 500
-PROGRESS_EVERY = 1000
 
 
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-    def __str__(self) -> str:
-        if self.row and self.column:
-            return _("Row %(row)s, column “%(column)s”: %(message)s") % self.as_dict()
-        if self.row:
-            return _("Row %(row)s: %(message)s") % self.as_dict()
-        return self.message
-
-
-class ImportRefused(Exception):
-    """The file was refused; nothing was written."""
-
-    def __init__(self, errors: list[RowError]):
-        super().__init__("; ".join(str(e) for e in errors[:5]))
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str  # Vietnamese header as written in the template
-    required: bool = False
-    help: str = ""
-    aliases: tuple[str, ...] = ()
-
-    def matches(self, raw_header: str) -> bool:
-        folded = fold(raw_header).replace("*", "").strip()
-        return folded in {fold(self.header), self.key, *(fold(a) for a in self.aliases)}
+ImportRefused = TableRefused  # the roster's name for a refused file; nothing was written
 
 
 ROSTER_COLUMNS = (
@@ -117,70 +86,17 @@ UNIT_KIND_WORDS = {
     "khac": UnitKind.OTHER,
     **{k.value: k for k in UnitKind},
 }
-TRUE_WORDS = {"x", "co", "1", "true", "yes", "c"}
-FALSE_WORDS = {"", "khong", "0", "false", "no", "k"}
+TRUE_WORDS = YES_WORDS | {"yes", "c"}
+FALSE_WORDS = NO_WORDS | {"", "no", "k"}
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$")
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 .\-]{7,18}$")
 
 
 # --- Reading ------------------------------------------------------------------------------------------------
 
-def _decode_csv(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ImportRefused([RowError(line, "", _(
-            "the file is not UTF-8 encoded (an invalid byte was found on this line). In Excel choose "
-            "“Save as” → “CSV UTF-8 (Comma delimited)”, or upload the .xlsx file instead."))])
-
-
 def read_table(data: bytes, filename: str) -> pd.DataFrame:
     """Read an .xlsx or .csv file into a DataFrame of strings, rows numbered as the spreadsheet shows them."""
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        try:
-            frame = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False,
-                                  engine="openpyxl")
-        except Exception:  # openpyxl raises many kinds for a damaged file
-            raise ImportRefused([RowError(0, "", _("The file cannot be read as an Excel (.xlsx) workbook."))])
-    elif name.endswith(".csv") or name.endswith(".txt"):
-        text = _decode_csv(data)
-        first_line = text.split("\n", 1)[0]
-        delimiter = max([",", ";", "\t"], key=first_line.count)
-        try:
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, sep=delimiter,
-                                skip_blank_lines=False, quoting=csv.QUOTE_MINIMAL)
-        except (pd.errors.ParserError, csv.Error) as exc:
-            match = re.search(r"line (\d+)", str(exc))
-            raise ImportRefused([RowError(int(match.group(1)) if match else 0, "",
-                                          _("the line has a different number of columns from the header."))])
-    else:
-        raise ImportRefused([RowError(0, "", _("Only .xlsx and .csv files can be imported."))])
-    frame.index = range(2, len(frame) + 2)  # spreadsheet row numbers: header is row 1
-    frame = frame.map(lambda v: str(v).strip())
-    return frame[(frame != "").any(axis=1)] if len(frame.columns) else frame
-
-
-def map_columns(frame: pd.DataFrame, columns: Iterable[Column]) -> tuple[pd.DataFrame, list[RowError]]:
-    """Rename the file's headers to field keys; report required columns that are missing."""
-    columns = tuple(columns)
-    rename, errors = {}, []
-    for raw in frame.columns:
-        for col in columns:
-            if col.matches(str(raw)) and col.key not in rename.values():
-                rename[raw] = col.key
-                break
-    for col in columns:
-        if col.required and col.key not in rename.values():
-            errors.append(RowError(1, col.header, _("this required column is missing from the header row.")))
-    frame = frame.rename(columns=rename)
-    for col in columns:
-        if col.key not in frame.columns:
-            frame[col.key] = ""
-    return frame[[c.key for c in columns]], errors
+    return read_frame(data, filename)
 
 
 # --- Field parsers (raise ValueError with a Vietnamese message) ---------------------------------------------
@@ -188,7 +104,8 @@ def map_columns(frame: pd.DataFrame, columns: Iterable[Column]) -> tuple[pd.Data
 def parse_date(value: str) -> dt.date | None:
     if not value:
         return None
-    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M:%S"):
+    # An Excel date cell with a time of day is read as "dd/mm/yyyy hh:mm" (common.tabular.cell_text).
+    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M"):
         try:
             parsed = dt.datetime.strptime(value, fmt).date()
         except ValueError:
@@ -200,11 +117,9 @@ def parse_date(value: str) -> dt.date | None:
 
 
 def parse_flag(value: str) -> bool:
-    folded = fold(value)
-    if folded in TRUE_WORDS:
-        return True
-    if folded in FALSE_WORDS:
-        return False
+    flag = yes_no(value, yes=TRUE_WORDS, no=FALSE_WORDS)
+    if flag is not None:
+        return flag
     raise ValueError(_("“%(value)s” is not understood: write x (yes) or leave it empty (no).") % {"value": value})
 
 
@@ -274,57 +189,11 @@ UNIT_PARSERS: dict[str, Callable[[str], object]] = {
 }
 
 
-@dataclass
-class ParsedRows:
-    rows: list[tuple[int, dict]] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-
-
-def _parse_rows(frame: pd.DataFrame, columns: tuple[Column, ...], parsers: dict, progress: Callable[[int], None]
-                ) -> ParsedRows:
-    headers = {c.key: c.header for c in columns}
-    required = [c.key for c in columns if c.required]
-    out = ParsedRows()
-    for i, (row_no, record) in enumerate(zip(frame.index, frame.to_dict("records"))):
-        parsed, ok = {}, True
-        for key, raw in record.items():
-            if key in required and not raw:
-                out.errors.append(RowError(row_no, headers[key], _("this field is required.")))
-                ok = False
-                continue
-            try:
-                parsed[key] = parsers[key](raw)
-            except ValueError as exc:
-                out.errors.append(RowError(row_no, headers[key], str(exc)))
-                ok = False
-        if ok:
-            out.rows.append((row_no, parsed))
-        if i % PROGRESS_EVERY == 0:
-            progress(i)
-    return out
-
-
 def _header(columns: tuple[Column, ...], key: str) -> str:
     return next(c.header for c in columns if c.key == key)
 
 
 # --- Roster -------------------------------------------------------------------------------------------------
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    transferred: int = 0
-    unchanged: int = 0
-    rows: int = 0
-
-    def as_dict(self) -> dict:
-        return self.__dict__.copy()
-
-
-OFFICIAL_FIELDS = ("full_name", "category", "rank", "position", "is_reform_officer", "is_one_stop_receiver",
-                   "is_leader", "status", "email", "phone", "date_of_birth")
-
 
 def roster_validate(frame: pd.DataFrame, *, scope: Scope, progress: Callable[[int], None] = lambda n: None
                     ) -> tuple[list[tuple[int, dict]], list[RowError]]:
@@ -334,7 +203,7 @@ def roster_validate(frame: pd.DataFrame, *, scope: Scope, progress: Callable[[in
         return [], errors
     if frame.empty:
         return [], [RowError(0, "", _("The file has no data rows."))]
-    parsed = _parse_rows(frame, ROSTER_COLUMNS, ROSTER_PARSERS, progress)
+    parsed = parse_rows(frame, ROSTER_COLUMNS, ROSTER_PARSERS, progress)
     errors = parsed.errors
     h = lambda key: _header(ROSTER_COLUMNS, key)  # noqa: E731
 
@@ -397,76 +266,6 @@ def roster_validate(frame: pd.DataFrame, *, scope: Scope, progress: Callable[[in
     return parsed.rows, errors
 
 
-@transaction.atomic
-def roster_apply(rows: list[tuple[int, dict]], *, by: User | None, progress: Callable[[int], None] = lambda n: None
-                 ) -> ImportResult:
-    """Write validated roster rows: create new officials with accounts, update changed ones, record transfers."""
-    from .services import user_for_official
-
-    today = timezone.localdate()
-    result = ImportResult(rows=len(rows))
-    existing = {o.employee_code.lower(): o for o in Official.objects.select_related("user")}
-    new_rows, changed, users_changed, transfers = [], [], [], []
-    for i, (_row_no, row) in enumerate(rows):
-        official = existing.get(row["employee_code"].lower())
-        values = {k: row[k] for k in OFFICIAL_FIELDS}
-        if official is None:
-            new_rows.append(row)
-            continue
-        diff = {k: v for k, v in values.items() if getattr(official, k) != v}
-        moved = official.unit_id != row["unit"].pk
-        if moved:
-            transfers.append(Transfer(official=official, from_unit_id=official.unit_id, to_unit=row["unit"],
-                                      effective_date=row["effective_date"] or today, source=Transfer.Source.IMPORT,
-                                      recorded_by=by))
-            official.unit = row["unit"]
-            result.transferred += 1
-        if diff:
-            for k, v in diff.items():
-                setattr(official, k, v)
-            if "full_name" in diff:
-                official.name_folded = fold(official.full_name)
-            if "email" in diff and official.user.email != official.email:
-                official.user.email = official.email
-                users_changed.append(official.user)
-            result.updated += 1
-        if diff or moved:
-            official.updated_at = timezone.now()
-            changed.append(official)
-        else:
-            result.unchanged += 1
-        if i % PROGRESS_EVERY == 0:
-            progress(i)
-
-    update_fields = [*OFFICIAL_FIELDS, "unit", "name_folded", "updated_at"]
-    Official.objects.bulk_update(changed, update_fields, batch_size=1000)
-    User.objects.bulk_update(users_changed, ["email"], batch_size=1000)
-    Transfer.objects.bulk_create(transfers, batch_size=1000)
-
-    if new_rows:
-        users = [user_for_official(employee_code=r["employee_code"], email=r["email"], full_name=r["full_name"])
-                 for r in new_rows]
-        User.objects.bulk_create(users, batch_size=1000)
-        user_ids = dict(User.objects.filter(username__in=[u.username for u in users]).values_list("username", "id")) \
-            if len(users) < 900 else dict(User.objects.values_list("username", "id"))
-        officials = [
-            Official(user_id=user_ids[r["employee_code"].lower()], employee_code=r["employee_code"],
-                     name_folded=fold(r["full_name"]), unit=r["unit"], **{k: r[k] for k in OFFICIAL_FIELDS})
-            for r in new_rows
-        ]
-        Official.objects.bulk_create(officials, batch_size=1000)
-        ids = dict(Official.objects.values_list("employee_code", "id"))
-        Transfer.objects.bulk_create(
-            [Transfer(official_id=ids[r["employee_code"]], from_unit=None, to_unit=r["unit"],
-                      effective_date=r["effective_date"] or today, source=Transfer.Source.IMPORT, recorded_by=by)
-             for r in new_rows],
-            batch_size=1000,
-        )
-        result.created = len(new_rows)
-    progress(len(rows))
-    return result
-
-
 # --- Units --------------------------------------------------------------------------------------------------
 
 def units_validate(frame: pd.DataFrame, *, scope: Scope, progress: Callable[[int], None] = lambda n: None
@@ -478,7 +277,7 @@ def units_validate(frame: pd.DataFrame, *, scope: Scope, progress: Callable[[int
         return [], errors
     if frame.empty:
         return [], [RowError(0, "", _("The file has no data rows."))]
-    parsed = _parse_rows(frame, UNIT_COLUMNS, UNIT_PARSERS, progress)
+    parsed = parse_rows(frame, UNIT_COLUMNS, UNIT_PARSERS, progress)
     errors = parsed.errors
     h = lambda key: _header(UNIT_COLUMNS, key)  # noqa: E731
     in_db = {u.code: u for u in Unit.objects.all()}
@@ -526,43 +325,3 @@ def units_validate(frame: pd.DataFrame, *, scope: Scope, progress: Callable[[int
                 errors.append(RowError(row_no, h("parent_code"), _("only an administrator can add a top-level unit.")))
     errors.sort(key=lambda e: (e.row, e.column))
     return parsed.rows, errors
-
-
-@transaction.atomic
-def units_apply(rows: list[tuple[int, dict]], *, by: User | None, progress: Callable[[int], None] = lambda n: None
-                ) -> ImportResult:
-    """Create or update units, parents before children; renames and moves are recorded as history."""
-    from .services import unit_create, unit_update
-
-    result = ImportResult(rows=len(rows))
-    by_code = {row["code"]: row for _n, row in rows}
-    done: dict[str, Unit] = {}
-
-    def ensure(code: str) -> Unit:
-        if code in done:
-            return done[code]
-        row = by_code[code]
-        parent = None
-        if row["parent_code"]:
-            parent = ensure(row["parent_code"]) if row["parent_code"] in by_code else Unit.objects.get(code=row["parent_code"])
-        unit = Unit.objects.filter(code=code).first()
-        if unit is None:
-            unit = unit_create(code=code, name=row["name"], kind=row["kind"], parent=parent,
-                               active_from=row["effective_date"], by=by)
-            result.created += 1
-        else:
-            moved = unit.parent_id != (parent.pk if parent else None)
-            if unit_update(unit=unit, name=row["name"], kind=row["kind"], parent=parent, on=row["effective_date"], by=by):
-                result.updated += 1
-                result.transferred += int(moved)
-            else:
-                result.unchanged += 1
-        done[code] = unit
-        return unit
-
-    for i, (_n, row) in enumerate(rows):
-        ensure(row["code"])
-        if i % 100 == 0:
-            progress(i)
-    progress(len(rows))
-    return result

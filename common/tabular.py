@@ -1,0 +1,354 @@
+"""The one tabular reader: rows of an uploaded .xlsx or .csv file as text, the header row found and its columns
+matched to field keys, yes/no words, and every error of every row named by its row number.
+
+Rosters and sign-in sheets (org, lms) read a whole file into a DataFrame with :func:`read_frame`; the question bank
+(exams) walks the rows itself with :func:`open_workbook`, :func:`sheet_rows` and :func:`find_header`. Row numbers
+are always the spreadsheet's own (the first row is 1), so an error points at the line a person sees in Excel.
+
+Nothing here knows a domain: the columns, the words of a choice and the wording of a refusal are the caller's.
+Low-level readers raise :class:`UnreadableFile` with a reason; :func:`read_frame` turns it into a
+:class:`TableRefused` with the wording in :data:`REFUSALS`.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+import pandas as pd
+from django.utils.translation import gettext as _, gettext_lazy
+
+from .text import fold, format_number
+
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a small .xlsx that unpacks to gigabytes is refused before it is read
+PROGRESS_EVERY = 1000
+
+
+# --- Headers and columns -----------------------------------------------------------------------------------------
+
+def header_key(text: str) -> str:
+    """Header and word matching: no case, no diacritics, dashes, slashes, stars and brackets as spaces."""
+    return " ".join(re.sub(r"[-–/_.:*()]", " ", fold(text)).split())
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column a file may have: its field key, the header the template writes, and other headers accepted."""
+
+    key: str
+    header: str  # as written in the template (Vietnamese: the file's vocabulary)
+    required: bool = False
+    help: str = ""
+    aliases: tuple[str, ...] = ()
+    width: int = 0  # in the written template; 0 for "as wide as the header"
+
+    def names(self) -> set[str]:
+        return {header_key(self.header), header_key(self.key), *(header_key(a) for a in self.aliases)}
+
+    def matches(self, raw_header: str) -> bool:
+        return header_key(raw_header) in self.names()
+
+
+def header_columns(headers: Iterable[str], columns: Iterable[Column]) -> dict[str, int]:
+    """Field key → index of the first header that names it; headers naming no column are left out."""
+    found: dict[str, int] = {}
+    columns = tuple(columns)
+    for index, raw in enumerate(headers):
+        for column in columns:
+            if column.key not in found and column.matches(str(raw)):
+                found[column.key] = index
+                break
+    return found
+
+
+# --- Yes/no and choice words -------------------------------------------------------------------------------------
+
+# Words every file means the same way; a format adds its own (a roster's "c"/"k", a true/false answer's "đúng"/"sai").
+YES_WORDS = frozenset({"x", "co", "1", "true"})
+NO_WORDS = frozenset({"khong", "0", "false"})
+
+
+def yes_no(value: str, *, yes: Iterable[str] = YES_WORDS, no: Iterable[str] = NO_WORDS,
+           key: Callable[[str], str] = fold) -> bool | None:
+    """True or False for a yes/no word (compared folded), None when the word is neither."""
+    word = key(value)
+    if word in yes:
+        return True
+    if word in no:
+        return False
+    return None
+
+
+# --- Errors ------------------------------------------------------------------------------------------------------
+
+@dataclass
+class RowError:
+    """One problem of a file, named by the row the spreadsheet shows (0: the whole file) and the column's header."""
+
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+    def __str__(self) -> str:
+        if self.row and self.column:
+            return _("Row %(row)s, column “%(column)s”: %(message)s") % self.as_dict()
+        if self.row:
+            return _("Row %(row)s: %(message)s") % self.as_dict()
+        return self.message
+
+
+class TableRefused(Exception):
+    """The file was refused; nothing was written. ``errors`` lists every problem found."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__("; ".join(str(e) for e in errors[:5]))
+        self.errors = errors
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read as a table at all; ``reason`` is one of the constants below, ``row`` the line."""
+
+    NOT_A_WORKBOOK = "not_a_workbook"
+    TOO_LARGE = "too_large"
+    DAMAGED = "damaged"
+    NOT_UTF8 = "not_utf8"
+    RAGGED = "ragged"
+    UNSUPPORTED = "unsupported"
+
+    def __init__(self, reason: str, row: int = 0):
+        super().__init__(reason)
+        self.reason, self.row = reason, row
+
+
+REFUSALS = {
+    UnreadableFile.NOT_A_WORKBOOK: gettext_lazy("The file cannot be read as an Excel (.xlsx) workbook."),
+    UnreadableFile.TOO_LARGE: gettext_lazy("The file cannot be read as an Excel (.xlsx) workbook."),
+    UnreadableFile.DAMAGED: gettext_lazy("The file cannot be read as an Excel (.xlsx) workbook."),
+    UnreadableFile.NOT_UTF8: gettext_lazy(
+        "the file is not UTF-8 encoded (an invalid byte was found on this line). In Excel choose "
+        "“Save as” → “CSV UTF-8 (Comma delimited)”, or upload the .xlsx file instead."),
+    UnreadableFile.RAGGED: gettext_lazy("the line has a different number of columns from the header."),
+    UnreadableFile.UNSUPPORTED: gettext_lazy("Only .xlsx and .csv files can be imported."),
+}
+
+
+# --- Reading cells and rows --------------------------------------------------------------------------------------
+
+def cell_text(value) -> str:
+    """A cell as the text a person reads in it: numbers with a decimal comma, dates dd/mm/yyyy, no outer spaces."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return format_number(value).replace(".", ",")
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y" if value.time() == dt.time() else "%d/%m/%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without a byte-order mark) or UTF-16 with its mark; otherwise refused with the line."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(UnreadableFile.NOT_UTF8, data[: exc.start].count(b"\n") + 1)
+
+
+def csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    """The records of a CSV file (delimiter , ; or tab, whichever the first line has most of), numbered from 1.
+    A record longer than the header is refused: its cells would land under the wrong headers."""
+    text = decode_text(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = max([",", ";", "\t"], key=first_line.count)
+    width, number = None, 0
+    try:
+        for number, record in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+            if width is None:
+                width = len(record)
+            elif len(record) > width:
+                raise UnreadableFile(UnreadableFile.RAGGED, number)
+            yield number, [cell.strip() for cell in record]
+    except csv.Error:  # e.g. a NUL byte or an endless quoted cell: the record after the last good one is at fault
+        raise UnreadableFile(UnreadableFile.RAGGED, number + 1)
+
+
+def open_workbook(data: bytes):
+    """An .xlsx workbook opened read-only with cached values; the caller closes it."""
+    import openpyxl
+
+    try:
+        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise UnreadableFile(UnreadableFile.NOT_A_WORKBOOK)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise UnreadableFile(UnreadableFile.TOO_LARGE)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about extensions it skips (e.g. data validation)
+            return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # a damaged or foreign file makes openpyxl raise many kinds of error
+        raise UnreadableFile(UnreadableFile.NOT_A_WORKBOOK)
+
+
+def workbook_sheets(workbook, *, preferred: str = "") -> list:
+    """The sheets in workbook order, the one titled `preferred` (compared as a header) first."""
+    if not preferred:
+        return list(workbook.worksheets)
+    return sorted(workbook.worksheets, key=lambda ws: header_key(ws.title) != header_key(preferred))
+
+
+def sheet_rows(sheet) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a read-only sheet as text, numbered as Excel shows them. Read-only mode parses the sheet while
+    it is read, so damage found on the way is raised as :class:`UnreadableFile` (DAMAGED)."""
+    sheet.reset_dimensions()  # some programs write a wrong used range; read what is there
+    try:
+        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+            yield number, [cell_text(v) for v in values]
+    except UnreadableFile:
+        raise
+    except Exception:
+        raise UnreadableFile(UnreadableFile.DAMAGED)
+
+
+def find_header(rows: Iterator[tuple[int, list[str]]], is_header: Callable[[list[str]], bool], *,
+                search_rows: int = 10) -> tuple[int, list[str]] | None:
+    """The first row among the first `search_rows` that `is_header` accepts, as (row number, cells); the rows
+    below it are left in `rows` for the caller. None when there is none."""
+    for number, cells in rows:
+        if number > search_rows:
+            return None
+        if is_header(cells):
+            return number, cells
+    return None
+
+
+def has_required(columns: Iterable[Column]) -> Callable[[list[str]], bool]:
+    """A header test: the row names every required column."""
+    required = [c for c in columns if c.required]
+    return lambda cells: all(any(c.matches(cell) for cell in cells) for c in required)
+
+
+# --- Whole files into DataFrames ---------------------------------------------------------------------------------
+
+def _unique(headers: list[str]) -> list[str]:
+    """Column names as pandas gives them: empty ones "Unnamed: i", repeated ones "name.1", "name.2"."""
+    seen: dict[str, int] = {}
+    out = []
+    for index, header in enumerate(headers):
+        name = header or f"Unnamed: {index}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        out.append(name)
+    return out
+
+
+def _frame(headers: list[str], rows: Iterable[tuple[int, list[str]]]) -> pd.DataFrame:
+    """The rows below the header as a DataFrame indexed by row number; rows with nothing in them left out."""
+    numbers, records = [], []
+    width = len(headers)
+    for number, cells in rows:
+        if not any(cells):
+            continue
+        width = max(width, len(cells))
+        numbers.append(number)
+        records.append(cells)
+    headers = _unique(headers + [""] * (width - len(headers)))
+    records = [cells + [""] * (width - len(cells)) for cells in records]
+    frame = pd.DataFrame(records, columns=headers, index=numbers, dtype=object)
+    return frame if len(frame) else pd.DataFrame(columns=headers, dtype=object)
+
+
+def read_frame(data: bytes, filename: str, *, columns: Iterable[Column] = (), search_rows: int = 1,
+               refusals: dict | None = None) -> pd.DataFrame:
+    """An .xlsx (first sheet) or .csv file as a DataFrame of stripped strings, indexed by the spreadsheet's row
+    numbers, empty rows left out. The header row is the first of the first `search_rows` rows naming every
+    required one of `columns` (row 1 when none does: the missing columns are then reported against it).
+    Raises :class:`TableRefused` (wording from `refusals`, else :data:`REFUSALS`) for a file that cannot be read."""
+    refusals = {**REFUSALS, **(refusals or {})}
+    name = filename.lower()
+    workbook = None
+    try:
+        if name.endswith(".xlsx"):
+            workbook = open_workbook(data)
+            rows = sheet_rows(workbook.worksheets[0])
+        elif name.endswith((".csv", ".txt")):
+            rows = csv_rows(data)
+        else:
+            raise UnreadableFile(UnreadableFile.UNSUPPORTED)
+        rows = list(rows)  # read it all now: damage and bad lines are found before any row is judged
+    except UnreadableFile as exc:
+        raise TableRefused([RowError(exc.row, "", str(refusals[exc.reason]))])
+    finally:
+        if workbook is not None:
+            workbook.close()
+    if not rows:
+        return pd.DataFrame()
+    header_at = next((i for i, (number, cells) in enumerate(rows[:search_rows])
+                      if has_required(columns)(cells)), 0)  # none: row 1, where a missing column is reported
+    (_row, headers), below = rows[header_at], rows[header_at + 1:]
+    return _frame(headers, below)
+
+
+def map_columns(frame: pd.DataFrame, columns: Iterable[Column]) -> tuple[pd.DataFrame, list[RowError]]:
+    """Rename the file's headers to field keys (a column absent from the file comes back empty) and report the
+    required columns that are missing, against row 1."""
+    columns = tuple(columns)
+    found = header_columns([str(c) for c in frame.columns], columns)
+    errors = [RowError(1, c.header, _("this required column is missing from the header row."))
+              for c in columns if c.required and c.key not in found]
+    out = pd.DataFrame({c.key: frame.iloc[:, found[c.key]] if c.key in found else "" for c in columns},
+                       index=frame.index, columns=[c.key for c in columns])
+    return out, errors
+
+
+@dataclass
+class ParsedRows:
+    """Rows whose every cell was understood, as (row number, values by key), and the errors of the others."""
+
+    rows: list[tuple[int, dict]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def parse_rows(frame: pd.DataFrame, columns: Iterable[Column], parsers: dict[str, Callable[[str], object]],
+               progress: Callable[[int], None] = lambda n: None) -> ParsedRows:
+    """Run each cell through its column's parser (which raises ValueError with the message for a bad value) and
+    collect every error of every row; required cells must not be empty."""
+    columns = tuple(columns)
+    headers = {c.key: c.header for c in columns}
+    required = {c.key for c in columns if c.required}
+    out = ParsedRows()
+    for i, (row_no, record) in enumerate(zip(frame.index, frame.to_dict("records"))):
+        parsed, ok = {}, True
+        for key, raw in record.items():
+            if key in required and not raw:
+                out.errors.append(RowError(row_no, headers[key], _("this field is required.")))
+                ok = False
+                continue
+            try:
+                parsed[key] = parsers[key](raw)
+            except ValueError as exc:
+                out.errors.append(RowError(row_no, headers[key], str(exc)))
+                ok = False
+        if ok:
+            out.rows.append((row_no, parsed))
+        if i % PROGRESS_EVERY == 0:
+            progress(i)
+    return out
