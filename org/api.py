@@ -9,6 +9,8 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
+from common.jobs import JobStatusOut
+
 from . import selectors, services
 from .models import ImportJob
 
@@ -90,24 +92,11 @@ class ImportErrorOut(Schema):
     message: str
 
 
-class ImportJobOut(Schema):
-    id: int
+class ImportJobOut(JobStatusOut):
     kind: str
     original_name: str
-    status: str
-    status_label: str
-    total_rows: int
-    progress: dict
     summary: dict
     errors: list[ImportErrorOut]
-
-    @staticmethod
-    def resolve_status_label(obj) -> str:
-        return str(obj.get_status_display())
-
-    @staticmethod
-    def resolve_progress(obj) -> dict:
-        return services.import_progress(obj.pk)
 
 
 @router.get("/me", response=MeOut, summary="The signed-in account and its roster record")

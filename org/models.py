@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from common.jobs import BackgroundJob
+
 
 class User(AbstractUser):
     """An account. Roles are groups (see `org.roles`); a personnel officer is bound to `scope_unit`."""
@@ -190,8 +192,10 @@ class Transfer(models.Model):
         indexes = [models.Index(fields=["official", "effective_date"])]
 
 
-class ImportJob(models.Model):
+class ImportJob(BackgroundJob):
     """One uploaded roster or unit file and what became of it."""
+
+    PROGRESS_KEY = "org:import:{pk}:progress"
 
     class Kind(models.TextChoices):
         ROSTER = "roster", _("Roster of officials")
@@ -207,15 +211,12 @@ class ImportJob(models.Model):
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
-    total_rows = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
     summary = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="import_jobs")
     scope_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(BackgroundJob.Meta):
         ordering = ["-created_at"]
         verbose_name = _("import")
         verbose_name_plural = _("imports")

@@ -197,7 +197,7 @@ def import_page(request):
 @login_required
 def import_job(request, pk: int):
     job = get_object_or_404(selectors.import_jobs_visible_to(request.user), pk=pk)
-    return render(request, "org/import_job.html", {"job": job, "progress": services.import_progress(job.pk)})
+    return render(request, "org/import_job.html", {"job": job, "progress": job.progress})
 
 
 @login_required

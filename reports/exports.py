@@ -6,9 +6,7 @@ language the person who downloads them reads the site in.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
@@ -17,8 +15,10 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV = "text/csv; charset=utf-8"
+from common import export
+
+# Content types, from the one writer every export goes through (common.export).
+XLSX, CSV = export.XLSX_CONTENT_TYPE, export.CSV_CONTENT_TYPE
 PDF = "application/pdf"
 
 # The national header is a fixed legal formula, not interface text: it is the same in every language.
@@ -44,14 +44,7 @@ def percent_text(value: float | None) -> str:
 
 # --- CSV ---------------------------------------------------------------------------------------------------------
 
-def csv_bytes(header: list[str], rows: Iterable[Iterable]) -> bytes:
-    """A CSV file that Excel opens with Vietnamese intact (UTF-8 with a byte-order mark)."""
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(header)
-    for row in rows:
-        w.writerow(["" if v is None else v for v in row])
-    return buf.getvalue().encode("utf-8-sig")
+csv_bytes = export.csv_bytes  # UTF-8 with a byte-order mark; a text Excel would run as a formula made inert
 
 
 def figure_header() -> list[str]:
@@ -98,30 +91,21 @@ def missing_csv(assignments: Iterable, *, progress=None) -> bytes:
 
 
 def missing_xlsx(assignments: Iterable, *, title: str, progress=None) -> bytes:
-    """A names list as a one-sheet workbook, written in streaming mode (a province's list is tens of thousands)."""
+    """A names list as a one-sheet workbook, written in streaming mode (a province's list is tens of thousands);
+    every text stays text (a name or e-mail that starts with "=" is never a formula)."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("Not completed")[:31])
     for col, width in zip("ABCDEFGHI", (6, 16, 28, 34, 30, 16, 12, 14, 34)):
         ws.column_dimensions[col].width = width
-    head = WriteOnlyCell(ws, value=title)
-    head.font = Font(bold=True, size=13)
-    ws.append([head])
+    ws.append([export.text_cell(ws, title, font=Font(bold=True, size=13))])
     bold = Font(bold=True)
-    header = []
-    for h in missing_header():
-        c = WriteOnlyCell(ws, value=h)
-        c.font = bold
-        header.append(c)
-    ws.append(header)
+    ws.append([export.text_cell(ws, h, font=bold) for h in missing_header()])
     for row in missing_rows(assignments, progress=progress):
-        ws.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        export.row_append(ws, row)
+    return export.xlsx_bytes(wb)
 
 
 # --- The periodic report -------------------------------------------------------------------------------------------
@@ -225,7 +209,8 @@ def period_report_xlsx(report) -> bytes:
         def put(row: int, first: str, last: str, value, style=regular, align=center, height=None):
             ws.merge_cells(f"{first}{row}:{last}{row}")
             cell = ws[f"{first}{row}"]
-            cell.value, cell.font, cell.alignment = value, style, align
+            export.cell_set(cell, value)
+            cell.font, cell.alignment = style, align
             if height:
                 ws.row_dimensions[row].height = height
             return cell
@@ -248,7 +233,8 @@ def period_report_xlsx(report) -> bytes:
             put(row, "A", "G", _target_line(texts, req), italic, left)
             row += 1
             for col, h in enumerate(texts["headers"], start=1):
-                c = ws.cell(row=row, column=col, value=h)
+                c = ws.cell(row=row, column=col)
+                export.cell_set(c, h)
                 c.font, c.alignment, c.border = bold, center, box
             ws.row_dimensions[row].height = 32
             row += 1
@@ -256,7 +242,8 @@ def period_report_xlsx(report) -> bytes:
                 values = [i, line["label"], line["audience"], line["done"], percent(line["coverage"]),
                           float(line["target_percent"]), line["gap"]]
                 for col, v in enumerate(values, start=1):
-                    c = ws.cell(row=row, column=col, value="—" if v is None else v)
+                    c = ws.cell(row=row, column=col)
+                    export.cell_set(c, "—" if v is None else v)
                     c.font, c.border = regular, box
                     c.alignment = left if col == 2 else center
                     if col in (5, 6) and v is not None:
@@ -266,7 +253,8 @@ def period_report_xlsx(report) -> bytes:
             values = ["", texts["total"], t["audience"], t["done"], percent(t["coverage"]), float(t["target_percent"]),
                       t["gap"]]
             for col, v in enumerate(values, start=1):
-                c = ws.cell(row=row, column=col, value="—" if v is None else v)
+                c = ws.cell(row=row, column=col)
+                export.cell_set(c, "—" if v is None else v)
                 c.font, c.border = bold, box
                 c.alignment = left if col == 2 else center
                 if col in (5, 6) and v is not None:
@@ -284,9 +272,7 @@ def period_report_xlsx(report) -> bytes:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.horizontalCentered = True
         ws.page_margins.left = ws.page_margins.right = 0.6
-        out = io.BytesIO()
-        wb.save(out)
-        return out.getvalue()
+        return export.xlsx_bytes(wb)
 
 
 def period_report_html(report) -> str:

@@ -5,10 +5,10 @@ By concern: `units` (the tree), `roster` (officials, accounts, roles), `import_j
 nothing). Reading and checking an uploaded file is `org.parsing`'s, which writes nothing and imports none of these.
 """
 from .base import ImportResult
-from .import_jobs import import_job_create, import_job_run, import_jobs_fail_stale, import_progress
+from .import_jobs import import_job_create, import_job_run, import_jobs_fail_stale
 from .roster import official_create, official_transfer, role_grant, roster_apply, user_for_official
 from .units import unit_close, unit_create, unit_merge, unit_update, units_apply
 
-__all__ = ["ImportResult", "import_job_create", "import_job_run", "import_jobs_fail_stale", "import_progress",
+__all__ = ["ImportResult", "import_job_create", "import_job_run", "import_jobs_fail_stale",
            "official_create", "official_transfer", "role_grant", "roster_apply", "unit_close", "unit_create",
            "unit_merge", "unit_update", "units_apply", "user_for_official"]

@@ -8,7 +8,6 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import parsing
@@ -19,17 +18,6 @@ from .roster import roster_apply
 from .units import units_apply
 
 logger = logging.getLogger("org.services")
-
-
-def _progress_key(job_id: int) -> str:
-    return f"org:import:{job_id}:progress"
-
-
-def import_progress(job_id: int) -> dict:
-    """Progress of a running import, kept in the cache because the import's own transaction hides it."""
-    from django.core.cache import cache
-
-    return cache.get(_progress_key(job_id)) or {}
 
 
 @transaction.atomic
@@ -53,18 +41,15 @@ def import_job_create(*, user: User, kind: str, uploaded_file) -> ImportJob:
 def import_job_run(*, job_id: int) -> ImportJob:
     """Validate the whole file, then write it in one transaction, or refuse it with every error found.
     Safe to run twice: a finished job is left as it is."""
-    from django.core.cache import cache
     from django.utils import translation
 
-    updated = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(status=ImportJob.Status.RUNNING)
-    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    if not updated:
+    job, claimed = ImportJob.claim(job_id)
+    if not claimed:
         return job
-    key = _progress_key(job_id)
 
     def progress(phase: str, total: int):
         def report(done: int) -> None:
-            cache.set(key, {"phase": phase, "done": done, "total": total}, timeout=3600)
+            job.progress_report(done, total, phase=phase)
         return report
 
     with translation.override("vi"):
@@ -82,34 +67,29 @@ def import_job_run(*, job_id: int) -> ImportJob:
                 raise parsing.ImportRefused(errors)
             result = apply(rows, by=job.created_by, progress=progress("writing", len(rows)))
         except parsing.ImportRefused as refused:
-            job.status = ImportJob.Status.FAILED
+            status = ImportJob.Status.FAILED
             job.errors = [e.as_dict() for e in refused.errors[: parsing.MAX_ERRORS_KEPT]]
             job.summary = {"error_count": len(refused.errors)}
         except Exception:
             logger.exception("import job %s crashed", job_id)
-            job.status = ImportJob.Status.FAILED
+            status = ImportJob.Status.FAILED
             job.errors = [parsing.RowError(0, "", _(
                 "The import stopped because of a system error; nothing was changed. Please try again or contact "
                 "the administrator.")).as_dict()]
         else:
-            job.status = ImportJob.Status.DONE
+            status = ImportJob.Status.DONE
             job.summary = result.as_dict()
             if job.kind == ImportJob.Kind.ROSTER:  # one signal for the whole file
                 codes = {r["employee_code"].lower() for _n, r in rows}
                 roster_changed_on_commit(pk for code, pk in Official.objects.values_list("employee_code", "pk")
                                 if code.lower() in codes)
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "errors", "summary", "finished_at"])
-        cache.delete(key)
+        job.finish(status, fields=["errors", "summary"])
+        job.progress_clear()
     return job
 
 
 def import_jobs_fail_stale(*, older_than: dt.timedelta = dt.timedelta(hours=2)) -> int:
     """Mark imports left running by a worker that died as failed. Their transaction rolled back, so nothing
     was written; the person is told to upload again. Returns how many were marked."""
-    cutoff = timezone.now() - older_than
-    return ImportJob.objects.filter(status=ImportJob.Status.RUNNING, created_at__lt=cutoff).update(
-        status=ImportJob.Status.FAILED, finished_at=timezone.now(),
-        errors=[{"row": 0, "column": "", "message": str(_(
-            "The import was interrupted (the server restarted); nothing was changed. Please upload the file again."))}],
-    )
+    return ImportJob.fail_stale(older_than=older_than, errors=[{"row": 0, "column": "", "message": str(_(
+        "The import was interrupted (the server restarted); nothing was changed. Please upload the file again."))}])

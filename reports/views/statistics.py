@@ -1,11 +1,8 @@
 """Reports pages. Exam statistics are for trainers and administrators (exams.selectors.can_use_bank); the figures
 come from exams.statistics (cached) and scoring.statistics (the computation); this module only lays them out."""
-import csv
-import io
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -14,9 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from common import export
+from common.text import fold
+from common.views import download
 from exams import statistics as exam_stats
 from exams.models import KIND_LABELS, Exam
-from common.text import fold
 from org.guards import trainers_only
 
 from scoring import statistics as core
@@ -158,12 +157,11 @@ def exam_statistics_csv(request, exam_id: int):
     exam = get_object_or_404(Exam, pk=exam_id)
     which = _which(request, exam)
     stats = exam_stats.statistics_of(exam, which=which)
-    buf = io.StringIO()
-    out = csv.writer(buf)
-    out.writerow([_("No."), _("Question ID"), _("Question"), _("Question type"), _("Attempts"),
-                  _("Facility index (%)"), _("Standard deviation (%)"), _("Random guess score (%)"),
-                  _("Discrimination index (%)"), _("Discriminative efficiency (%)"), _("Not answered"),
-                  _("Needs checking"), _("Blueprint slots")])
+    header = [_("No."), _("Question ID"), _("Question"), _("Question type"), _("Attempts"),
+              _("Facility index (%)"), _("Standard deviation (%)"), _("Random guess score (%)"),
+              _("Discrimination index (%)"), _("Discriminative efficiency (%)"), _("Not answered"),
+              _("Needs checking"), _("Blueprint slots")]
+    rows = []
     for r in _rows(stats):
         q = r["q"]
         if r["is_slot"]:
@@ -172,11 +170,8 @@ def exam_statistics_csv(request, exam_id: int):
         else:
             first = [q.number, q.question_id, q.name, r["kind"]]
             slots = ", ".join(str(n) for n in q.slots)
-        out.writerow([*first, q.attempts, _num(q.facility), _num(q.sd), _num(q.random_guess),
-                      _num(q.discrimination), _num(q.efficiency), q.blank, "; ".join(str(f) for f in r["flags"]),
-                      slots])
-    # The byte-order mark makes Excel read the file as UTF-8, so Vietnamese text comes out right.
-    response = HttpResponse(buf.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+        rows.append([*first, q.attempts, _num(q.facility), _num(q.sd), _num(q.random_guess),
+                     _num(q.discrimination), _num(q.efficiency), q.blank, "; ".join(str(f) for f in r["flags"]),
+                     slots])
     name = f"thong-ke-{slugify(fold(exam.title))[:60] or exam.pk}-{timezone.localdate():%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download(export.csv_bytes(header, rows), name, export.CSV_CONTENT_TYPE)

@@ -9,11 +9,10 @@ from .conftest import sign_in
 
 def _import_job(user):
     from org.models import ImportJob
-    from org.services.import_jobs import _progress_key
 
     job = ImportJob.objects.create(kind="roster", original_name="danh-sach.xlsx", created_by=user,
                                    status=ImportJob.Status.RUNNING, file=SimpleUploadedFile("danh-sach.xlsx", b"x"))
-    key = _progress_key(job.pk)
+    key = ImportJob.PROGRESS_KEY.format(pk=job.pk)
     cache.set(key, {"phase": "writing", "done": 10, "total": 100}, 600)
 
     def finish():
