@@ -7,29 +7,11 @@ from django.utils import timezone
 
 from exams.models import Attempt, Exam
 
-from .test_attempts import BANK, exam  # noqa: F401 (fixture)
 from ..factories import OfficialFactory
 from ..papers import pick, pick_right, pick_wrong
+from .conftest import claim, put
 
 pytestmark = pytest.mark.django_db
-
-
-def put(client, attempt_id, slot, response, seq, tab="tab-1"):
-    return client.put(f"/api/attempts/{attempt_id}/answers/{slot}", json.dumps(
-        {"response": response, "seq": seq, "client": tab}), content_type="application/json")
-
-
-def claim(client, attempt_id, tab):
-    return client.post(f"/api/attempts/{attempt_id}/claim", json.dumps({"client": tab}), content_type="application/json")
-
-
-@pytest.fixture
-def sitting(client, exam, trang_dai_official):  # noqa: F811
-    client.force_login(trang_dai_official.user)
-    started = client.post(f"/api/exams/{exam.pk}/attempts", json.dumps({}), content_type="application/json")
-    assert started.status_code == 201
-    claim(client, started.json()['id'], "tab-1")
-    return Attempt.objects.get(pk=started.json()["id"])
 
 
 def test_the_paper_sent_to_the_browser_has_no_key(client, sitting):

@@ -8,18 +8,9 @@ from django.test import Client
 from exams import services
 from exams.models import Attempt, AttemptEvent
 
-from .test_api import claim, put
-from .test_attempts import BANK, exam  # noqa: F401 (fixture)
+from .conftest import claim, put
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sitting(client, exam, trang_dai_official):  # noqa: F811
-    client.force_login(trang_dai_official.user)
-    started = client.post(f"/api/exams/{exam.pk}/attempts", "{}", content_type="application/json")
-    claim(client, started.json()["id"], "tab-1")
-    return Attempt.objects.get(pk=started.json()["id"])
 
 
 def vietnamese_json(response, status):
