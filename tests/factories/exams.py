@@ -94,3 +94,15 @@ class ExamFactory(factory.django.DjangoModelFactory):
         else:
             topic = TopicFactory(choices=extracted)
         ExamSectionFactory(exam=exam, topic=topic, **kwargs)
+
+
+ONE_STOP_BANK = choice_gift(8, text="Câu hỏi số {i} về tiếp nhận hồ sơ tại Bộ phận Một cửa?",
+                            wrong=("Sai A{i}", "Sai B{i}"))
+
+
+def one_stop_exam() -> Exam:
+    """The exam the LMS tests require: four of the 8 questions of ONE_STOP_BANK, options in the bank's order (the
+    right one first), pass mark 50%, three attempts."""
+    return ExamFactory(title="Sát hạch công chức một cửa", time_limit_minutes=20, published=True,
+                       shuffle_options=False, attempts_allowed=3, pass_percent=50,
+                       bank=ONE_STOP_BANK, bank__draw_count=4)
