@@ -17,7 +17,7 @@ from reports.views import coverage as coverage_views
 from reports.services import export_job_run, export_jobs_purge, snapshot_take
 from reports.models import CoverageSnapshot, ExportJob
 
-from ..factories import OfficialFactory, UserFactory
+from ..factories import OfficialFactory, RequirementFactory, UserFactory
 
 PASSWORD = "Test@12345"
 
@@ -59,11 +59,10 @@ def seeded(tree):
         for name, state in rows:
             o = OfficialFactory(full_name=name, unit=tree[key], is_one_stop_receiver=state in ("completed", "overdue"))
             people[name] = (o, state)
-    everyone = Requirement.objects.create(title="Bồi dưỡng kiến thức CCHC", plan_clause="KH 15122, mục II.4.c",
-                                          due_date=today + dt.timedelta(days=60), validity_months=24,
-                                          renewal_window_days=30)
-    receivers = Requirement.objects.create(title="Tập huấn tiếp nhận hồ sơ một cửa", target_percent=80,
-                                           due_date=today + dt.timedelta(days=60), audience_one_stop_receivers=True)
+    everyone = RequirementFactory(title="Bồi dưỡng kiến thức CCHC", plan_clause="KH 15122, mục II.4.c",
+                                  due_date=today + dt.timedelta(days=60), validity_months=24, renewal_window_days=30)
+    receivers = RequirementFactory(title="Tập huấn tiếp nhận hồ sơ một cửa", target_percent=80,
+                                   due_date=today + dt.timedelta(days=60), audience_one_stop_receivers=True)
     for req in (everyone, receivers):
         lms_services.requirement_assign(requirement=req)
         for a in Assignment.objects.filter(requirement=req).select_related("official"):
