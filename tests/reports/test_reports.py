@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from lms import services as lms_services
-from lms.models import Assignment, Requirement
+from lms.models import Assignment
 from org import roles
 from org import services as org_services
 from reports.views import coverage as coverage_views
