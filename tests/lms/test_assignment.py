@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from lms import rules, services
-from lms.models import Assignment, Certificate, Completion
+from lms.models import Assignment, Certificate, Completion, Requirement
 from org import services as org_services
 from org.models import ImportJob, Official
 from org.services import import_job_run
@@ -75,14 +75,16 @@ def test_assignment_is_idempotent_and_fast_in_queries(tree, module, django_asser
 def test_new_official_gets_the_requirement_through_the_roster_signal(tree, module, django_capture_on_commit_callbacks):
     requirement = RequirementFactory(one_stop=True, audience_units=[tree["bien_hoa"]], modules=[module])
     services.requirement_assign(requirement=requirement)
+    # Set ten days ago, so that the newcomer joins after it (on the same day, the requirement's date would hold).
+    Requirement.objects.filter(pk=requirement.pk).update(created_at=timezone.now() - dt.timedelta(days=10))
     with django_capture_on_commit_callbacks(execute=True):
         newcomer = org_services.official_create(employee_code="BH-NEW", full_name="Võ Thị Mới", unit=tree["tan_phong"],
                                                 category="cong_chuc", is_one_stop_receiver=True)
     assert required(requirement) == {"BH-NEW"}
     a = Assignment.objects.get(official=newcomer)
-    # Joining after the requirement was set: the newcomer gets at least the grace period.
-    assert a.due_at >= timezone.localdate() + dt.timedelta(days=requirement.newcomer_days - 1) or \
-        a.due_at == requirement.due_date
+    # Joining after the requirement was set: the newcomer gets the grace period, later than the requirement's date.
+    assert requirement.due_date < timezone.localdate() + dt.timedelta(days=requirement.newcomer_days)
+    assert a.due_at == timezone.localdate() + dt.timedelta(days=requirement.newcomer_days)
 
 
 def test_transfer_out_of_the_audience_keeps_the_completion_and_certificate(

@@ -137,7 +137,8 @@ def test_upload_page_refuses_bad_file_and_lists_errors_in_vietnamese(client, tre
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/nhap-du-lieu/", {"kind": "roster", "file": upload})
     html = client.get(response["Location"]).content.decode()
-    assert "Bị từ chối" in html or "bị từ chối" in html
+    assert 'class="status-failed">Bị từ chối: có lỗi</strong>' in html
+    assert "Tệp bị từ chối do có 1 lỗi. Chưa có dữ liệu nào được nhập; vui lòng sửa tệp và tải lên lại." in html
     assert "Ngày hiệu lực" in html and ">12<" in html
     assert Official.objects.filter(employee_code__startswith="BH-").count() == 0
     job = ImportJob.objects.get()
