@@ -79,6 +79,7 @@ def test_a_submitted_sitting_takes_no_more_answers(client, sitting):
     client.post(f"/api/attempts/{sitting.pk}/submit")
     response = put(client, sitting.pk, 1, {"choice": 3}, 2)
     assert response.status_code == 410
+    assert response.json() == {"detail": "Bài thi đã được nộp. Câu trả lời này không được ghi nhận.", "code": "closed"}
     assert sitting.answers.get(slot=1).response == {"choice": 1} and sitting.answers.get(slot=1).seq == 1
 
 
@@ -122,7 +123,7 @@ def test_trainers_watch_the_live_sitting_and_officials_cannot(client, sitting, t
     assert "1 đã bắt đầu · 0 đã nộp bài" in html
 
 
-def test_a_section_whose_pool_is_too_small_is_refused_or_warned(exam):  # noqa: F811
+def test_a_section_whose_pool_is_too_small_is_refused_or_warned(exam):
     from django.core.exceptions import ValidationError
 
     section = exam.sections.get()
@@ -202,7 +203,7 @@ def test_another_candidate_cannot_read_the_review_or_result(client, sitting, tre
 
 @pytest.mark.parametrize("trusted, started", [("", False), ("X-Real-IP", True)])
 def test_exam_room_ip_ranges_read_the_proxy_header_only_when_told_to(client, exam, trang_dai_official, settings,
-                                                                    trusted, started):  # noqa: F811
+                                                                    trusted, started):
     exam.allowed_ip_ranges = "10.20.0.0/16"
     exam.save(update_fields=["allowed_ip_ranges"])
     settings.TRUSTED_CLIENT_IP_HEADER = trusted
