@@ -1,6 +1,10 @@
 """Published content the LMS needs: a training module with its lessons, built by the same loader as the demo site."""
 import json
 
+from content import demo as content_demo
+from content import services as content_services
+from content.models import CoursePage
+
 MODULE = {
     "title": "Cơ chế một cửa theo Nghị định 61/2018/NĐ-CP", "slug": "co-che-mot-cua",
     "summary": "Học phần về Bộ phận một cửa.", "objectives": "<ul><li>Nắm quy trình</li></ul>",
@@ -53,12 +57,7 @@ SMALL_SITE = {
 
 def module_build(tmp_path):
     """The home page and one published module with two lessons (`MODULE`), through the demo loader."""
-    # Imported here: the demo loaders are being moved between apps, and only the tests that build a module need them.
-    from content import services as content_services
-    from content.models import CoursePage
-    from org import demo
-
-    demo.seed_site()
+    content_demo.seed_site()
     path = tmp_path / "site.json"
     path.write_text(json.dumps(SITE, ensure_ascii=False), encoding="utf-8")
     content_services.demo_content_load(path=path)
