@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from exams.models import Attempt
 
-from .exams.test_attempts import BANK, exam  # noqa: F401 (fixture)
+from .factories import ExamFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,13 @@ def _fuzz_all(schema, app, auth: dict, real_ids: dict[str, int], failures: list[
         run()
 
 
-def test_no_operation_of_the_api_answers_a_server_error_to_a_candidate(exam, trang_dai_official):  # noqa: F811
+@pytest.fixture
+def exam(db):
+    """A published exam drawing 10 of 30 single-choice questions."""
+    return ExamFactory(published=True, time_limit_minutes=30, attempts_allowed=2, bank=30, bank__draw_count=10)
+
+
+def test_no_operation_of_the_api_answers_a_server_error_to_a_candidate(exam, trang_dai_official):
     from exams.services import attempt_start
 
     attempt = attempt_start(exam=exam, official=trang_dai_official)

@@ -1,6 +1,7 @@
 """Browser tests: Playwright drives Debian's Chromium (never a downloaded browser) against a live server."""
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -66,3 +67,43 @@ def sign_in(page, base_url: str, login: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("form button[type=submit]")
     page.wait_for_url(f"{base_url}/toi/")
+
+
+# --- The exam room: the exams the room tests sit, and the steps every sitting starts with ------------------------
+
+# What the proxy (deploy/nginx) answers an API call when the application cannot answer.
+PROXY_BUSY_JSON = (Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "errors" / "50x.json").read_text()
+
+
+@pytest.fixture
+def exam(demo):
+    """Six of 12 single-choice questions, options in the bank's order (the right one first)."""
+    from tests.factories import ExamFactory, TopicFactory
+
+    bank = TopicFactory(name="Một cửa", choices=12,
+                        choices__text="Câu hỏi số {i} về tiếp nhận hồ sơ tại Bộ phận Một cửa?",
+                        choices__wrong=("Sai A{i}", "Sai B{i}"))
+    return ExamFactory(title="Sát hạch công chức một cửa", time_limit_minutes=20, published=True,
+                       shuffle_options=False, bank=bank, bank__draw_count=6)
+
+
+@pytest.fixture
+def short_answer_exam(demo):
+    from tests.factories import ExamFactory, TopicFactory
+
+    bank = TopicFactory(name="Trả lời ngắn",
+                        gift="::Viết tắt::Bộ phận tiếp nhận và trả kết quả thường gọi là bộ phận gì?{=Một cửa}")
+    return ExamFactory(title="Trả lời ngắn", time_limit_minutes=20, published=True, bank=bank, bank__draw_count=1)
+
+
+def start_sitting(page, live_server, demo, ready: str = "#q6") -> None:
+    """The demo official signs in, opens "Bài thi của tôi" and starts the exam; returns once `ready` shows."""
+    sign_in(page, live_server.url, "official", demo)
+    page.goto(f"{live_server.url}/thi/")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    page.wait_for_selector(ready)
+
+
+def answer(page, slot, option):
+    """Pick the option shown at `option` (0 = first) of a single-choice question."""
+    page.locator(f"#q{slot} input[type=radio]").nth(option).check()

@@ -6,7 +6,7 @@ import pytest
 
 from content import search, services
 
-from ..content.conftest import SMALL_SITE
+from ..factories.content import SMALL_SITE
 from .conftest import sign_in
 
 LESSON_TITLE = "Tiếp nhận hồ sơ qua dịch vụ bưu chính công ích"

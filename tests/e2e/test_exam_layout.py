@@ -3,10 +3,9 @@ the keyboard; a reload keeps the answers, the place and the flags; after submitt
 the exam's review policy allows and nothing more."""
 import pytest
 
-from exams import formats
-from exams.models import Answer, Attempt, Exam, ExamSection
-from exams.services import bank_import, topic_get_or_create
+from exams.models import Answer, Attempt, Exam
 
+from ..factories import ExamFactory, TopicFactory
 from ..papers import saved_positions
 from .conftest import sign_in
 
@@ -19,14 +18,10 @@ BANK = "\n\n".join(
 
 @pytest.fixture
 def exam(demo):
-    root = topic_get_or_create(name="Một cửa", parent=None)
-    bank_import(root=root, questions=formats.parse_gift(BANK))
-    exam = Exam.objects.create(title="Sát hạch từng câu", time_limit_minutes=20, is_published=True,
-                               shuffle_options=False, layout=Exam.Layout.ONE,
-                               show_score_after_submit=True, show_outcome_after_submit=True,
-                               show_answers_after_submit=True, show_feedback_after_submit=False)
-    ExamSection.objects.create(exam=exam, topic=root, draw_count=5)
-    return exam
+    return ExamFactory(title="Sát hạch từng câu", time_limit_minutes=20, published=True, shuffle_options=False,
+                       layout=Exam.Layout.ONE, show_score_after_submit=True, show_outcome_after_submit=True,
+                       show_answers_after_submit=True, show_feedback_after_submit=False,
+                       bank=TopicFactory(name="Một cửa", gift=BANK), bank__draw_count=5)
 
 
 def visible_questions(page):

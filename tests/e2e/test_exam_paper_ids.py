@@ -4,9 +4,10 @@ is still answered in its numbers."""
 import pytest
 
 from exams import formats
-from exams.models import Answer, Attempt, AttemptQuestion, Exam, ExamSection
-from exams.services import question_save, topic_get_or_create
+from exams.models import Answer, Attempt, AttemptQuestion
+from exams.services import question_save
 
+from ..factories import ExamFactory, TopicFactory
 from .conftest import sign_in
 
 BANK = """
@@ -23,14 +24,12 @@ RIGHT_ORDER = ["Tiếp nhận", "Thẩm định", "Giải quyết", "Trả kết
 
 @pytest.fixture
 def exam(demo):
-    root = topic_get_or_create(name="Mọi loại câu hỏi", parent=None)
+    root = TopicFactory(name="Mọi loại câu hỏi")
     parsed = formats.parse_gift(BANK) + [
         formats.Question(kind="ordering", name="Thứ tự", text="Sắp xếp các bước giải quyết hồ sơ.", order=RIGHT_ORDER)]
     questions = [question_save(q=q, topic=root)[0] for q in parsed]
-    exam = Exam.objects.create(title="Sát hạch mọi loại câu hỏi", time_limit_minutes=20, is_published=True)
-    section = ExamSection.objects.create(exam=exam, topic=root, draw_count=len(questions))
-    section.fixed_questions.set(questions)
-    return exam
+    return ExamFactory(title="Sát hạch mọi loại câu hỏi", time_limit_minutes=20, published=True,
+                       bank=root, bank__draw_count=len(questions), bank__fixed_questions=questions)
 
 
 def start(page, live_server, demo) -> tuple[Attempt, dict[str, int]]:

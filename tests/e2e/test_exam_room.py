@@ -1,56 +1,11 @@
 """The exam room in Chromium: sit a whole exam, lose the network mid-way and keep answering, reload, submit;
 every answer arrives intact."""
-from pathlib import Path
-
-import pytest
 from django.utils import timezone
 
-from exams import formats
-from exams.models import Answer, Attempt, Exam, ExamSection
-from exams.services import bank_import, topic_get_or_create
+from exams.models import Answer, Attempt
 
 from ..papers import saved_positions
-from .conftest import sign_in
-
-# What the proxy (deploy/nginx) answers an API call when the application cannot answer.
-PROXY_BUSY_JSON = (Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "errors" / "50x.json").read_text()
-
-BANK = "\n\n".join(
-    f"::Câu {i}::Câu hỏi số {i} về tiếp nhận hồ sơ tại Bộ phận Một cửa?{{=Đúng {i} ~Sai A{i} ~Sai B{i}}}"
-    for i in range(1, 13)
-)
-
-
-@pytest.fixture
-def exam(demo):
-    root = topic_get_or_create(name="Một cửa", parent=None)
-    bank_import(root=root, questions=formats.parse_gift(BANK))
-    exam = Exam.objects.create(title="Sát hạch công chức một cửa", time_limit_minutes=20, is_published=True,
-                               shuffle_options=False)
-    ExamSection.objects.create(exam=exam, topic=root, draw_count=6)
-    return exam
-
-
-@pytest.fixture
-def short_answer_exam(demo):
-    root = topic_get_or_create(name="Trả lời ngắn", parent=None)
-    bank_import(root=root, questions=formats.parse_gift(
-        "::Viết tắt::Bộ phận tiếp nhận và trả kết quả thường gọi là bộ phận gì?{=Một cửa}"))
-    exam = Exam.objects.create(title="Trả lời ngắn", time_limit_minutes=20, is_published=True)
-    ExamSection.objects.create(exam=exam, topic=root, draw_count=1)
-    return exam
-
-
-def start_sitting(page, live_server, demo, ready: str = "#q6") -> None:
-    """The demo official signs in, opens "Bài thi của tôi" and starts the exam; returns once `ready` shows."""
-    sign_in(page, live_server.url, "official", demo)
-    page.goto(f"{live_server.url}/thi/")
-    page.get_by_role("button", name="Bắt đầu làm bài").click()
-    page.wait_for_selector(ready)
-
-
-def answer(page, slot, option):
-    page.locator(f"#q{slot} input[type=radio]").nth(option).check()
+from .conftest import PROXY_BUSY_JSON, answer, sign_in, start_sitting
 
 
 def test_sit_cut_the_network_reload_and_submit(page, live_server, demo, exam):

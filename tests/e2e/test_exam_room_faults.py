@@ -11,8 +11,7 @@ from django.conf import settings
 from exams.models import Answer, Attempt
 
 from ..papers import positions, saved_positions
-from .conftest import sign_in
-from .test_exam_room import PROXY_BUSY_JSON, answer, exam, short_answer_exam, start_sitting  # noqa: F401 (fixtures)
+from .conftest import PROXY_BUSY_JSON, answer, sign_in, start_sitting
 
 SUBMITTED = "Bài thi của bạn đã được nộp"
 STATUS = "document.getElementById('save-state').textContent"

@@ -6,15 +6,15 @@ from lms import services
 from lms.models import Assignment, Certificate
 from org.models import Official, Unit
 
-from ..lms.conftest import build_exam, build_module, make_requirement
+from ..factories import RequirementFactory, module_build, one_stop_exam
 from .conftest import sign_in
 
 
 @pytest.fixture
 def required_module(demo, tmp_path):
-    module = build_module(tmp_path)
-    exam = build_exam()
-    requirement = make_requirement(units=[Unit.objects.get(code="75")], modules=[module], exam=exam)
+    module = module_build(tmp_path)
+    exam = one_stop_exam()
+    requirement = RequirementFactory(one_stop=True, audience_units=[Unit.objects.get(code="75")], modules=[module], exam=exam)
     services.requirement_assign(requirement=requirement)
     return requirement, module, exam
 

@@ -6,11 +6,9 @@ import json
 import pytest
 
 from content import search, services
-from exams import formats
-from exams.models import Exam, ExamSection
-from exams.services import bank_import, topic_get_or_create
 
-from ..content.conftest import SMALL_SITE
+from ..factories import ExamFactory, TopicFactory
+from ..factories.content import SMALL_SITE
 from .conftest import sign_in
 
 
@@ -66,11 +64,10 @@ def test_the_public_site_and_a_lesson(page, live_server, site, violations):
 
 
 def test_the_exam_room_from_start_to_result(page, live_server, site, violations):
-    root = topic_get_or_create(name="Một cửa", parent=None)
-    bank_import(root=root, questions=formats.parse_gift("\n\n".join(
-        f"::Câu {i}::Câu hỏi số {i}?{{=Đúng {i} ~Sai A{i} ~Sai B{i}}}" for i in range(1, 4))))
-    exam = Exam.objects.create(title="Sát hạch một cửa", time_limit_minutes=20, is_published=True)
-    ExamSection.objects.create(exam=exam, topic=root, draw_count=3)
+    ExamFactory(title="Sát hạch một cửa", time_limit_minutes=20, published=True,
+                bank=TopicFactory(name="Một cửa", choices=3, choices__text="Câu hỏi số {i}?",
+                                  choices__wrong=("Sai A{i}", "Sai B{i}")),
+                bank__draw_count=3)
 
     sign_in(page, live_server.url, "official", site)
     visit(page, f"{live_server.url}/thi/")

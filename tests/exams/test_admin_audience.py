@@ -5,18 +5,14 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from exams import formats
-from exams.models import Exam, ExamSection
-from exams.services import bank_import, topic_get_or_create
 from org.models import Category
 from org.selectors import officials_in_audience
-from tests.factories import OfficialFactory
+from tests.factories import ExamFactory, OfficialFactory, TopicFactory
 
 from ..html_forms import form_fields, options
 
 pytestmark = pytest.mark.django_db
 
-BANK = "\n\n".join(f"::C{i}::Câu hỏi {i}?{{=Đúng ~Sai A ~Sai B}}" for i in range(1, 11))
 AUDIENCE = ["audience_units", "audience_include_subunits", "audience_reform_officers", "audience_one_stop_receivers",
             "audience_leaders", "audience_categories", "audience_ranks", "audience_officials"]
 
@@ -32,16 +28,15 @@ def audience_of(exam) -> dict:
 
 @pytest.fixture
 def bien_hoa_exam(tree, trang_dai_official, long_khanh_official):
-    root = topic_get_or_create(name="Một cửa", parent=None)
-    bank_import(root=root, questions=formats.parse_gift(BANK))
     opens = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(days=2)
-    exam = Exam.objects.create(title="Sát hạch một cửa Biên Hòa", time_limit_minutes=30, is_published=True,
-                               instructions="Đọc kỹ đề.", opens_at=opens, closes_at=opens + dt.timedelta(days=1),
-                               audience_one_stop_receivers=True, audience_categories=[Category.CONG_CHUC])
-    ExamSection.objects.create(exam=exam, topic=root, draw_count=5)
-    exam.audience_units.set([tree["bien_hoa"]])
-    exam.audience_officials.set([OfficialFactory(employee_code="26071-0009", unit=tree["xuan_trung"])])
-    return exam
+    return ExamFactory(title="Sát hạch một cửa Biên Hòa", time_limit_minutes=30, published=True,
+                       instructions="Đọc kỹ đề.", opens_at=opens, closes_at=opens + dt.timedelta(days=1),
+                       audience_one_stop_receivers=True, audience_categories=[Category.CONG_CHUC],
+                       audience_units=[tree["bien_hoa"]],
+                       audience_officials=[OfficialFactory(employee_code="26071-0009", unit=tree["xuan_trung"])],
+                       bank=TopicFactory(name="Một cửa", choices=10, choices__name="C{i}", choices__text="Câu hỏi {i}?",
+                                         choices__right="Đúng", choices__wrong=("Sai A", "Sai B")),
+                       bank__draw_count=5)
 
 
 def test_saving_an_exam_untouched_in_the_admin_keeps_its_candidates(client, admin_user, tree, bien_hoa_exam,

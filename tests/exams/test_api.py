@@ -7,29 +7,11 @@ from django.utils import timezone
 
 from exams.models import Attempt, Exam
 
-from .test_attempts import BANK, exam  # noqa: F401 (fixture)
 from ..factories import OfficialFactory
 from ..papers import pick, pick_right, pick_wrong
+from .conftest import claim, put
 
 pytestmark = pytest.mark.django_db
-
-
-def put(client, attempt_id, slot, response, seq, tab="tab-1"):
-    return client.put(f"/api/attempts/{attempt_id}/answers/{slot}", json.dumps(
-        {"response": response, "seq": seq, "client": tab}), content_type="application/json")
-
-
-def claim(client, attempt_id, tab):
-    return client.post(f"/api/attempts/{attempt_id}/claim", json.dumps({"client": tab}), content_type="application/json")
-
-
-@pytest.fixture
-def sitting(client, exam, trang_dai_official):  # noqa: F811
-    client.force_login(trang_dai_official.user)
-    started = client.post(f"/api/exams/{exam.pk}/attempts", json.dumps({}), content_type="application/json")
-    assert started.status_code == 201
-    claim(client, started.json()['id'], "tab-1")
-    return Attempt.objects.get(pk=started.json()["id"])
 
 
 def test_the_paper_sent_to_the_browser_has_no_key(client, sitting):
@@ -97,6 +79,7 @@ def test_a_submitted_sitting_takes_no_more_answers(client, sitting):
     client.post(f"/api/attempts/{sitting.pk}/submit")
     response = put(client, sitting.pk, 1, {"choice": 3}, 2)
     assert response.status_code == 410
+    assert response.json() == {"detail": "Bài thi đã được nộp. Câu trả lời này không được ghi nhận.", "code": "closed"}
     assert sitting.answers.get(slot=1).response == {"choice": 1} and sitting.answers.get(slot=1).seq == 1
 
 
@@ -140,7 +123,7 @@ def test_trainers_watch_the_live_sitting_and_officials_cannot(client, sitting, t
     assert "1 đã bắt đầu · 0 đã nộp bài" in html
 
 
-def test_a_section_whose_pool_is_too_small_is_refused_or_warned(exam):  # noqa: F811
+def test_a_section_whose_pool_is_too_small_is_refused_or_warned(exam):
     from django.core.exceptions import ValidationError
 
     section = exam.sections.get()
@@ -220,7 +203,7 @@ def test_another_candidate_cannot_read_the_review_or_result(client, sitting, tre
 
 @pytest.mark.parametrize("trusted, started", [("", False), ("X-Real-IP", True)])
 def test_exam_room_ip_ranges_read_the_proxy_header_only_when_told_to(client, exam, trang_dai_official, settings,
-                                                                    trusted, started):  # noqa: F811
+                                                                    trusted, started):
     exam.allowed_ip_ranges = "10.20.0.0/16"
     exam.save(update_fields=["allowed_ip_ranges"])
     settings.TRUSTED_CLIENT_IP_HEADER = trusted

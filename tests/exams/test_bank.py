@@ -6,35 +6,9 @@ from exams.models import Question, QuestionVersion, Topic
 from exams.selectors import to_format
 from exams.services import bank_import, parse_bank_file, question_save, topic_get_or_create
 
+from .samples import GIFT
+
 pytestmark = pytest.mark.django_db
-
-GIFT = """// Ngân hàng câu hỏi mẫu
-$CATEGORY: $course$/top/Cơ chế một cửa/Quy trình
-
-::Thành lập BPMC::Theo Nghị định 61/2018/NĐ-CP, Bộ phận Một cửa cấp xã do ai quyết định thành lập?{
-=Chủ tịch UBND cấp xã#Đúng: Điều 7.
-~Chủ tịch UBND cấp huyện#Chưa đúng.
-~Giám đốc Sở Nội vụ
-####Xem Nghị định 61/2018/NĐ-CP.}
-
-::Trách nhiệm::Công chức Bộ phận Một cửa có trách nhiệm gì?{
-~%50%Hướng dẫn, tiếp nhận hồ sơ
-~%50%Trả kết quả cho tổ chức, cá nhân
-~%-100%Thu thêm phí ngoài quy định}
-
-$CATEGORY: top/Thủ tục hành chính
-
-::Đúng sai::Mọi thủ tục hành chính đều phải công khai.{T#Sai rồi.#Chính xác.}
-
-::Thời hạn::Kế hoạch 15122/KH-UBND ban hành năm nào?{#2019:0}
-
-::Khoảng::Tỷ lệ hồ sơ trực tuyến tối thiểu (%) của sở, ngành năm 2020?{#15..25}
-
-::Ghép::Ghép văn bản với nội dung.{
-=Nghị định 61/2018/NĐ-CP -> cơ chế một cửa
-=Nghị định 130/2018/NĐ-CP -> chữ ký số
-=Nghị định 30/2020/NĐ-CP -> công tác văn thư}
-"""
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from exams.selectors import topic_as_questions
 from exams.models import Question, Topic
 from exams.services import bank_import, parse_bank_file, topic_get_or_create
 
-from .test_bank import GIFT
-from .test_formats_xlsx import good, workbook
+from .samples import GIFT, good, workbook
 
 pytestmark = pytest.mark.django_db
 

@@ -5,27 +5,23 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from exams import formats
-from exams.models import Exam, ExamOverride, ExamSection
+from exams.models import ExamOverride
 from exams.selectors import exams_open_to
-from exams.services import (ExamRefused, answer_save, attempt_start, bank_import, exam_override_save,
-                            topic_get_or_create)
+from exams.services import ExamRefused, answer_save, attempt_start, exam_override_save
 from org.models import Category
-from tests.factories import OfficialFactory
+from tests.factories import ExamFactory, OfficialFactory, TopicFactory, choice_gift
 from tests.papers import pick_right, pick_wrong
 
 pytestmark = pytest.mark.django_db
 
-BANK = "\n\n".join(f"::C{i}::Câu hỏi {i}?{{=Đúng ~Sai A ~Sai B}}" for i in range(1, 16))
+BANK = choice_gift(15, name="C{i}", text="Câu hỏi {i}?", right="Đúng", wrong=("Sai A", "Sai B"))
 
 
 @pytest.fixture
 def exam(db):
-    root = topic_get_or_create(name="Một cửa", parent=None)
-    bank_import(root=root, questions=formats.parse_gift(BANK))
-    exam = Exam.objects.create(title="Sát hạch một cửa", time_limit_minutes=30, is_published=True)
-    ExamSection.objects.create(exam=exam, topic=root, draw_count=5)
-    return exam
+    """A published exam drawing five of the 15 questions of BANK."""
+    return ExamFactory(title="Sát hạch một cửa", time_limit_minutes=30, published=True,
+                       bank=TopicFactory(name="Một cửa", gift=BANK), bank__draw_count=5)
 
 
 def can_start(exam, official, **kw):

@@ -11,27 +11,7 @@ from exams.formats import (Choice, NumericAnswer, ParseError, Question, parse_gi
 from exams.formats.model import join_category, parse_decimal, split_category
 from exams.formats.xlsx import EXAMPLES
 
-from .test_formats import GIFT_BANK, XML_BANK
-
-HEADERS = ["STT", "Chủ đề", "Loại câu hỏi", "Mức độ", "Nội dung câu hỏi", "Phương án A", "Phương án B",
-           "Phương án C", "Phương án D", "Đáp án đúng", "Điểm", "Phản hồi chung", "Hướng dẫn chấm", "Thẻ",
-           "Phản hồi A", "Phản hồi B"]
-
-
-def workbook(rows, headers=HEADERS, title_rows=()):
-    """A workbook as a trainer would make it by hand: optional title rows, the header row, then the rows
-    (dicts by header)."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "Câu hỏi"
-    for line in title_rows:
-        sheet.append(line)
-    sheet.append(headers)
-    for row in rows:
-        sheet.append([row.get(h) for h in headers])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+from .samples import GIFT_BANK, XML_BANK, good, workbook
 
 
 def errors_of(data) -> list[tuple[int, str, str]]:
@@ -130,13 +110,6 @@ def test_an_essays_model_answer_goes_to_the_graders():
 
 
 # --- Refusals name the row and the column ----------------------------------------------------------------------
-
-def good(**changes):
-    row = {"Loại câu hỏi": "Một đáp án", "Nội dung câu hỏi": "Ai tiếp nhận hồ sơ?", "Phương án A": "Công chức",
-           "Phương án B": "Chủ tịch", "Đáp án đúng": "A"}
-    row.update(changes)
-    return row
-
 
 @pytest.mark.parametrize("row, column, message", [
     (good(**{"Loại câu hỏi": "Trắc nghiệm khách quan"}), "Loại câu hỏi",

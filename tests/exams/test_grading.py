@@ -3,81 +3,13 @@ from decimal import Decimal
 
 import pytest
 
-from exams import formats
 from exams.grading import GradingRefused, essay_grade, official_exam_grade
-from exams.models import Attempt, AttemptQuestion, Exam, ExamSection, GradeChange, Question, QuestionVersion
-from exams.services import answer_save, attempt_start, attempt_submit, bank_import, topic_get_or_create
-from exams.signals import attempt_graded
+from exams.models import AttemptQuestion, GradeChange
 
 from ..factories import OfficialFactory
-from ..papers import pick_bank_option
+from .conftest import make_exam, sit
 
 pytestmark = pytest.mark.django_db
-
-CHOICES = "\n\n".join(
-    f"::Câu {i}::Theo Nghị định 61/2018/NĐ-CP, câu hỏi số {i}?{{=Đúng {i} ~Sai A{i} ~Sai B{i} ~Sai C{i}}}"
-    for i in range(1, 5))
-ESSAY = "::Tự luận::Trình bày quy trình tiếp nhận hồ sơ tại Bộ phận Một cửa cấp xã.{}"
-RUBRIC = "Nêu đủ 4 bước: hướng dẫn, tiếp nhận, chuyển hồ sơ, trả kết quả (1,5 điểm mỗi bước)."
-
-
-@pytest.fixture
-def bank(db):
-    """Four single-choice questions (topic "Một cửa") and one essay with rubric notes (topic "Tự luận")."""
-    choices = topic_get_or_create(name="Một cửa", parent=None)
-    essays = topic_get_or_create(name="Tự luận", parent=None)
-    bank_import(root=choices, questions=formats.parse_gift(CHOICES))
-    bank_import(root=essays, questions=formats.parse_gift(ESSAY))
-    essay = Question.objects.get(kind="essay")
-    QuestionVersion.objects.filter(pk=essay.current_version_id).update(grader_info=RUBRIC)
-    return {"choices": list(Question.objects.filter(kind="single").order_by("id")), "essay": essay,
-            "choice_topic": choices}
-
-
-def make_exam(bank, *, essay=True, essay_points=6, attempts_allowed=1, method=Exam.GradingMethod.HIGHEST,
-              title="Sát hạch công chức Bộ phận Một cửa 2020") -> Exam:
-    """4 choice questions worth 1 point each, then (optionally) the essay: fixed questions, so every paper is the
-    same set (options are still shuffled per candidate)."""
-    exam = Exam.objects.create(title=title, is_published=True, attempts_allowed=attempts_allowed,
-                               grading_method=method, shuffle_questions=False)
-    section = ExamSection.objects.create(exam=exam, topic=bank["choice_topic"], draw_count=4, order=1)
-    section.fixed_questions.set(bank["choices"])
-    if essay:
-        section = ExamSection.objects.create(exam=exam, topic=bank["essay"].topic, draw_count=1, order=2,
-                                             points_per_question=essay_points)
-        section.fixed_questions.set([bank["essay"]])
-    return exam
-
-
-def sit(exam, official, *, right: int, essay_text: str | None = None, submit: bool = True) -> Attempt:
-    """Sit the exam answering the first `right` choice questions right and the others wrong."""
-    attempt = attempt_start(exam=exam, official=official)
-    n = 0
-    for slot in attempt.slots.select_related("version__question").order_by("slot"):
-        if slot.version.question.kind == "essay":
-            if essay_text is not None:
-                answer_save(attempt=attempt, slot=slot.slot, response={"text": essay_text}, seq=1)
-            continue
-        choices = slot.version.data["choices"]
-        key = next(j for j, c in enumerate(choices) if c["fraction"] == 1.0)
-        pick = key if n < right else (key + 1) % len(choices)
-        answer_save(attempt=attempt, slot=slot.slot, response=pick_bank_option(attempt, slot.slot, pick), seq=1)
-        n += 1
-    return attempt_submit(attempt=attempt) if submit else attempt
-
-
-@pytest.fixture
-def received():
-    """Attempts for which exams.signals.attempt_graded was sent."""
-    got = []
-
-    def listener(sender, attempt, **kwargs):
-        got.append(attempt.pk)
-
-    attempt_graded.connect(listener)
-    yield got
-    attempt_graded.disconnect(listener)
-
 
 ESSAY_TEXT = "Bước 1: hướng dẫn công dân.\nBước 2: tiếp nhận hồ sơ.\nBước 3: chuyển hồ sơ."
 

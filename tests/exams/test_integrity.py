@@ -13,15 +13,13 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from exams import formats, services
+from exams import services
 from exams.grading import attempts_grade_mismatches
-from exams.models import Answer, Attempt, Exam, ExamSection
+from exams.models import Answer, Attempt
 
-from ..factories import OfficialFactory
+from ..factories import ExamFactory, OfficialFactory, TopicFactory
 from ..papers import pick, pick_right
 
-BANK = "\n\n".join(f"::Câu {i}::Câu hỏi số {i} về Bộ phận Một cửa?{{=Đúng {i} ~Sai A{i} ~Sai B{i} ~Sai C{i}}}"
-                   for i in range(1, 21))
 SLOTS = 8
 
 postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'",
@@ -29,11 +27,8 @@ postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'",
 
 
 def _exam():
-    root = services.topic_get_or_create(name="Một cửa", parent=None)
-    services.bank_import(root=root, questions=formats.parse_gift(BANK))
-    exam = Exam.objects.create(title="Sát hạch đồng thời", time_limit_minutes=30, is_published=True)
-    ExamSection.objects.create(exam=exam, topic=root, draw_count=SLOTS)
-    return exam
+    return ExamFactory(title="Sát hạch đồng thời", time_limit_minutes=30, published=True,
+                       bank=TopicFactory(name="Một cửa", choices=20), bank__draw_count=SLOTS)
 
 
 def _slow_grading(monkeypatch, seconds=0.004):

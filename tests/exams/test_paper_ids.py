@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 
 from exams import formats
 from exams.grading import regrade_apply
-from exams.models import Attempt, AttemptQuestion, Exam, ExamSection, Question, QuestionVersion
+from exams.models import Attempt, AttemptQuestion, Question, QuestionVersion
 from exams.review import attempt_review
-from exams.services import attempt_submit, question_save, topic_get_or_create
+from exams.services import attempt_submit, question_save
 from exams.statistics import exam_responses
 
-from ..factories import OfficialFactory
+from ..factories import ExamFactory, OfficialFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,16 +66,15 @@ SITTINGS = 40
 
 @pytest.fixture
 def exam(db):
-    root = topic_get_or_create(name="Mọi loại câu hỏi", parent=None)
+    root = TopicFactory(name="Mọi loại câu hỏi")
     parsed = formats.parse_gift(BANK) + [
         formats.Question(kind="ordering", name="Thứ tự", text="Sắp xếp các bước giải quyết hồ sơ.", order=RIGHT_ORDER)]
     questions = [question_save(q=q, topic=root)[0] for q in parsed]
     essay = next(q for q in questions if q.kind == "essay")
     QuestionVersion.objects.filter(pk=essay.current_version_id).update(grader_info="GRADER-INFO đủ 4 bước")
-    exam = Exam.objects.create(title="Sát hạch mọi loại câu hỏi", is_published=True, attempts_allowed=0,
-                               time_limit_minutes=30)  # questions and options shuffled: the defaults
-    section = ExamSection.objects.create(exam=exam, topic=root, draw_count=len(questions))
-    section.fixed_questions.set(questions)
+    exam = ExamFactory(title="Sát hạch mọi loại câu hỏi", published=True, attempts_allowed=0,
+                       time_limit_minutes=30,  # questions and options shuffled: the defaults
+                       bank=root, bank__draw_count=len(questions), bank__fixed_questions=questions)
     assert sorted(q.kind for q in questions) == sorted(KINDS)
     return exam
 

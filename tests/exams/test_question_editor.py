@@ -3,15 +3,17 @@ before anything is saved, a correction is a new version that leaves papers alrea
 question is retired rather than deleted."""
 import pytest
 
-from exams.models import Exam, ExamSection, Question, QuestionVersion
-from exams.services import attempt_start, topic_get_or_create
+from exams.models import Question, QuestionVersion
+from exams.services import attempt_start
+
+from ..factories import ExamFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def topic(db):
-    return topic_get_or_create(name="Cơ chế một cửa", parent=None)
+    return TopicFactory(name="Cơ chế một cửa")
 
 
 @pytest.fixture
@@ -130,9 +132,8 @@ def drawn(topic, trang_dai_official, client, trainer):
     create(client, topic, "single", text="Ai thành lập Bộ phận Một cửa cấp xã?",
            rows=[{"text": "Chủ tịch UBND cấp xã", "percent": "100"}, {"text": "Chủ tịch UBND cấp huyện"}])
     question, _version = only_question()
-    exam = Exam.objects.create(title="Sát hạch một cửa", time_limit_minutes=30, is_published=True)
-    section = ExamSection.objects.create(exam=exam, topic=topic, draw_count=1)
-    section.fixed_questions.add(question)
+    exam = ExamFactory(title="Sát hạch một cửa", time_limit_minutes=30, published=True,
+                       bank=topic, bank__draw_count=1, bank__fixed_questions=[question])
     attempt = attempt_start(exam=exam, official=trang_dai_official)
     return question, attempt, exam
 

@@ -11,7 +11,7 @@ from exams.services import attempt_submit, question_save
 
 from ..factories import OfficialFactory
 from ..papers import pick_bank_option
-from .test_grading import bank, make_exam, received, sit  # noqa: F401 (fixtures)
+from .conftest import make_exam, sit
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import pytest
 from exams.grading import ExamGrade, essay_grade, official_exam_grade, officials_passed
 from exams.models import Exam
 
-from ..factories import OfficialFactory
-from .test_grading import bank, make_exam, sit  # noqa: F401 (fixture)
+from ..factories import OfficialFactory, RequirementFactory
+from .conftest import make_exam, sit
 
 pytestmark = pytest.mark.django_db
 
@@ -133,12 +133,10 @@ def test_highest_grade_uses_the_graded_attempt_while_a_later_essay_waits(client,
     from lms import services as lms_services
     from lms.models import Assignment
 
-    from ..lms.conftest import make_requirement
-
     exam = make_exam(bank, attempts_allowed=2, method=M.HIGHEST)  # 4 choice points + a 6-point essay
     exam.pass_percent = Decimal(30)
     exam.save()
-    requirement = make_requirement(units=[tree["bien_hoa"]], exam=exam)
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["bien_hoa"]], exam=exam)
     lms_services.requirement_assign(requirement=requirement)
     with django_capture_on_commit_callbacks(execute=True):
         sit(exam, trang_dai_official, right=3)  # essay left blank: 3/10, graded, passes the 30% mark

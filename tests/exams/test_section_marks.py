@@ -7,23 +7,24 @@ import re
 import pytest
 
 from exams import formats
-from exams.models import Exam, ExamSection, Question
-from exams.services import attempt_start, bank_import, question_save, topic_get_or_create
+from exams.models import ExamSection, Question
+from exams.services import attempt_start, question_save
+
+from ..factories import ExamFactory, TopicFactory, choice_gift
 
 pytestmark = pytest.mark.django_db
 
-CHOICES = "\n\n".join(f"::Câu {i}::Câu hỏi {i} về Bộ phận Một cửa?{{=Đúng ~Sai A ~Sai B}}" for i in range(1, 4))
+CHOICES = choice_gift(3, text="Câu hỏi {i} về Bộ phận Một cửa?", right="Đúng", wrong=("Sai A", "Sai B"))
 
 
 @pytest.fixture
 def bank(db):
     """Three 1-point choice questions under "Một cửa" and an essay worth 2 points in the bank under "Tự luận"."""
-    choices = topic_get_or_create(name="Một cửa", parent=None)
-    essays = topic_get_or_create(name="Tự luận", parent=None)
-    bank_import(root=choices, questions=formats.parse_gift(CHOICES))
+    choices = TopicFactory(name="Một cửa", gift=CHOICES)
+    essays = TopicFactory(name="Tự luận")
     essay = formats.parse_gift("::Tự luận 2 điểm::Trình bày quy trình tiếp nhận hồ sơ.{}")[0]
     question_save(q=dataclasses.replace(essay, default_mark=2.0), topic=essays)
-    exam = Exam.objects.create(title="Sát hạch một cửa", is_published=True)
+    exam = ExamFactory(title="Sát hạch một cửa", published=True)
     return {"exam": exam, "choices": choices, "essays": essays, "essay": Question.objects.get(kind="essay")}
 
 
@@ -65,7 +66,7 @@ def test_a_pool_that_mixes_marks_is_warned_about_and_a_matching_one_is_not(clien
     assert fine.status_code == 200 and not [m for m in messages_of(fine) if "điểm mặc định" in m]
 
     # A pool of both topics under one parent: three 1-point questions and the 2-point essay.
-    parent = topic_get_or_create(name="Tổng hợp", parent=None)
+    parent = TopicFactory(name="Tổng hợp")
     for topic in (bank["choices"], bank["essays"]):
         topic.parent, topic.path = parent, f"{parent.path}{topic.pk}/"
         topic.save()

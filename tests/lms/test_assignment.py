@@ -8,13 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from lms import rules, services
-from lms.models import Assignment, Certificate, Completion
+from lms.models import Assignment, Certificate, Completion, Requirement
 from org import services as org_services
 from org.models import ImportJob, Official
 from org.services import import_job_run
-from tests.factories import OfficialFactory
-
-from .conftest import make_requirement
+from tests.factories import OfficialFactory, RequirementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +39,7 @@ def required(requirement) -> set[str]:
 
 def test_after_a_roster_import_the_right_officials_are_required_to_complete_the_module(
         tree, admin_user, module, django_capture_on_commit_callbacks):
-    requirement = make_requirement(units=[tree["bien_hoa"]], modules=[module])
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["bien_hoa"]], modules=[module])
     rows = [
         ["BH-1", "Nguyễn Thị Một", "25993", "Công chức", "Chuyên viên", "x", ""],   # one-stop, Trảng Dài (Biên Hòa)
         ["BH-2", "Trần Văn Hai", "25996", "Công chức", "Chuyên viên", "x", ""],     # one-stop, Tân Phong (Biên Hòa)
@@ -65,7 +63,7 @@ def test_after_a_roster_import_the_right_officials_are_required_to_complete_the_
 def test_assignment_is_idempotent_and_fast_in_queries(tree, module, django_assert_max_num_queries):
     for i in range(30):
         OfficialFactory(unit=tree["trang_dai"], is_one_stop_receiver=True)
-    requirement = make_requirement(units=[tree["province"]], modules=[module])
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["province"]], modules=[module])
     with django_assert_max_num_queries(40):  # a fixed number of statements, not one per official
         first = services.requirement_assign(requirement=requirement)
     second = services.requirement_assign(requirement=requirement)
@@ -75,21 +73,23 @@ def test_assignment_is_idempotent_and_fast_in_queries(tree, module, django_asser
 
 
 def test_new_official_gets_the_requirement_through_the_roster_signal(tree, module, django_capture_on_commit_callbacks):
-    requirement = make_requirement(units=[tree["bien_hoa"]], modules=[module])
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["bien_hoa"]], modules=[module])
     services.requirement_assign(requirement=requirement)
+    # Set ten days ago, so that the newcomer joins after it (on the same day, the requirement's date would hold).
+    Requirement.objects.filter(pk=requirement.pk).update(created_at=timezone.now() - dt.timedelta(days=10))
     with django_capture_on_commit_callbacks(execute=True):
         newcomer = org_services.official_create(employee_code="BH-NEW", full_name="Võ Thị Mới", unit=tree["tan_phong"],
                                                 category="cong_chuc", is_one_stop_receiver=True)
     assert required(requirement) == {"BH-NEW"}
     a = Assignment.objects.get(official=newcomer)
-    # Joining after the requirement was set: the newcomer gets at least the grace period.
-    assert a.due_at >= timezone.localdate() + dt.timedelta(days=requirement.newcomer_days - 1) or \
-        a.due_at == requirement.due_date
+    # Joining after the requirement was set: the newcomer gets the grace period, later than the requirement's date.
+    assert requirement.due_date < timezone.localdate() + dt.timedelta(days=requirement.newcomer_days)
+    assert a.due_at == timezone.localdate() + dt.timedelta(days=requirement.newcomer_days)
 
 
 def test_transfer_out_of_the_audience_keeps_the_completion_and_certificate(
         tree, module, trang_dai_official, long_khanh_official, django_capture_on_commit_callbacks):
-    requirement = make_requirement(units=[tree["bien_hoa"]], modules=[module])
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["bien_hoa"]], modules=[module])
     services.requirement_assign(requirement=requirement)
     for lesson in module.get_children().specific():
         services.lesson_progress_record(official=trang_dai_official, lesson=lesson, completed=True)
@@ -114,7 +114,7 @@ def test_transfer_out_of_the_audience_keeps_the_completion_and_certificate(
 
 
 def test_retired_official_leaves_the_audience(tree, module, trang_dai_official):
-    requirement = make_requirement(units=[tree["bien_hoa"]], modules=[module])
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["bien_hoa"]], modules=[module])
     services.requirement_assign(requirement=requirement)
     Official.objects.filter(pk=trang_dai_official.pk).update(status="retired")
     result = services.requirement_assign(requirement=requirement, official_ids=[trang_dai_official.pk])
@@ -122,7 +122,7 @@ def test_retired_official_leaves_the_audience(tree, module, trang_dai_official):
 
 
 def test_manual_enrolment_survives_the_rule(tree, module, trang_dai_official, long_khanh_official):
-    requirement = make_requirement(units=[tree["bien_hoa"]], modules=[module])
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["bien_hoa"]], modules=[module])
     services.requirement_assign(requirement=requirement)
     n = services.enrol(requirement=requirement, officials=Official.objects.filter(pk=long_khanh_official.pk))
     assert n == 1
@@ -142,7 +142,7 @@ def test_manual_enrolment_survives_the_rule(tree, module, trang_dai_official, lo
 def test_stored_status_follows_the_same_rule_as_the_pure_function(tree, module, trang_dai_official, completed,
                                                                    expires_in, due_in, started, expected):
     today = timezone.localdate()
-    requirement = make_requirement(units=[tree["bien_hoa"]], modules=[module], renewal_window_days=30)
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["bien_hoa"]], modules=[module], renewal_window_days=30)
     services.requirement_assign(requirement=requirement)
     now = timezone.now()
     Assignment.objects.filter(requirement=requirement).update(

@@ -9,7 +9,8 @@ from lms import services
 from lms.models import Assignment, Certificate, Completion, LessonProgress
 from lms.rules import add_months
 
-from .conftest import make_requirement, sit_and_pass
+from ..factories import RequirementFactory
+from ..papers import sit_and_pass
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def lessons(module):
 
 def test_lessons_and_a_passed_exam_complete_the_requirement_and_issue_a_verifiable_certificate(
         client, tree, module, exam, trang_dai_official, django_capture_on_commit_callbacks):
-    requirement = make_requirement(units=[tree["bien_hoa"]], modules=[module], exam=exam, validity_months=24)
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["bien_hoa"]], modules=[module], exam=exam, validity_months=24)
     services.requirement_assign(requirement=requirement)
     client.force_login(trang_dai_official.user)
 
@@ -64,7 +65,7 @@ def test_lessons_and_a_passed_exam_complete_the_requirement_and_issue_a_verifiab
 
 
 def test_a_failed_exam_does_not_complete(tree, module, exam, trang_dai_official, django_capture_on_commit_callbacks):
-    requirement = make_requirement(units=[tree["bien_hoa"]], modules=[module], exam=exam)
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["bien_hoa"]], modules=[module], exam=exam)
     services.requirement_assign(requirement=requirement)
     for lesson in lessons(module):
         services.lesson_progress_record(official=trang_dai_official, lesson=lesson, completed=True)
@@ -75,7 +76,7 @@ def test_a_failed_exam_does_not_complete(tree, module, exam, trang_dai_official,
 
 
 def test_evaluating_twice_records_one_completion(tree, module, trang_dai_official):
-    requirement = make_requirement(units=[tree["bien_hoa"]], modules=[module])
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["bien_hoa"]], modules=[module])
     services.requirement_assign(requirement=requirement)
     for lesson in lessons(module):
         services.lesson_progress_record(official=trang_dai_official, lesson=lesson, completed=True)
@@ -86,7 +87,7 @@ def test_evaluating_twice_records_one_completion(tree, module, trang_dai_officia
 
 
 def test_renewal_needs_new_evidence_inside_the_window(tree, module, trang_dai_official):
-    requirement = make_requirement(units=[tree["bien_hoa"]], modules=[module], validity_months=12,
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["bien_hoa"]], modules=[module], validity_months=12,
                                    renewal_window_days=30)
     services.requirement_assign(requirement=requirement)
     long_ago = timezone.now() - dt.timedelta(days=350)
@@ -108,7 +109,7 @@ def test_renewal_needs_new_evidence_inside_the_window(tree, module, trang_dai_of
 
 
 def test_my_learning_shows_status_due_date_and_resume_point(client, tree, module, trang_dai_official):
-    requirement = make_requirement(units=[tree["bien_hoa"]], modules=[module])
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["bien_hoa"]], modules=[module])
     services.requirement_assign(requirement=requirement)
     first, second = lessons(module)
     services.lesson_progress_record(official=trang_dai_official, lesson=first, completed=True)
@@ -141,7 +142,7 @@ def test_lesson_progress_api_keeps_the_furthest_point_and_only_for_oneself(clien
 
 
 def test_api_lists_my_required_items(client, tree, module, trang_dai_official):
-    requirement = make_requirement(units=[tree["bien_hoa"]], modules=[module])
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["bien_hoa"]], modules=[module])
     services.requirement_assign(requirement=requirement)
     client.force_login(trang_dai_official.user)
     item = client.get("/api/lms/my-learning").json()["items"][0]

@@ -11,9 +11,8 @@ from lms.models import Assignment, Requirement, TrainingSession
 from org import services as org_services
 from org.selectors import officials_in_audience
 
-from ..factories import OfficialFactory, UnitFactory
+from ..factories import OfficialFactory, RequirementFactory, TrainingSessionFactory, UnitFactory
 from ..html_forms import form_fields, options
-from .conftest import make_requirement
 
 pytestmark = pytest.mark.django_db
 
@@ -53,12 +52,11 @@ def people(tree, trang_dai_official, long_khanh_official, bien_hoa_officer):
 @pytest.fixture
 def bien_hoa_requirement(tree, people, module, exam):
     """A Biên Hòa-only requirement with every field of the form set, assigned."""
-    requirement = make_requirement(
-        units=[tree["bien_hoa"]], modules=[module], exam=exam, scope_unit=tree["bien_hoa"],
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["bien_hoa"]], modules=[module], exam=exam, scope_unit=tree["bien_hoa"],
         description="Dòng thứ nhất.\nDòng thứ hai, “trích dẫn” & <thẻ>.", requires_attendance=True,
         validity_months=24, renewal_window_days=45, newcomer_days=90, target_percent=Decimal("95.50"),
-        audience_categories=["cong_chuc"], audience_ranks=["Chuyên viên", "Cán sự"])
-    requirement.audience_officials.set([people["listed"]])
+        audience_categories=["cong_chuc"], audience_ranks=["Chuyên viên", "Cán sự"],
+        audience_officials=[people["listed"]])
     services.requirement_assign(requirement=requirement)
     return requirement
 
@@ -67,13 +65,11 @@ def bien_hoa_requirement(tree, people, module, exam):
 def bien_hoa_session(tree, bien_hoa_requirement):
     # Times with seconds, as the demo and the API make them: the form shows minutes only.
     starts = timezone.now().replace(microsecond=123456) + dt.timedelta(days=3)
-    session = TrainingSession.objects.create(
+    return TrainingSessionFactory(
         title="Tập huấn một cửa Biên Hòa", requirement=bien_hoa_requirement, starts_at=starts,
         ends_at=starts + dt.timedelta(hours=3, seconds=17), location="Hội trường UBND TP Biên Hòa",
         trainer="Sở Nội vụ", description="Mang theo\nmáy tính xách tay.", scope_unit=tree["bien_hoa"],
-        audience_one_stop_receivers=True, audience_include_subunits=True)
-    session.audience_units.set([tree["bien_hoa"]])
-    return session
+        audience_one_stop_receivers=True, audience_include_subunits=True, audience_units=[tree["bien_hoa"]])
 
 
 def login(client, request, who):
@@ -149,7 +145,7 @@ def test_an_administrator_sees_every_unit_each_under_its_parent(client, tree, ad
 
 
 def test_the_enrolment_picker_lists_the_subtree_in_tree_order(client, tree, bien_hoa_officer, module):
-    requirement = make_requirement(units=[tree["province"]], modules=[module])
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["province"]], modules=[module])
     client.force_login(bien_hoa_officer.user)
     offered = picker(client, f"/hoc-tap/quan-ly/yeu-cau/{requirement.pk}/", name="unit")
     assert [value for value, _label, _chosen in offered] == [

@@ -10,7 +10,7 @@ from django.utils import timezone
 from lms import services
 from lms.models import Assignment, Attendance, Completion, Requirement, TrainingSession
 
-from .conftest import make_requirement
+from ..factories import RequirementFactory, TrainingSessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,14 +25,12 @@ def sheet(rows, headers=("Mã cán bộ", "Họ và tên", "Có mặt", "Ghi ch�
 
 @pytest.fixture
 def session(tree, module):
-    requirement = make_requirement(units=[tree["bien_hoa"]], requires_attendance=True, title="Tập huấn CCHC",
-                                   audience_one_stop_receivers=False, audience_reform_officers=False)
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["bien_hoa"]], requires_attendance=True,
+                                     title="Tập huấn CCHC", audience_one_stop_receivers=False,
+                                     audience_reform_officers=False)
     started = timezone.now() - dt.timedelta(hours=2)
-    s = TrainingSession.objects.create(title="Tập huấn nghiệp vụ CCHC", requirement=requirement, starts_at=started,
-                                       ends_at=started + dt.timedelta(hours=3), location="Hội trường",
-                                       scope_unit=tree["bien_hoa"])
-    s.audience_units.set([tree["bien_hoa"]])
-    return s
+    return TrainingSessionFactory(title="Tập huấn nghiệp vụ CCHC", requirement=requirement, starts_at=started,
+                                  location="Hội trường", scope_unit=tree["bien_hoa"], audience_units=[tree["bien_hoa"]])
 
 
 def test_personnel_officer_opens_records_in_scope_only(client, tree, bien_hoa_officer, trang_dai_official,
@@ -51,7 +49,7 @@ def test_officials_cannot_use_the_management_pages(client, tree, trang_dai_offic
 
 def test_certificate_pdf_of_someone_else_is_not_found(client, tree, module, trang_dai_official, long_khanh_official,
                                                       bien_hoa_officer):
-    requirement = make_requirement(units=[tree["province"]], modules=[module])
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["province"]], modules=[module])
     services.requirement_assign(requirement=requirement)
     for lesson in module.get_children().specific():
         services.lesson_progress_record(official=long_khanh_official, lesson=lesson, completed=True)
@@ -88,7 +86,7 @@ def test_personnel_officer_creates_a_requirement_for_their_units_and_it_is_assig
 
 
 def test_enrol_a_unit_subtree_by_hand(client, tree, module, bien_hoa_officer, trang_dai_official, long_khanh_official):
-    requirement = make_requirement(units=[tree["snv"]], modules=[module])  # province-wide rule elsewhere
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["snv"]], modules=[module])  # province-wide rule elsewhere
     client.force_login(bien_hoa_officer.user)
     response = client.post(f"/hoc-tap/quan-ly/yeu-cau/{requirement.pk}/ghi-danh/",
                            {"unit": tree["bien_hoa"].pk, "include_subunits": "on"})

@@ -7,12 +7,10 @@ from django.core import mail
 from django.utils import timezone
 
 from lms import services, sms
-from lms.models import Assignment, ReminderLog, TrainingSession
+from lms.models import Assignment, ReminderLog
 from lms.reminders import digests_send, reminders_send, session_invitations_send
 from lms.tasks import digests_send_task, reminders_send_task
-from tests.factories import OfficialFactory
-
-from .conftest import make_requirement
+from tests.factories import OfficialFactory, RequirementFactory, TrainingSessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +31,7 @@ def officials(unit, n):
 def test_reminder_task_run_twice_sends_each_due_reminder_exactly_once(tree, module, sms_outbox):
     today = timezone.localdate()
     due_soon, overdue, expiring, fine, far = officials(tree["trang_dai"], 5)
-    requirement = make_requirement(units=[tree["bien_hoa"]], modules=[module], due_date=today + dt.timedelta(days=40),
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["bien_hoa"]], modules=[module], due_date=today + dt.timedelta(days=40),
                                    validity_months=12, renewal_window_days=30)
     services.requirement_assign(requirement=requirement)
     set_dates = Assignment.objects.filter(requirement=requirement).update
@@ -69,7 +67,7 @@ def test_reminder_task_run_twice_sends_each_due_reminder_exactly_once(tree, modu
 def test_a_failed_send_is_retried_and_then_sent_once(tree, module, settings, sms_outbox, monkeypatch):
     today = timezone.localdate()
     (official,) = officials(tree["trang_dai"], 1)
-    requirement = make_requirement(units=[tree["bien_hoa"]], modules=[module], due_date=today - dt.timedelta(days=2))
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["bien_hoa"]], modules=[module], due_date=today - dt.timedelta(days=2))
     services.requirement_assign(requirement=requirement)
 
     def broken(*args, **kwargs):
@@ -97,7 +95,7 @@ def test_weekly_digest_goes_once_a_week_to_the_personnel_officer_of_the_units_be
         tree, module, bien_hoa_officer, long_khanh_official):
     today = timezone.localdate()
     behind = officials(tree["trang_dai"], 2)
-    requirement = make_requirement(units=[tree["province"]], modules=[module], due_date=today - dt.timedelta(days=5))
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["province"]], modules=[module], due_date=today - dt.timedelta(days=5))
     services.requirement_assign(requirement=requirement)
 
     digests_send_task.delay()
@@ -111,11 +109,8 @@ def test_weekly_digest_goes_once_a_week_to_the_personnel_officer_of_the_units_be
 
 
 def test_session_invitations_are_sent_once_to_the_audience(tree, trang_dai_official, long_khanh_official, sms_outbox):
-    session = TrainingSession.objects.create(
-        title="Tập huấn nghiệp vụ một cửa", starts_at=timezone.now() + dt.timedelta(days=7),
-        ends_at=timezone.now() + dt.timedelta(days=7, hours=3), location="Hội trường UBND TP Biên Hòa",
-        audience_one_stop_receivers=True)
-    session.audience_units.set([tree["bien_hoa"]])
+    session = TrainingSessionFactory(title="Tập huấn nghiệp vụ một cửa", location="Hội trường UBND TP Biên Hòa",
+                                     audience_one_stop_receivers=True, audience_units=[tree["bien_hoa"]])
     assert session_invitations_send(session=session) == 1
     assert session_invitations_send(session=session) == 0
     assert [m.to for m in mail.outbox] == [[trang_dai_official.email]]

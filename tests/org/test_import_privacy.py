@@ -6,7 +6,7 @@ from org import parsing
 from org.models import Official
 from org.selectors import scope_for
 
-from .test_import_roster import roster_rows, to_csv
+from .conftest import roster_rows, to_csv
 
 pytestmark = pytest.mark.django_db
 

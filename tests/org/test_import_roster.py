@@ -1,41 +1,17 @@
 """Roster import: all rows or none, errors in Vietnamese naming row and column, re-import is a no-op."""
 import io
 
-import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from org import parsing, services
 from org.models import ImportJob, Official, Transfer, User
-from org.selectors import Scope
 from org.services import import_job_run
 
+from .conftest import EVERYTHING, HEADERS, roster_rows, to_csv, to_xlsx
+
 pytestmark = pytest.mark.django_db
-
-HEADERS = ["Mã cán bộ", "Họ và tên", "Mã đơn vị", "Phân loại", "Ngạch", "Vị trí việc làm", "Phụ trách CCHC",
-           "Tiếp nhận hồ sơ một cửa", "Lãnh đạo", "Trạng thái", "Email", "Số điện thoại", "Ngày sinh", "Ngày hiệu lực"]
-EVERYTHING = Scope(all_units=True, all_officials=True, can_manage=True)
-
-
-def roster_rows(n: int, unit_codes=("25993", "25996")) -> list[list[str]]:
-    return [
-        [f"BH-{i:05d}", f"Nguyễn Văn Thử {i}", unit_codes[i % len(unit_codes)], "Công chức", "Chuyên viên",
-         "Tư pháp – Hộ tịch", "x" if i % 50 == 0 else "", "x" if i % 7 == 0 else "", "", "Đang công tác",
-         f"bh{i}@example.test", "0912345678", "15/03/1985", "01/01/2020"]
-        for i in range(n)
-    ]
-
-
-def to_csv(rows, headers=HEADERS, encoding="utf-8-sig") -> bytes:
-    frame = pd.DataFrame(rows, columns=headers)
-    return frame.to_csv(index=False).encode(encoding)
-
-
-def to_xlsx(rows, headers=HEADERS) -> bytes:
-    out = io.BytesIO()
-    pd.DataFrame(rows, columns=headers).to_excel(out, index=False)
-    return out.getvalue()
 
 
 def run(data: bytes, name: str, scope=EVERYTHING):
@@ -161,7 +137,8 @@ def test_upload_page_refuses_bad_file_and_lists_errors_in_vietnamese(client, tre
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/nhap-du-lieu/", {"kind": "roster", "file": upload})
     html = client.get(response["Location"]).content.decode()
-    assert "Bị từ chối" in html or "bị từ chối" in html
+    assert 'class="status-failed">Bị từ chối: có lỗi</strong>' in html
+    assert "Tệp bị từ chối do có 1 lỗi. Chưa có dữ liệu nào được nhập; vui lòng sửa tệp và tải lên lại." in html
     assert "Ngày hiệu lực" in html and ">12<" in html
     assert Official.objects.filter(employee_code__startswith="BH-").count() == 0
     job = ImportJob.objects.get()

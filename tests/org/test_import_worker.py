@@ -8,7 +8,7 @@ from config.celery import app as celery_app
 from org.models import ImportJob, Official
 from org.services import import_job_create
 
-from .test_import_roster import roster_rows, to_csv
+from .conftest import roster_rows, to_csv
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from ..conftest import PASSWORD
-from ..factories import OfficialFactory
+from ..factories import ExamFactory, OfficialFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,16 +55,14 @@ def test_the_same_crowd_from_an_ordinary_address_is_throttled(candidates, settin
 
 
 def test_the_rooms_of_exams_open_now_or_within_the_hour_are_exam_rooms(tree, settings):
-    from exams.models import Exam
-
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_ip": "3/m/ip"}
     now = timezone.now()
-    Exam.objects.create(title="Sát hạch một cửa", is_published=True, opens_at=now + dt.timedelta(minutes=30),
-                        closes_at=now + dt.timedelta(hours=3), allowed_ip_ranges="# phòng thi\n198.51.100.0/28\n")
+    ExamFactory(title="Sát hạch một cửa", published=True, opens_at=now + dt.timedelta(minutes=30),
+                closes_at=now + dt.timedelta(hours=3), allowed_ip_ranges="# phòng thi\n198.51.100.0/28\n")
     # Not rooms: an exam that closed yesterday, and a range as wide as the internet.
-    Exam.objects.create(title="Đợt trước", is_published=True, opens_at=now - dt.timedelta(days=2),
-                        closes_at=now - dt.timedelta(days=1), allowed_ip_ranges="192.0.2.0/24")
-    Exam.objects.create(title="Thi thử", is_published=True, allowed_ip_ranges="0.0.0.0/0")
+    ExamFactory(title="Đợt trước", published=True, opens_at=now - dt.timedelta(days=2),
+                closes_at=now - dt.timedelta(days=1), allowed_ip_ranges="192.0.2.0/24")
+    ExamFactory(title="Thi thử", published=True, allowed_ip_ranges="0.0.0.0/0")
     people = [OfficialFactory(unit=tree["trang_dai"]) for _ in range(5)]
 
     assert [sign_in(p.employee_code, ip=EXAM_ROOM)[1].status_code for p in people] == [302] * 5

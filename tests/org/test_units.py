@@ -11,9 +11,9 @@ from org.selectors import Scope, official_unit_on, unit_tree_on
 from org.services import official_transfer, unit_close, unit_merge, unit_update
 
 from ..factories import OfficialFactory, UnitFactory
+from .conftest import EVERYTHING
 
 pytestmark = pytest.mark.django_db
-EVERYTHING = Scope(all_units=True, all_officials=True, can_manage=True)
 
 
 def names_on(day):

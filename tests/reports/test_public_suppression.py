@@ -4,13 +4,13 @@ import pytest
 from django.utils import timezone
 
 from lms import services as lms_services
-from lms.models import Assignment, Requirement
+from lms.models import Assignment
 from org.models import UnitKind
 from org.selectors import Scope
 from scoring import coverage
 from reports.selectors import coverage_report
 
-from ..factories import OfficialFactory, UnitFactory
+from ..factories import OfficialFactory, RequirementFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -70,8 +70,8 @@ def one_receiver(tree):
     for key in ("xuan_trung", "trang_dai", "tan_phong"):
         for _ in range(6):
             OfficialFactory(unit=tree[key], is_one_stop_receiver=True)
-    requirement = Requirement.objects.create(title="Tập huấn tiếp nhận hồ sơ một cửa",
-                                             due_date=timezone.localdate(), audience_one_stop_receivers=True)
+    requirement = RequirementFactory(title="Tập huấn tiếp nhận hồ sơ một cửa", due_date=timezone.localdate(),
+                                     audience_one_stop_receivers=True)
     lms_services.requirement_assign(requirement=requirement)
     for a in Assignment.objects.filter(requirement=requirement).exclude(official__unit=lone)[:9]:
         a.completed_at = timezone.now()

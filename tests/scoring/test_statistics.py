@@ -210,23 +210,15 @@ def test_no_finished_attempt_gives_empty_statistics():
 
 # --- Through the database: the page, the CSV, who may see it, the recomputation --------------------------------
 
-BANK = "\n\n".join(
-    f"::Câu {i}::Theo Nghị định 61/2018/NĐ-CP, câu hỏi số {i}?{{=Đúng {i} ~Sai A{i} ~Sai B{i} ~Sai C{i}}}"
-    for i in range(1, 5))
-
-
 @pytest.fixture
 def exam(db):
-    from exams import formats
-    from exams.models import Exam, ExamSection, Question
-    from exams.services import bank_import, topic_get_or_create
+    """Four single-choice questions ("Câu 1" to "Câu 4"), all of them on every paper."""
+    from exams.models import Question
+    from tests.factories import ExamFactory, TopicFactory
 
-    root = topic_get_or_create(name="Một cửa", parent=None)
-    bank_import(root=root, questions=formats.parse_gift(BANK))
-    exam = Exam.objects.create(title="Sát hạch công chức Một cửa 2020", is_published=True, attempts_allowed=1)
-    section = ExamSection.objects.create(exam=exam, topic=root, draw_count=4)
-    section.fixed_questions.set(Question.objects.order_by("id"))
-    return exam
+    root = TopicFactory(name="Một cửa", choices=4, choices__text="Theo Nghị định 61/2018/NĐ-CP, câu hỏi số {i}?")
+    return ExamFactory(title="Sát hạch công chức Một cửa 2020", published=True, attempts_allowed=1,
+                       bank=root, bank__draw_count=4, bank__fixed_questions=Question.objects.order_by("id"))
 
 
 def sit(exam, official, right_questions):

@@ -15,28 +15,20 @@ from scoring import statistics as core
 
 pytestmark = pytest.mark.django_db
 
-ONE_STOP = "\n\n".join(f"::MC {i}::Bộ phận Một cửa, câu {i}?{{=Đúng {i} ~Sai A{i} ~Sai B{i} ~Sai C{i}}}"
-                       for i in range(1, 11))
-CIVIL = "\n\n".join(f"::HT {i}::Hộ tịch, câu {i}?{{=Đúng {i} ~Sai A{i} ~Sai B{i} ~Sai C{i}}}" for i in range(1, 9))
 
 
 @pytest.fixture
 def pooled(db):
     """Two sections drawing at random, shuffled together on the paper (the defaults): 4 of 10 one-stop questions
     worth 1 point, then 3 of 8 civil-status questions worth 2 points."""
-    from exams import formats
-    from exams.models import Exam, ExamSection
-    from exams.services import bank_import, topic_get_or_create
+    from tests.factories import ExamFactory, ExamSectionFactory, TopicFactory
 
-    one_stop = topic_get_or_create(name="Một cửa", parent=None)
-    civil = topic_get_or_create(name="Hộ tịch", parent=None)
-    bank_import(root=one_stop, questions=formats.parse_gift(ONE_STOP))
-    bank_import(root=civil, questions=formats.parse_gift(CIVIL))
-    exam = Exam.objects.create(title="Sát hạch Một cửa và Hộ tịch 2020", is_published=True)
+    one_stop = TopicFactory(name="Một cửa", choices=10, choices__name="MC {i}", choices__text="Bộ phận Một cửa, câu {i}?")
+    civil = TopicFactory(name="Hộ tịch", choices=8, choices__name="HT {i}", choices__text="Hộ tịch, câu {i}?")
+    exam = ExamFactory(title="Sát hạch Một cửa và Hộ tịch 2020", published=True)
     assert exam.shuffle_questions  # the default
-    ExamSection.objects.create(exam=exam, order=1, title="Phần I: Một cửa", topic=one_stop, draw_count=4)
-    ExamSection.objects.create(exam=exam, order=2, title="Phần II: Hộ tịch", topic=civil, draw_count=3,
-                               points_per_question=2)
+    ExamSectionFactory(exam=exam, order=1, title="Phần I: Một cửa", topic=one_stop, draw_count=4)
+    ExamSectionFactory(exam=exam, order=2, title="Phần II: Hộ tịch", topic=civil, draw_count=3, points_per_question=2)
     return exam
 
 
@@ -183,12 +175,13 @@ def test_old_papers_get_their_blueprint_slot_from_the_sections(pooled, tree):
     """The migration's backfill: papers drawn before the blueprint slot was recorded."""
     from django.apps import apps
 
-    from exams.models import AttemptQuestion, ExamSection, Question
+    from exams.models import AttemptQuestion, Question
     from exams.statistics import statistics_of
+    from tests.factories import ExamSectionFactory
 
     # A third section of fixed questions, listed in the bank's order.
-    fixed = ExamSection.objects.create(exam=pooled, order=3, title="Phần III", topic=None, draw_count=2)
-    fixed.fixed_questions.set(Question.objects.filter(current_version__name__in=["MC 9", "MC 10"]))
+    fixed = ExamSectionFactory(exam=pooled, order=3, title="Phần III", topic=None, draw_count=2,
+                               fixed_questions=Question.objects.filter(current_version__name__in=["MC 9", "MC 10"]))
     sit_all(pooled, tree, n=12)
     before = {pk: (s, d) for pk, s, d in AttemptQuestion.objects.values_list("pk", "section_id", "draw")}
     AttemptQuestion.objects.update(section=None, draw=None)

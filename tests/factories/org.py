@@ -1,4 +1,4 @@
-"""factory_boy factories that go through the services, so test data obeys the same rules as real data."""
+"""Factories for the unit tree and the roster: units and officials are made by org's own services."""
 import datetime as dt
 import itertools
 
