@@ -9,7 +9,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.models import CreateView, EditView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from .admin_forms import ExamAdminForm, ExamOverrideAdminForm, ExamSectionAdminForm
+from .forms.admin import ExamAdminForm, ExamOverrideAdminForm, ExamSectionAdminForm
 from .models import Exam, ExamOverride, ExamSection, Topic
 
 

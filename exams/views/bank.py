@@ -15,8 +15,8 @@ from common.views import download
 from org.guards import trainers_only
 
 from .. import formats, selectors, services
-from ..bank_forms import QuestionEditor
-from ..forms import BankImportForm
+from ..forms.question import QuestionEditor
+from ..forms.bank_import import BankImportForm
 from ..formats.model import format_decimal, format_percent
 from ..models import KIND_LABELS, AttemptQuestion, Exam, Question, Topic
 

@@ -18,7 +18,7 @@ from common.views import download
 from org.guards import trainers_only
 
 from .. import grading, selectors
-from ..grading_forms import EssayGradeForm, RegradeForm
+from ..forms.grading import EssayGradeForm, RegradeForm
 from ..models import AttemptQuestion, Exam
 
 QUEUE_PAGE_SIZE = 20

@@ -7,7 +7,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from org.audience import AudienceFormMixin, audience_categories_field, audience_units_field, listed_codes_field
 from org.models import Official
 
-from .grading import points_text
+from ..grading import points_text
 
 
 class ExamAdminForm(AudienceFormMixin, WagtailAdminModelForm):
@@ -54,7 +54,7 @@ class ExamOverrideAdminForm(WagtailAdminModelForm):
     def save(self, commit=True):
         from django.db import transaction
 
-        from . import services
+        from .. import services
 
         instance = super().save(commit=commit)
         if commit:
@@ -66,7 +66,7 @@ class ExamOverrideAdminForm(WagtailAdminModelForm):
 class ExamSectionAdminForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import Question
+        from ..models import Question
 
         field = self.fields["fixed_questions"]
         field.queryset = (Question.objects.filter(is_active=True, current_version__isnull=False)

@@ -1,7 +1,8 @@
+"""A question-bank file to import into a topic (GIFT, Aiken, Moodle XML or the Excel template)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Topic
+from ..models import Topic
 
 BANK_FILE_MAX_BYTES = 10 * 1024 * 1024
 

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy
 
 from common.text import fold
 
-from . import formats
-from .formats.model import default_name, format_decimal, format_percent, parse_decimal
-from .models import Difficulty, Topic
+from .. import formats
+from ..formats.model import default_name, format_decimal, format_percent, parse_decimal
+from ..models import Difficulty, Topic
 
 EXTRA_ROWS = 2
 TAG_MAX = 100
@@ -195,7 +195,7 @@ class QuestionEditor:
     `problems` lists what is wrong with the rows as a whole ("exactly one option must be worth 100%")."""
 
     def __init__(self, kind: str, data=None, *, question=None, topic: Topic | None = None):
-        from .selectors import to_format
+        from ..selectors import to_format
 
         self.kind = kind
         self.question = question

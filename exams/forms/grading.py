@@ -4,7 +4,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Question
+from ..models import Question
 
 
 def parse_points(raw: str) -> Decimal:
@@ -77,6 +77,6 @@ def _question_label(row: dict) -> str:
 
 
 def _number(value: Decimal) -> str:
-    from .grading import points_text
+    from ..grading import points_text
 
     return points_text(value)
