@@ -146,10 +146,8 @@ def claim(request, attempt_id: Id, payload: ClaimIn):
     attempt = _finalised_if_overdue(_open_attempt(request, attempt_id))
     if attempt.status == Attempt.Status.IN_PROGRESS and not access.code_given(request, attempt.exam):
         try:
-            if not payload.access_code:
-                raise services.AccessCodeNeeded(_("Enter the exam's access code to continue this sitting here. Ask "
-                                                  "the proctor for it."))
-            services.access_code_check(exam=attempt.exam, official=attempt.official, code=payload.access_code)
+            services.access_code_check(exam=attempt.exam, official=attempt.official, code=payload.access_code,
+                                       resuming=True)
         except services.Throttled as refused:
             raise _refused(refused)
         except services.ExamRefused as refused:  # needed, or not right: the room asks for it (again)

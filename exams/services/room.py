@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Attempt, AttemptEvent, Exam
-from .errors import ExamRefused, IpRefused, Throttled
+from .errors import AccessCodeNeeded, ExamRefused, IpRefused, Throttled
 
 
 def ip_allowed(ranges: str, ip: str | None) -> bool:
@@ -77,13 +77,18 @@ ACCESS_CODE_TRIES = 5
 ACCESS_CODE_WINDOW = 300  # seconds
 
 
-def access_code_check(*, exam: Exam, official, code: str) -> None:
+def access_code_check(*, exam: Exam, official, code: str, resuming: bool = False) -> None:
     """Check an exam's access code, at most ACCESS_CODE_TRIES wrong guesses per person and exam in
     ACCESS_CODE_WINDOW seconds (a code is short: it must not be guessed by trying). Raises ExamRefused or Throttled."""
     from common.http import failures_count, failure_record
 
     if not exam.access_code:
         return
+    if not code.strip():  # nothing typed is not a wrong guess: ask for the code, count nothing
+        if resuming:
+            raise AccessCodeNeeded(_("Enter the exam's access code to continue this sitting here. Ask the proctor "
+                                     "for it."))
+        raise AccessCodeNeeded(_("This exam needs its access code. Ask the proctor for it."))
     key = f"exam-code:{exam.pk}:{official.pk}"
     if failures_count(key) >= ACCESS_CODE_TRIES:
         raise Throttled(_("The access code was entered wrongly too many times. Wait %(minutes)s minutes or ask the "

@@ -103,7 +103,7 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: 
             attempt_submit(attempt=open_attempt, now=now, timed_out=True)
         else:
             if not code_checked:
-                access_code_check(exam=exam, official=official, code=access_code)
+                access_code_check(exam=exam, official=official, code=access_code, resuming=True)
             AttemptEvent.objects.create(attempt=open_attempt, kind="resume", at=now, ip=ip)
             return open_attempt
     if not exam.is_published:

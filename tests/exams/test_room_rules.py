@@ -177,10 +177,10 @@ def test_opening_a_sitting_in_a_new_session_needs_the_access_code_again(exam, tr
     needed = vietnamese_json(claim(home, attempt_id, "home"), 403)
     assert needed["code"] == "access_code" and "mã truy cập" in needed["detail"]
     assert Attempt.objects.get(pk=attempt_id).active_client == "pc"
-    # Resuming from "My exams" in that session needs it too.
-    # Today the refusal names a wrong code although none was sent (the claim above says "access_code").
-    resumed = vietnamese_json(home.post(f"/api/exams/{exam.pk}/attempts", "{}", content_type="application/json"), 409)
-    assert resumed == {"detail": "Mã vào phòng thi không đúng. Vui lòng hỏi giám thị.", "code": "refused"}
+    # Resuming from "My exams" in that session needs it too, with the same answer: nothing was sent, so nothing
+    # was wrong, and no guess is counted.
+    resumed = vietnamese_json(home.post(f"/api/exams/{exam.pk}/attempts", "{}", content_type="application/json"), 403)
+    assert resumed == needed
     ok = home.post(f"/api/attempts/{attempt_id}/claim", json.dumps({"client": "home", "access_code": "PHONG-3"}),
                    content_type="application/json")
     assert ok.status_code == 200 and Attempt.objects.get(pk=attempt_id).active_client == "home"
@@ -195,6 +195,8 @@ def test_access_code_guesses_are_throttled_per_candidate_and_exam(client, exam, 
         return client.post(f"/api/exams/{exam.pk}/attempts", json.dumps({"access_code": code}),
                            content_type="application/json")
 
+    nothing = vietnamese_json(start(""), 403)  # no code typed: asked for, not counted as a guess
+    assert nothing == {"detail": "Bài thi này cần mã truy cập. Hãy hỏi giám thị.", "code": "access_code"}
     for guess in ("0000", "1111", "2222", "3333", "4444"):
         assert vietnamese_json(start(guess), 409) == {
             "detail": "Mã vào phòng thi không đúng. Vui lòng hỏi giám thị.", "code": "refused"}
