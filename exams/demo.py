@@ -3,7 +3,7 @@ demo_bank.gift and a practice exam the demo official can sit, and the trainers' 
 from pathlib import Path
 
 from . import formats
-from .models import Exam, ExamSection, Topic
+from .models import Attempt, Exam, ExamOverride, ExamSection, Topic
 from .services import bank_import, exam_permissions_setup, topic_get_or_create
 
 DEMO_BANK = Path(__file__).resolve().parent / "demo_bank.gift"
@@ -22,3 +22,10 @@ def seed_exam() -> None:
                                attempts_allowed=3, is_published=True,
                                instructions="Bài thi thử gồm 10 câu, làm trong 15 phút; điểm đạt 50%.")
     ExamSection.objects.create(exam=exam, topic=Topic.objects.get(pk=root.pk), draw_count=10)
+
+
+def reset() -> None:
+    """Remove the sittings and personal accommodations of the demo's officials (their answers, events and grade
+    changes go with them), so the roster can go; the bank and the exams stay (demo only)."""
+    ExamOverride.objects.all().delete()
+    Attempt.objects.all().delete()

@@ -172,3 +172,18 @@ def _start(official_ids, lessons, rng) -> int:
                                        position=round(rng.uniform(0.1, 0.8), 2)))
     LessonProgress.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     return len(official_ids)
+
+
+def reset() -> None:
+    """Remove the LMS's records of the demo (requirements, assignments, progress, completions and their
+    certificates, sessions and attendance), so the roster and the unit tree under them can go too (demo only)."""
+    from .models import Certificate
+
+    with transaction.atomic():
+        Certificate.objects.all().delete()
+        Attendance.objects.all().delete()
+        Completion.objects.all().delete()
+        Assignment.objects.all().delete()
+        LessonProgress.objects.all().delete()
+        TrainingSession.objects.all().delete()
+        Requirement.objects.all().delete()

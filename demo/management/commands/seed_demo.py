@@ -21,6 +21,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, officials, reset, **options):
         if reset:
+            # From the top layer down: each app removes what points at the layer below it.
+            from reports.models import CoverageSnapshot, ExportJob
+
+            CoverageSnapshot.objects.all().delete()
+            ExportJob.objects.all().delete()
+            lms_demo.reset()
+            exams_demo.reset()
             org_demo.reset()
         if org_demo.is_seeded():
             self.stdout.write("Dữ liệu mẫu đã có sẵn; bỏ qua (dùng --reset để nạp lại).")
