@@ -252,6 +252,9 @@ def test_with_debug_off_the_platform_refuses_to_start_without_a_key_of_its_own()
     assert _start([sys.executable, "manage.py", "check"], DEBUG="true").returncode == 0
     done = _start([sys.executable, "manage.py", "check"], SECRET_KEY=secrets.token_urlsafe(50))
     assert done.returncode == 0, done.stderr
+    # Commands that only look at the code need no key: a missing migration is found on a bare checkout.
+    migrations = _start([sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"])
+    assert migrations.returncode == 0 and "No changes detected" in migrations.stdout, migrations.stderr
 
 
 # --- HTTPS, cookies and security headers --------------------------------------------------------------------------
