@@ -18,8 +18,8 @@ PROGRESS_SECONDS = 3600
 
 
 class BackgroundJob(models.Model):
-    """Abstract base of a job row. A subclass declares `status` (with the values above and its own labels) and
-    `PROGRESS_KEY`, the cache key of its progress with `{pk}` in it."""
+    """Abstract base of a job row. A subclass declares `status` (with the values above and its own labels),
+    `created_by` (the person who asked for it) and `PROGRESS_KEY`, the cache key of its progress with `{pk}` in it."""
 
     PROGRESS_KEY = "job:{pk}:progress"
 

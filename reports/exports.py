@@ -215,6 +215,16 @@ def period_report_xlsx(report) -> bytes:
                 ws.row_dimensions[row].height = height
             return cell
 
+        def figures_row(row: int, values: list, style) -> None:
+            # A unit's line or the total: the name left-aligned, percentages with one decimal, "—" for no figure.
+            for col, v in enumerate(values, start=1):
+                c = ws.cell(row=row, column=col)
+                export.cell_set(c, "—" if v is None else v)
+                c.font, c.border = style, box
+                c.alignment = left if col == 2 else center
+                if col in (5, 6) and v is not None:
+                    c.number_format = "0.0"
+
         put(1, "A", "C", texts["issuer_parent"], regular)
         put(1, "D", "G", NATION, bold)
         put(2, "A", "C", texts["issuer"], bold)
@@ -239,26 +249,12 @@ def period_report_xlsx(report) -> bytes:
             ws.row_dimensions[row].height = 32
             row += 1
             for i, line in enumerate(section.lines, start=1):
-                values = [i, line["label"], line["audience"], line["done"], percent(line["coverage"]),
-                          float(line["target_percent"]), line["gap"]]
-                for col, v in enumerate(values, start=1):
-                    c = ws.cell(row=row, column=col)
-                    export.cell_set(c, "—" if v is None else v)
-                    c.font, c.border = regular, box
-                    c.alignment = left if col == 2 else center
-                    if col in (5, 6) and v is not None:
-                        c.number_format = "0.0"
+                figures_row(row, [i, line["label"], line["audience"], line["done"], percent(line["coverage"]),
+                                  float(line["target_percent"]), line["gap"]], regular)
                 row += 1
             t = section.total
-            values = ["", texts["total"], t["audience"], t["done"], percent(t["coverage"]), float(t["target_percent"]),
-                      t["gap"]]
-            for col, v in enumerate(values, start=1):
-                c = ws.cell(row=row, column=col)
-                export.cell_set(c, "—" if v is None else v)
-                c.font, c.border = bold, box
-                c.alignment = left if col == 2 else center
-                if col in (5, 6) and v is not None:
-                    c.number_format = "0.0"
+            figures_row(row, ["", texts["total"], t["audience"], t["done"], percent(t["coverage"]),
+                              float(t["target_percent"]), t["gap"]], bold)
             row += 2
         # Signature block: recipients on the left, the head of the unit on the right.
         put(row, "A", "B", texts["recipients"], Font(name=font, size=11, bold=True, italic=True), left)

@@ -71,10 +71,6 @@ def _breadcrumbs(scope: Scope, unit: Unit) -> list[Unit]:
     return [u for u in unit_ancestors(unit) if scope.covers_unit(u)]
 
 
-def _download_as(content: bytes, content_type: str, name: str):  # the argument order of every call here
-    return download(content, name, content_type)
-
-
 def _query(**params) -> str:
     return "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
@@ -113,15 +109,15 @@ def coverage_page(request):
             if line:
                 rows.append(dict(line, requirement=r, label=r.title, code=""))
         if request.GET.get("format") == "csv":
-            return _download_as(_overview_csv(rows), exports.CSV, f"bao-phu-{unit.code}.csv")
+            return download(_overview_csv(rows), f"bao-phu-{unit.code}.csv", exports.CSV)
         ctx["overview"] = rows
         return render(request, "reports/coverage.html", ctx)
 
     b = report.breakdown(requirement_id=requirement.pk, unit_id=unit.pk)
     lines = sel.report_lines(b, unit_name=unit.name, own_label=_("%(unit)s (officials of the unit itself)"))
     if request.GET.get("format") == "csv":
-        return _download_as(exports.lines_csv(lines, b.total, total_label=unit.name), exports.CSV,
-                         f"bao-phu-{requirement.pk}-{unit.code}.csv")
+        return download(exports.lines_csv(lines, b.total, total_label=unit.name),
+                        f"bao-phu-{requirement.pk}-{unit.code}.csv", exports.CSV)
     series = sel.trend_series(requirement=requirement, unit=unit, since=report.as_of - dt.timedelta(days=TREND_DAYS))
     series = series[series["date"] <= report.as_of] if len(series) else series
     ctx.update(lines=lines, total=b.total,
@@ -168,8 +164,8 @@ def _missing_export(request, qs, *, unit, requirement, status, fmt):
         name = f"chua-hoan-thanh-{requirement.pk}-{unit.code}.{fmt}"
         if fmt == ExportJob.Format.XLSX:
             data = exports.missing_xlsx(qs, title=f"{requirement.title} — {unit.name}")
-            return _download_as(data, exports.XLSX, name)
-        return _download_as(exports.missing_csv(qs), exports.CSV, name)
+            return download(data, name, exports.XLSX)
+        return download(exports.missing_csv(qs), name, exports.CSV)
     job = export_job_create(
         user=request.user, kind=ExportJob.Kind.MISSING, fmt=fmt,
         params={"requirement_id": requirement.pk, "unit_id": unit.pk, "status": status, "language": get_language()},
@@ -205,8 +201,8 @@ def period_export(request):
         if sum(len(s.lines) + 1 for s in report.sections) > INLINE_PDF_LINES:
             # WeasyPrint lays out about three pages a second: a long report is built in the background.
             return _period_job(request, unit=unit, requirement=requirement, d=d)
-        return _download_as(exports.period_report_pdf(report), exports.PDF, exports.period_file_name(report, "pdf"))
-    return _download_as(exports.period_report_xlsx(report), exports.XLSX, exports.period_file_name(report, "xlsx"))
+        return download(exports.period_report_pdf(report), exports.period_file_name(report, "pdf"), exports.PDF)
+    return download(exports.period_report_xlsx(report), exports.period_file_name(report, "xlsx"), exports.XLSX)
 
 
 def _period_job(request, *, unit, requirement, d):
@@ -272,9 +268,9 @@ def public_page(request):
                           is_own=True))
     minimum = settings.PUBLIC_MIN_GROUP_SIZE
     if request.GET.get("format") == "csv" and unit:
-        return _download_as(exports.lines_csv([_marked(line, minimum) for line in lines], _marked(unit, minimum),
-                                           total_label=unit["name"]),
-                         exports.CSV, f"cong-khai-{req['id']}-{unit['code']}.csv")
+        table = exports.lines_csv([_marked(line, minimum) for line in lines], _marked(unit, minimum),
+                                  total_label=unit["name"])
+        return download(table, f"cong-khai-{req['id']}-{unit['code']}.csv", exports.CSV)
     withheld = [line["suppressed"] for line in [*lines, unit or {}] if line.get("suppressed")]
     return render(request, "reports/public.html", {"requirements": reqs, "requirement": req, "unit": unit,
                                                    "lines": lines, "crumbs": crumbs, "as_of": data["as_of"],
