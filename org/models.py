@@ -104,6 +104,8 @@ class UnitVersion(models.Model):
     note = models.CharField(_("note"), max_length=255, blank=True)
     changed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     changed_at = models.DateTimeField(auto_now_add=True)
+    reorganisation = models.ForeignKey("org.Reorganisation", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="+")
 
     class Meta:
         ordering = ["unit_id", "valid_from", "id"]
@@ -186,10 +188,68 @@ class Transfer(models.Model):
     note = models.CharField(_("note"), max_length=255, blank=True)
     recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    reorganisation = models.ForeignKey("org.Reorganisation", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="transfers")
 
     class Meta:
         ordering = ["official_id", "effective_date", "id"]
         indexes = [models.Index(fields=["official", "effective_date"])]
+
+
+class Reorganisation(models.Model):
+    """A reorganisation plan (phương án sắp xếp): merges, splits, renames, moves and dissolutions of units, applied
+    together on one effective date, all or nothing, and reversible until something newer depends on it.
+
+    `plan` is the validated plan (see `org.reorganisation`); `journal` is what applying it changed, which is what
+    reversing it puts back."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPLIED = "applied", _("Applied")
+        REVERSED = "reversed", _("Reversed")
+
+    title = models.CharField(_("title"), max_length=255)
+    effective_date = models.DateField(_("effective date"))
+    legal_basis = models.CharField(_("legal basis"), max_length=255, blank=True,
+                                   help_text=_("The resolution or decision, e.g. Nghị quyết 1662/NQ-UBTVQH15."))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    plan = models.JSONField(default=dict, blank=True)
+    journal = models.JSONField(default=dict, blank=True)
+    source_name = models.CharField(_("file name"), max_length=255, blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    applied_at = models.DateTimeField(null=True, blank=True)
+    reversed_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reversed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-effective_date", "-id"]
+        verbose_name = _("reorganisation")
+        verbose_name_plural = _("reorganisations")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Succession(models.Model):
+    """One line of a reorganisation's successor map: what `predecessor` became from `effective_date`. A unit that
+    went whole into another has one row (`share` full); a split unit has one row per successor (partial)."""
+
+    class Share(models.TextChoices):
+        FULL = "full", _("Whole unit")
+        PARTIAL = "partial", _("Part of the unit")
+
+    reorganisation = models.ForeignKey(Reorganisation, on_delete=models.CASCADE, related_name="successions")
+    predecessor = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="successions")
+    successor = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="predecessions")
+    share = models.CharField(_("share"), max_length=8, choices=Share.choices, default=Share.FULL)
+    effective_date = models.DateField(_("effective date"))
+
+    class Meta:
+        ordering = ["effective_date", "predecessor_id", "successor_id"]
+        constraints = [models.UniqueConstraint(fields=["reorganisation", "predecessor", "successor"],
+                                               name="one_succession_per_pair")]
 
 
 class ImportJob(BackgroundJob):

@@ -50,17 +50,32 @@ def official_create(*, employee_code: str, full_name: str, unit: Unit, category:
 
 @transaction.atomic
 def official_transfer(*, official: Official, to_unit: Unit, on: dt.date | None = None, by: User | None = None,
-                      source: str = Transfer.Source.MANUAL, note: str = "") -> Transfer | None:
-    """Move an official to another unit from a date. Their learning records stay theirs. None if no change."""
-    if official.unit_id == to_unit.pk:
+                      source: str = Transfer.Source.MANUAL, note: str = "", reorganisation=None) -> Transfer | None:
+    """Move an official to another unit from a date. Their learning records stay theirs. None if no change.
+
+    A back-dated transfer takes its place among the official's postings: it starts from the unit they were in on
+    that date, and their current unit is that of their latest posting (a later transfer is not undone)."""
+    on = on or today()
+    official = Official.objects.select_for_update().get(pk=official.pk)
+    postings = list(official.transfers.order_by("effective_date", "id"))
+    before = [t for t in postings if t.effective_date <= on]
+    from_unit_id = before[-1].to_unit_id if before else official.unit_id
+    if from_unit_id == to_unit.pk:
         return None
     if not to_unit.is_active:
         raise ValidationError(_("The unit %(name)s is no longer active.") % {"name": to_unit.name})
-    transfer = Transfer.objects.create(official=official, from_unit_id=official.unit_id, to_unit=to_unit,
-                                       effective_date=on or today(), source=source, note=note, recorded_by=by)
-    official.unit = to_unit
-    official.save(update_fields=["unit", "updated_at"])
-    roster_changed_on_commit([official.pk])
+    transfer = Transfer.objects.create(official=official, from_unit_id=from_unit_id, to_unit=to_unit,
+                                       effective_date=on, source=source, note=note, recorded_by=by,
+                                       reorganisation=reorganisation)
+    later = [t for t in postings if t.effective_date > on]
+    if later:
+        # The next posting now starts from the unit this one gave.
+        later[0].from_unit = to_unit
+        later[0].save(update_fields=["from_unit"])
+    else:
+        official.unit = to_unit
+        official.save(update_fields=["unit", "updated_at"])
+        roster_changed_on_commit([official.pk])
     return transfer
 
 

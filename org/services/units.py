@@ -7,6 +7,7 @@ from typing import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from common.text import fold
@@ -37,37 +38,103 @@ def unit_create(*, code: str, name: str, kind: str, parent: Unit | None = None, 
     return unit
 
 
-def _open_version(unit: Unit, *, on: dt.date, reason: str, by: User | None, note: str = "") -> None:
-    current = unit.versions.filter(valid_to__isnull=True).first()
-    if current is not None:
-        if current.valid_from >= on:
-            # A second change on the same day replaces that day's version instead of making an empty span.
-            current.delete()
-        else:
-            current.valid_to = on
-            current.save(update_fields=["valid_to"])
-    UnitVersion.objects.create(unit=unit, name=unit.name, kind=unit.kind, parent=unit.parent, valid_from=on,
-                               reason=reason, note=note, changed_by=by)
+VERSIONED = ("name", "kind", "parent_id")
+
+
+def _version_changes(unit: Unit, changes: dict, *, on: dt.date, reason: str, by: User | None, note: str = "",
+                     reorganisation=None) -> dict:
+    """Record `changes` (field → value, fields of VERSIONED) as of `on` in the unit's ordered history, and return
+    the state the unit is in today (its latest version's fields).
+
+    The history is append-only and ordered by date: the version covering `on` is split there (or amended when it
+    starts that same day), and the change carries forward through later versions until one of them changed that
+    field itself. A back-dated rename therefore never erases a later move, and every date has one version."""
+    versions = list(UnitVersion.objects.select_for_update().filter(unit=unit).order_by("valid_from", "id"))
+    cover = next((v for v in reversed(versions)
+                  if v.valid_from <= on and (v.valid_to is None or v.valid_to > on)), None)
+    if cover is None:
+        first = versions[0].valid_from if versions else None
+        if first is not None and on < first:
+            raise ValidationError(_("%(name)s did not exist yet on %(date)s (it dates from %(first)s).")
+                                  % {"name": unit.name, "date": on.strftime("%d/%m/%Y"),
+                                     "first": first.strftime("%d/%m/%Y")})
+        raise ValidationError(_("%(name)s was no longer active on %(date)s.")
+                              % {"name": unit.name, "date": on.strftime("%d/%m/%Y")})
+    old = {f: getattr(cover, f) for f in changes}
+    if cover.valid_from == on:
+        for f, value in changes.items():
+            setattr(cover, f, value)
+        if cover.reason != UnitVersion.Reason.CREATED:
+            cover.reason = reason
+        cover.note = note or cover.note
+        if reorganisation is not None and cover.reorganisation_id is None:
+            cover.reorganisation = reorganisation
+        cover.save()
+    else:
+        ends = cover.valid_to
+        cover.valid_to = on
+        cover.save(update_fields=["valid_to"])
+        fields = {f: getattr(cover, f) for f in VERSIONED}
+        fields.update(changes)
+        UnitVersion.objects.create(unit=unit, valid_from=on, valid_to=ends, reason=reason, note=note,
+                                   changed_by=by, reorganisation=reorganisation, **fields)
+    carrying = set(changes)
+    for later in (v for v in versions if v.valid_from > on):
+        touched = []
+        for f in list(carrying):
+            if getattr(later, f) == old[f]:
+                setattr(later, f, changes[f])
+                touched.append(f)
+            else:
+                carrying.discard(f)  # a later change of this field wins from its own date on
+        if touched:
+            later.save(update_fields=touched)
+        if not carrying:
+            break
+    latest = UnitVersion.objects.filter(unit=unit).order_by("-valid_from", "-id").first()
+    return {f: getattr(latest, f) for f in VERSIONED}
 
 
 @transaction.atomic
 def unit_update(*, unit: Unit, name: str | None = None, kind: str | None = None, parent: Unit | None | bool = False,
-                on: dt.date | None = None, by: User | None = None, note: str = "") -> bool:
-    """Rename, re-kind or move a unit from a date, keeping the earlier state as history. Returns whether
-    anything changed. `parent=False` means leave the parent alone; `None` makes it a root."""
+                on: dt.date | None = None, by: User | None = None, note: str = "", reorganisation=None) -> bool:
+    """Rename, re-kind or move a unit from a date, keeping the earlier state as history; a back-dated change takes
+    its place in the history (see `_version_changes`). Returns whether anything changed. `parent=False` means
+    leave the parent alone; `None` makes it a root."""
     on = on or today()
-    changed_name = name is not None and name != unit.name
-    changed_kind = kind is not None and kind != unit.kind
-    moving = parent is not False and (parent.pk if parent else None) != unit.parent_id
-    if not (changed_name or changed_kind or moving):
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    changes = {}
+    if name is not None and name != _state_on(unit, on).get("name", unit.name):
+        changes["name"] = name
+    if kind is not None and kind != _state_on(unit, on).get("kind", unit.kind):
+        changes["kind"] = kind
+    if parent is not False and (parent.pk if parent else None) != _state_on(unit, on).get("parent_id", unit.parent_id):
+        if parent is not None and parent.path.startswith(unit.path):
+            raise ValidationError(_("A unit cannot be moved under itself or one of its own sub-units."))
+        changes["parent_id"] = parent.pk if parent else None
+    if not changes:
         return False
-    if moving and parent is not None and parent.path.startswith(unit.path):
-        raise ValidationError(_("A unit cannot be moved under itself or one of its own sub-units."))
-    if changed_name:
-        unit.name, unit.name_folded = name, fold(name)
-    if changed_kind:
-        unit.kind = kind
+    reason = (UnitVersion.Reason.MOVED if set(changes) == {"parent_id"} else
+              UnitVersion.Reason.RENAMED if set(changes) == {"name"} else UnitVersion.Reason.CHANGED)
+    state = _version_changes(unit, changes, on=on, reason=reason, by=by, note=note, reorganisation=reorganisation)
+    unit_follow_history(unit, state)
+    return True
+
+
+def _state_on(unit: Unit, on: dt.date) -> dict:
+    v = (UnitVersion.objects.filter(unit=unit, valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+         .order_by("-valid_from", "-id").first())
+    return {f: getattr(v, f) for f in VERSIONED} if v else {}
+
+
+def unit_follow_history(unit: Unit, state: dict) -> None:
+    """Bring the unit row (today's tree) in line with its latest version, moving its subtree's paths if needed."""
+    moving = state["parent_id"] != unit.parent_id
+    unit.name, unit.name_folded, unit.kind = state["name"], fold(state["name"]), state["kind"]
     if moving:
+        parent = Unit.objects.get(pk=state["parent_id"]) if state["parent_id"] else None
+        if parent is not None and parent.path.startswith(unit.path):
+            raise ValidationError(_("A unit cannot be moved under itself or one of its own sub-units."))
         old_path, old_depth = unit.path, unit.depth
         unit.parent = parent
         unit.path, unit.depth = _path_for(unit, parent)
@@ -75,11 +142,6 @@ def unit_update(*, unit: Unit, name: str | None = None, kind: str | None = None,
     unit.save()
     if moving:  # audiences chosen by unit subtree change for everyone below
         roster_changed_on_commit(Official.objects.filter(unit__path__startswith=unit.path).values_list("pk", flat=True))
-    reason = (UnitVersion.Reason.MOVED if moving and not changed_name else
-              UnitVersion.Reason.RENAMED if changed_name and not moving and not changed_kind else
-              UnitVersion.Reason.CHANGED)
-    _open_version(unit, on=on, reason=reason, by=by, note=note)
-    return True
 
 
 def _rewrite_subtree_paths(*, old_path: str, new_path: str, depth_delta: int) -> None:
@@ -91,28 +153,39 @@ def _rewrite_subtree_paths(*, old_path: str, new_path: str, depth_delta: int) ->
 
 
 @transaction.atomic
-def unit_merge(*, source: Unit, target: Unit, on: dt.date | None = None, by: User | None = None) -> int:
+def unit_merge(*, source: Unit, target: Unit, on: dt.date | None = None, by: User | None = None,
+               reorganisation=None) -> int:
     """Merge `source` into `target` from a date: its sub-units and officials move to the target (each official
     gets a transfer, so their records follow them) and the source is closed. Returns officials moved."""
     on = on or today()
     if source.pk == target.pk or target.path.startswith(source.path):
         raise ValidationError(_("A unit cannot be merged into itself or one of its own sub-units."))
     for child in list(source.children.filter(active_to__isnull=True)):
-        unit_update(unit=child, parent=target, on=on, by=by, note=_("Merged with %(name)s") % {"name": source.name})
+        unit_update(unit=child, parent=target, on=on, by=by, note=_("Merged with %(name)s") % {"name": source.name},
+                    reorganisation=reorganisation)
     moved = 0
-    for official in list(source.officials.all()):
-        official_transfer(official=official, to_unit=target, on=on, by=by, source=Transfer.Source.REORGANISATION)
+    for official in list(source.officials.filter(status=OfficialStatus.ACTIVE)):
+        official_transfer(official=official, to_unit=target, on=on, by=by, source=Transfer.Source.REORGANISATION,
+                          reorganisation=reorganisation)
         moved += 1
-    unit_close(unit=source, on=on, by=by, merged_into=target)
+    unit_close(unit=source, on=on, by=by, merged_into=target, reorganisation=reorganisation)
     return moved
 
 
 @transaction.atomic
-def unit_close(*, unit: Unit, on: dt.date | None = None, by: User | None = None, merged_into: Unit | None = None) -> None:
-    """Close a unit from a date. It must have no active officials or sub-units left."""
+def unit_close(*, unit: Unit, on: dt.date | None = None, by: User | None = None, merged_into: Unit | None = None,
+               reorganisation=None) -> None:
+    """Close a unit from a date. It must have no active officials or sub-units left, and no later change."""
     on = on or today()
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if unit.officials.filter(status=OfficialStatus.ACTIVE).exists() or unit.children.filter(active_to__isnull=True).exists():
         raise ValidationError(_("Move the officials and sub-units of %(name)s before closing it.") % {"name": unit.name})
+    if not unit.is_active:
+        raise ValidationError(_("%(name)s was no longer active on %(date)s.")
+                              % {"name": unit.name, "date": unit.active_to.strftime("%d/%m/%Y")})
+    if unit.versions.filter(valid_from__gt=on).exists():
+        raise ValidationError(_("%(name)s has changes dated after %(date)s; it cannot be closed on that date.")
+                              % {"name": unit.name, "date": on.strftime("%d/%m/%Y")})
     unit.active_to = on
     unit.merged_into = merged_into
     unit.save(update_fields=["active_to", "merged_into"])
@@ -120,9 +193,11 @@ def unit_close(*, unit: Unit, on: dt.date | None = None, by: User | None = None,
     if current:
         current.valid_to = on
         current.save(update_fields=["valid_to"])
+    # A closing marker of no length: it never covers a date, and records why and into what the unit went.
     UnitVersion.objects.create(unit=unit, name=unit.name, kind=unit.kind, parent=unit.parent, valid_from=on,
                                valid_to=on, reason=UnitVersion.Reason.MERGED if merged_into else UnitVersion.Reason.CLOSED,
-                               note=merged_into.name if merged_into else "", changed_by=by)
+                               note=merged_into.name if merged_into else "", changed_by=by,
+                               reorganisation=reorganisation)
 
 
 @transaction.atomic

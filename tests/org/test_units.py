@@ -101,3 +101,48 @@ def test_a_subtree_is_not_confused_with_units_whose_ids_share_its_prefix(tree):
     bien_hoa = tree["bien_hoa"]
     codes = set(Scope(unit_path=bien_hoa.path).units().values_list("code", flat=True))
     assert codes == {"731", "25993", "25996"}
+
+
+def test_a_back_dated_rename_takes_its_place_and_keeps_a_later_move(tree):
+    """Entered after a move dated later, a rename dated earlier neither erases the move nor doubles the unit."""
+    trang_dai = tree["trang_dai"]
+    unit_update(unit=trang_dai, parent=tree["long_khanh"], on=dt.date(2026, 12, 5))
+    unit_update(unit=Unit.objects.get(pk=trang_dai.pk), name="Phường Trảng Dài (mới)", on=dt.date(2025, 7, 1))
+    for day in (dt.date(2025, 6, 30), dt.date(2025, 7, 1), dt.date(2026, 12, 4), dt.date(2026, 12, 5),
+                dt.date(2027, 1, 1)):
+        rows = [r for r in unit_tree_on(day) if r["code"] == "25993"]
+        assert len(rows) == 1, day
+    on = {d: next(r for r in unit_tree_on(d) if r["code"] == "25993")
+          for d in (dt.date(2025, 6, 30), dt.date(2025, 7, 1), dt.date(2026, 12, 5))}
+    assert (on[dt.date(2025, 6, 30)]["name"], on[dt.date(2025, 6, 30)]["parent_code"]) == ("Phường Trảng Dài", "731")
+    assert (on[dt.date(2025, 7, 1)]["name"], on[dt.date(2025, 7, 1)]["parent_code"]) == ("Phường Trảng Dài (mới)", "731")
+    assert (on[dt.date(2026, 12, 5)]["name"], on[dt.date(2026, 12, 5)]["parent_code"]) == ("Phường Trảng Dài (mới)", "732")
+    now = Unit.objects.get(pk=trang_dai.pk)
+    assert now.name == "Phường Trảng Dài (mới)" and now.parent == tree["long_khanh"]
+
+
+def test_a_back_dated_move_does_not_override_a_later_one_in_today_s_tree(tree):
+    trang_dai = tree["trang_dai"]
+    unit_update(unit=trang_dai, parent=tree["long_khanh"], on=dt.date(2026, 1, 1))
+    unit_update(unit=Unit.objects.get(pk=trang_dai.pk), parent=tree["province"], on=dt.date(2024, 1, 1))
+    assert Unit.objects.get(pk=trang_dai.pk).parent == tree["long_khanh"]
+    parents = {d: next(r for r in unit_tree_on(d) if r["code"] == "25993")["parent_code"]
+               for d in (dt.date(2023, 12, 31), dt.date(2024, 6, 1), dt.date(2026, 6, 1))}
+    assert parents == {dt.date(2023, 12, 31): "731", dt.date(2024, 6, 1): "75", dt.date(2026, 6, 1): "732"}
+
+
+def test_a_change_dated_before_the_unit_existed_is_refused(tree):
+    with pytest.raises(ValidationError, match="did not exist yet|chưa"):
+        unit_update(unit=tree["trang_dai"], name="X", on=dt.date(1990, 1, 1))
+
+
+def test_a_back_dated_transfer_keeps_the_later_posting(tree):
+    person = OfficialFactory(unit=tree["trang_dai"])
+    official_transfer(official=person, to_unit=tree["long_khanh"], on=dt.date(2026, 1, 1))
+    official_transfer(official=person, to_unit=tree["tan_phong"], on=dt.date(2024, 1, 1))
+    person.refresh_from_db()
+    assert person.unit == tree["long_khanh"]
+    assert official_unit_on(person, dt.date(2024, 6, 1)) == tree["tan_phong"]
+    assert official_unit_on(person, dt.date(2023, 6, 1)) == tree["trang_dai"]
+    last = person.transfers.order_by("-effective_date").first()
+    assert last.from_unit == tree["tan_phong"]

@@ -1,0 +1,347 @@
+"""A reorganisation plan (phương án sắp xếp): read from a file or built on screen, checked against today's tree, and
+previewed. Reads only: applying and reversing are `org.services.reorganisation`'s.
+
+A plan is plain JSON (stored on `org.models.Reorganisation.plan`):
+
+- ``targets``: the units as they are after the change, each ``{code, name, kind, parent_code, sources: [{code,
+  share}], line}``. One target with one whole source that is itself is a rename or a move; several sources are a
+  merge (into a unit that keeps one of their codes, or a new one); a source listed as ``partial`` under several
+  targets is split between them, and its officials (and sub-units) are allotted in ``allocations``.
+- ``dissolve``: codes of units that cease without a successor of their own (a whole level such as the districts):
+  what is left in them goes to their parent, and their successors are whatever their sub-units became.
+- ``allocations``: employee code or sub-unit code → target code, for split and dissolved units.
+
+The file has the columns of the statistics office's successor lists (``new_code, new_name, old_code, old_name,
+kind``, as ../shared/data/dong-nai-reform-2025-07-01.csv), optionally ``new_kind`` and ``new_parent_code``; a
+target's parent defaults to the one chosen on the form. The allocation file has ``employee_code, unit_code``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+
+from common.tabular import Column, RowError, map_columns, read_frame
+from common.text import fold
+
+from .models import Audience, Official, OfficialStatus, Unit, UnitKind, User
+from .signals import reorganisation_impact
+
+PLAN_COLUMNS = (
+    Column("new_code", "new_code", required=True, aliases=("Mã đơn vị mới", "ma moi")),
+    Column("new_name", "new_name", required=True, aliases=("Tên đơn vị mới", "ten moi")),
+    Column("old_code", "old_code", required=True, aliases=("Mã đơn vị cũ", "ma cu")),
+    Column("old_name", "old_name", aliases=("Tên đơn vị cũ", "ten cu")),
+    Column("share", "kind", aliases=("Hình thức", "share", "toan bo/mot phan")),
+    Column("new_kind", "new_kind", aliases=("Loại đơn vị mới",)),
+    Column("new_parent_code", "new_parent_code", aliases=("Mã đơn vị cấp trên mới",)),
+)
+ALLOCATION_COLUMNS = (
+    Column("code", "employee_code", required=True, aliases=("Mã cán bộ", "Mã", "ma can bo")),
+    Column("unit_code", "unit_code", required=True, aliases=("Mã đơn vị", "Mã đơn vị mới", "ma don vi")),
+)
+SHARE_WORDS = {"full": "full", "toan bo": "full", "": "full", "partial": "partial", "mot phan": "partial"}
+KIND_BY_PREFIX = (("phuong ", UnitKind.WARD), ("xa ", UnitKind.COMMUNE), ("thi tran ", UnitKind.TOWNSHIP),
+                  ("dac khu ", UnitKind.OTHER), ("thanh pho ", UnitKind.CITY), ("thi xa ", UnitKind.TOWN),
+                  ("huyen ", UnitKind.DISTRICT), ("tinh ", UnitKind.PROVINCE))
+DISTRICT_LEVEL = (UnitKind.CITY, UnitKind.DISTRICT, UnitKind.TOWN)
+
+
+class PlanRefused(Exception):
+    """The plan has errors; nothing was recorded. `errors` are RowErrors (line 0 for the form's own fields)."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def kind_for(name: str, fallback: str) -> str:
+    folded = fold(name) + " "
+    return next((kind for prefix, kind in KIND_BY_PREFIX if folded.startswith(prefix)), fallback)
+
+
+def plan_from_file(data: bytes, filename: str, *, parent_code: str = "", dissolve_kinds=(),
+                   merge_into_parent=()) -> dict:
+    """Read a successor list into a plan. `parent_code` is where targets without their own parent go;
+    `dissolve_kinds` adds every active unit of those kinds among the sources' ancestors to `dissolve` (the district
+    level); `merge_into_parent` lists top units (other provinces) merged whole into `parent_code`."""
+    frame = read_frame(data, filename, columns=PLAN_COLUMNS, search_rows=10)
+    frame, errors = map_columns(frame, PLAN_COLUMNS)
+    targets: dict[str, dict] = {}
+    for line, row in zip(frame.index, frame.to_dict("records")):
+        row = {k: str(v).strip() for k, v in row.items()}
+        share = SHARE_WORDS.get(fold(row["share"]))
+        if share is None:
+            errors.append(RowError(line, "kind", _("“%(value)s” is not “full” or “partial”.") % {"value": row["share"]}))
+            continue
+        for key in ("new_code", "new_name", "old_code"):
+            if not row[key]:
+                errors.append(RowError(line, key, _("this field is required.")))
+        if not (row["new_code"] and row["new_name"] and row["old_code"]):
+            continue
+        target = targets.setdefault(row["new_code"], {
+            "code": row["new_code"], "name": row["new_name"], "kind": row["new_kind"],
+            "parent_code": row["new_parent_code"] or parent_code, "sources": [], "line": int(line)})
+        if target["name"] != row["new_name"]:
+            errors.append(RowError(line, "new_name", _("the unit %(code)s is named “%(a)s” on line %(line)s and “%(b)s”"
+                                                       " here.") % {"code": row["new_code"], "a": target["name"],
+                                                                    "line": target["line"], "b": row["new_name"]}))
+        target["sources"].append({"code": row["old_code"], "share": share, "line": int(line)})
+    if errors:
+        raise PlanRefused(errors)
+    plan = {"targets": list(targets.values()), "dissolve": [], "allocations": {}}
+    merge_into_parent = [c for c in merge_into_parent if c and c != parent_code]
+    if merge_into_parent:
+        top = Unit.objects.filter(code=parent_code).first()
+        if top is not None:
+            plan["targets"].append({"code": top.code, "name": top.name, "kind": top.kind,
+                                    "parent_code": top.parent.code if top.parent_id else "",
+                                    "sources": [{"code": top.code, "share": "full", "line": 0}]
+                                    + [{"code": c, "share": "full", "line": 0} for c in merge_into_parent],
+                                    "line": 0})
+    if dissolve_kinds:
+        sources = [s["code"] for t in plan["targets"] for s in t["sources"]]
+        paths = Unit.objects.filter(code__in=sources).values_list("path", flat=True)
+        ancestor_ids = {int(p) for path in paths for p in path.strip("/").split("/")[:-1] if p}
+        plan["dissolve"] = list(Unit.objects.filter(pk__in=ancestor_ids, kind__in=list(dissolve_kinds),
+                                                    active_to__isnull=True).order_by("path").values_list("code", flat=True))
+    return plan
+
+
+def allocations_from_file(data: bytes, filename: str) -> dict[str, str]:
+    """Employee code (or sub-unit code) → target unit code, from a two-column file."""
+    frame = read_frame(data, filename, columns=ALLOCATION_COLUMNS, search_rows=10)
+    frame, errors = map_columns(frame, ALLOCATION_COLUMNS)
+    out: dict[str, str] = {}
+    for line, row in zip(frame.index, frame.to_dict("records")):
+        code, unit_code = str(row["code"]).strip(), str(row["unit_code"]).strip()
+        if not code or not unit_code:
+            errors.append(RowError(line, "", _("both the code and the unit code are required.")))
+            continue
+        out[code.lower()] = unit_code
+    if errors:
+        raise PlanRefused(errors)
+    return out
+
+
+# --- Checking a plan against today's tree ---------------------------------------------------------------------
+
+@dataclass
+class Checked:
+    """A plan resolved against the database: units by code, what each source becomes, the successor map."""
+
+    plan: dict
+    units: dict[str, Unit]
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    new_codes: list[str] = field(default_factory=list)  # targets to create
+    # source code → [(target code, share)]; a continuing unit maps to itself
+    fate: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    successors: dict[str, list[str]] = field(default_factory=dict)  # closing unit code → successor codes
+    split_members: dict[str, list[Official]] = field(default_factory=dict)  # split source code → officials
+    unallocated: dict[str, list[str]] = field(default_factory=dict)  # unit code → employee codes left to allot
+
+    @property
+    def closing(self) -> list[str]:
+        return sorted(self.successors, key=lambda c: self.units[c].path if c in self.units else c)
+
+
+def plan_check(plan: dict, *, on: dt.date) -> Checked:
+    """Resolve a plan against today's tree and list every error (each naming its line or unit)."""
+    targets = plan.get("targets", [])
+    dissolve = list(plan.get("dissolve", []))
+    allocations = {k.lower(): v for k, v in (plan.get("allocations") or {}).items()}
+    codes = ({t["code"] for t in targets} | {t.get("parent_code") or "" for t in targets}
+             | {s["code"] for t in targets for s in t["sources"]} | set(dissolve)) - {""}
+    units = {u.code: u for u in Unit.objects.filter(code__in=codes).select_related("parent")}
+    c = Checked(plan=plan, units=units)
+    target_codes = {t["code"] for t in targets}
+    seen_full: dict[str, int] = {}
+    partial_of: dict[str, list[str]] = defaultdict(list)
+    for t in targets:
+        line = t.get("line", 0)
+        existing = units.get(t["code"])
+        source_codes = [s["code"] for s in t["sources"]]
+        if existing is not None and t["code"] not in source_codes:
+            c.errors.append(RowError(line, "new_code", _("the code %(code)s already belongs to %(name)s, which is not"
+                                                         " among this unit's sources.")
+                                     % {"code": t["code"], "name": existing.name}))
+        if existing is not None and not existing.is_active:
+            c.errors.append(RowError(line, "new_code", _("the unit %(name)s is no longer active.") % {"name": existing.name}))
+        if existing is None:
+            c.new_codes.append(t["code"])
+        parent_code = t.get("parent_code") or ""
+        if parent_code and parent_code not in units and parent_code not in target_codes:
+            c.errors.append(RowError(line, "new_parent_code", _("there is no unit with code %(code)s.")
+                                     % {"code": parent_code}))
+        elif parent_code in units and not units[parent_code].is_active:
+            c.errors.append(RowError(line, "new_parent_code", _("the unit %(name)s is no longer active.")
+                                     % {"name": units[parent_code].name}))
+        if not parent_code and existing is None:
+            c.errors.append(RowError(line, "new_parent_code", _("choose the unit the new units belong to.")))
+        for s in t["sources"]:
+            unit = units.get(s["code"])
+            if unit is None:
+                c.errors.append(RowError(s.get("line", line), "old_code", _("there is no unit with code %(code)s.")
+                                         % {"code": s["code"]}))
+                continue
+            if not unit.is_active:
+                c.errors.append(RowError(s.get("line", line), "old_code", _("the unit %(name)s is no longer active.")
+                                         % {"name": unit.name}))
+            if s["share"] == "full":
+                if s["code"] in seen_full:
+                    c.errors.append(RowError(s.get("line", line), "old_code",
+                                             _("the unit %(code)s goes whole into two units (see line %(line)s).")
+                                             % {"code": s["code"], "line": seen_full[s["code"]]}))
+                seen_full[s["code"]] = s.get("line", line)
+            else:
+                partial_of[s["code"]].append(t["code"])
+            c.fate.setdefault(s["code"], []).append((t["code"], s["share"]))
+    for code, goes in partial_of.items():
+        if code in seen_full:
+            c.errors.append(RowError(seen_full[code], "old_code", _("the unit %(code)s is listed both whole and in"
+                                                                   " part.") % {"code": code}))
+    for code in dissolve:
+        if code not in units:
+            c.errors.append(RowError(0, "", _("there is no unit with code %(code)s.") % {"code": code}))
+        elif code in c.fate:
+            c.errors.append(RowError(0, "", _("%(name)s is both dissolved and listed as a source.")
+                                     % {"name": units[code].name}))
+    if c.errors:
+        return c
+    # What each closing unit becomes: merged or split sources, and dissolved units through their sub-units.
+    for code, goes in c.fate.items():
+        if any(target == code for target, _share in goes):
+            continue  # it continues (and may take in others)
+        c.successors[code] = [target for target, _share in goes]
+    def through(unit: Unit) -> list[str]:
+        found: list[str] = []
+        for child in unit.children.filter(active_to__isnull=True).order_by("code"):
+            if child.code in c.fate:
+                found += [t for t, _share in c.fate[child.code]]
+            elif child.code in dissolve:
+                found += through(child)
+            else:
+                found.append(child.code)  # it stays, one level up
+        return found
+
+    for code in dissolve:
+        unit = units[code]
+        c.successors[code] = list(dict.fromkeys(through(unit))) or ([unit.parent.code] if unit.parent_id else [])
+    # Split units' officials must each be allotted to one of the unit's successors.
+    for code, goes in partial_of.items():
+        unit = units.get(code)
+        members = list(Official.objects.filter(unit=unit, status=OfficialStatus.ACTIVE).order_by("name_folded"))
+        c.split_members[code] = members
+        options = set(goes)
+        missing = []
+        for o in members:
+            chosen = allocations.get(o.employee_code.lower())
+            if chosen is None:
+                missing.append(o.employee_code)
+            elif chosen not in options:
+                c.errors.append(RowError(0, "", _("%(person)s (%(code)s) is allotted to %(unit)s, which is not one of the"
+                                                  " successors of %(source)s.")
+                                         % {"person": o.full_name, "code": o.employee_code, "unit": chosen,
+                                            "source": unit.name}))
+        if missing:
+            c.unallocated[code] = missing
+    if on is not None:
+        later = [u.name for u in units.values() if u.versions.filter(valid_from__gt=on).exists()]
+        if later:
+            c.warnings.append(_("These units have changes dated after %(date)s, which stay in force: %(units)s.")
+                              % {"date": on.strftime("%d/%m/%Y"), "units": ", ".join(sorted(later))})
+    return c
+
+
+# --- Preview ------------------------------------------------------------------------------------------------------
+
+def audience_models() -> list:
+    """Every model whose rows choose people by unit (requirements, exams, training sessions…)."""
+    return [m for m in apps.get_models() if issubclass(m, Audience)]
+
+
+def audiences_touching(unit_ids) -> list[dict]:
+    """Rows of every audience model that name one of `unit_ids`, or are owned by one: label, object, units."""
+    out = []
+    for model in audience_models():
+        owner = "scope_unit" if any(f.name == "scope_unit" for f in model._meta.fields) else None
+        cond = Q(audience_units__in=unit_ids)
+        if owner:
+            cond |= Q(**{f"{owner}__in": unit_ids})
+        for obj in model.objects.filter(cond).distinct().prefetch_related("audience_units"):
+            out.append({"model": model._meta.label, "label": str(model._meta.verbose_name), "object": obj,
+                        "units": [u for u in obj.audience_units.all() if u.pk in unit_ids],
+                        "owner": getattr(obj, f"{owner}_id") if owner else None})
+    return out
+
+
+def personnel_touching(unit_ids) -> list[User]:
+    """Personnel officers whose scope is one of these units."""
+    from . import roles
+
+    qs = User.objects.filter(groups__name=roles.PERSONNEL, is_active=True)
+    grants = getattr(User, "scope_grants", None)
+    cond = Q(scope_unit_id__in=unit_ids)
+    if grants is not None:
+        cond |= Q(scope_grants__unit_id__in=unit_ids)
+    return list(qs.filter(cond).distinct().order_by("username"))
+
+
+@dataclass
+class Preview:
+    checked: Checked
+    lines: list[dict]  # one per target: name, code, new?, sources with officials
+    closing: list[dict]  # unit, successors, officials
+    personnel: list[dict]
+    audiences: list[dict]
+    impacts: list[dict]  # from other apps (open sittings…)
+    officials_moving: int
+
+
+def plan_preview(plan: dict, *, on: dt.date) -> Preview:
+    """Everything applying the plan would touch, without touching it."""
+    c = plan_check(plan, on=on)
+    units = c.units
+    all_codes = set(units) | {s for t in plan.get("targets", []) for s in [t["code"]]}
+    counts = dict(Official.objects.filter(unit__code__in=all_codes, status=OfficialStatus.ACTIVE)
+                  .values_list("unit__code").annotate(n=Count("pk")).values_list("unit__code", "n"))
+    lines = []
+    for t in plan.get("targets", []):
+        existing = units.get(t["code"])
+        lines.append({
+            "code": t["code"], "name": t["name"], "new": existing is None,
+            "renamed": existing is not None and existing.name != t["name"], "old_name": existing.name if existing else "",
+            "parent": units[t["parent_code"]].name if t.get("parent_code") in units else t.get("parent_code", ""),
+            "sources": [{"code": s["code"], "name": units[s["code"]].name if s["code"] in units else "?",
+                         "share": s["share"], "officials": counts.get(s["code"], 0)} for s in t["sources"]],
+            "officials": sum(counts.get(s["code"], 0) for s in t["sources"] if s["share"] == "full"),
+        })
+    closing = []
+    for code in c.closing:
+        unit = units.get(code) or Unit.objects.filter(code=code).first()
+        succ = [units.get(s) or Unit.objects.filter(code=s).first() for s in c.successors[code]]
+        closing.append({"unit": unit, "successors": [s for s in succ if s is not None] or
+                        [{"name": s, "code": s} for s in c.successors[code]],
+                        "officials": counts.get(code, 0), "dissolved": code in plan.get("dissolve", []),
+                        "unallocated": c.unallocated.get(code, [])})
+    closing_ids = [u["unit"].pk for u in closing if u["unit"] is not None]
+    names = {u.code: u.name for u in units.values()}
+    for t in plan.get("targets", []):
+        names.setdefault(t["code"], t["name"])
+    successors_by_id = {units[code].pk: [names.get(s, s) for s in c.successors[code]]
+                        for code in c.successors if code in units}
+    personnel = [{"user": u, "units": [x for x in closing if x["unit"] and
+                                       (x["unit"].pk == u.scope_unit_id)]} for u in personnel_touching(closing_ids)]
+    audiences = [dict(a, successors=sorted({n for u in a["units"] for n in successors_by_id.get(u.pk, [])}))
+                 for a in audiences_touching(closing_ids)]
+    impacts = []
+    for _receiver, result in reorganisation_impact.send(sender=Unit, unit_ids=closing_ids):
+        impacts.extend(result or [])
+    moving = sum(counts.get(code, 0) for code in c.closing)
+    return Preview(checked=c, lines=lines, closing=closing, personnel=personnel, audiences=audiences,
+                   impacts=impacts, officials_moving=moving)
