@@ -1,9 +1,11 @@
 """Roster and unit-tree files (Excel .xlsx and CSV) turned into validated rows, or into every error they hold.
 
 Every row is checked against the file itself and the database before anything is written; each error names its
-row (as the spreadsheet numbers it: the header is row 1) and its column by the Vietnamese header. Nothing here
-writes: `org.services` (roster_apply, units_apply, import_job_run) writes the rows in one transaction, all or
-nothing. Reading the file itself is `common.tabular`'s; the columns and words are the roster's.
+row (as the spreadsheet numbers it: the header is row 1) and its column by the Vietnamese header. An employee code
+names one person: a row whose code belongs to someone with another identity (folded name, date of birth) is an
+error, never an update (`same_person`). Nothing here writes: `org.services` (roster_apply, units_apply,
+import_job_run) writes the rows in one transaction, all or nothing. Reading the file itself is `common.tabular`'s;
+the columns and words are the roster's.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from .selectors import Scope
 __all__ = ["CATEGORY_WORDS", "Column", "ImportRefused", "MAX_ERRORS_KEPT", "ParsedRows", "ROSTER_COLUMNS",
            "RowError", "STATUS_WORDS", "Scope", "UNIT_COLUMNS", "UNIT_KIND_WORDS", "map_columns", "parse_code",
            "parse_date", "parse_email", "parse_flag", "parse_phone", "read_table", "roster_validate",
-           "units_validate"]
+           "same_person", "units_validate"]
 
 MAX_ERRORS_KEPT = 500
 
@@ -55,6 +57,9 @@ ROSTER_COLUMNS = (
     Column("date_of_birth", "Ngày sinh", False, gettext_lazy("dd/mm/yyyy.")),
     Column("effective_date", "Ngày hiệu lực", False,
            gettext_lazy("dd/mm/yyyy: from when the unit given here applies (default: today).")),
+    Column("same_person", "Xác nhận cùng người", False, gettext_lazy(
+        "x to confirm that this row is the person who already has this employee code, whose name or date of birth "
+        "it corrects. Leave empty otherwise."), ("cung nguoi",)),
 )
 
 UNIT_COLUMNS = (
@@ -178,6 +183,7 @@ ROSTER_PARSERS: dict[str, Callable[[str], object]] = {
     "phone": parse_phone,
     "date_of_birth": parse_date,
     "effective_date": parse_date,
+    "same_person": parse_flag,
 }
 
 UNIT_PARSERS: dict[str, Callable[[str], object]] = {
@@ -191,6 +197,30 @@ UNIT_PARSERS: dict[str, Callable[[str], object]] = {
 
 def _header(columns: tuple[Column, ...], key: str) -> str:
     return next(c.header for c in columns if c.key == key)
+
+
+# --- Identity -----------------------------------------------------------------------------------------------
+
+def same_person(current: dict, row: dict, unit: Unit | None) -> bool:
+    """Whether a row may stand for the official who already has its employee code (`current`: full_name,
+    date_of_birth, unit_id). Identity is the folded name and the date of birth; two known dates that differ are
+    two people. A changed name is a correction only with the same known date of birth in the same unit, unless the
+    row confirms it is the same person."""
+    if row.get("same_person"):
+        return True
+    dobs_known = bool(current["date_of_birth"] and row["date_of_birth"])
+    if dobs_known and current["date_of_birth"] != row["date_of_birth"]:
+        return False
+    if fold(current["full_name"]) == fold(row["full_name"]):
+        return True
+    return dobs_known and unit is not None and unit.pk == current["unit_id"]
+
+
+def _person(name: str, unit: str, born: dt.date | None) -> str:
+    if born:
+        return _("%(name)s (%(unit)s, born %(date)s)") % {"name": name, "unit": unit,
+                                                          "date": born.strftime("%d/%m/%Y")}
+    return _("%(name)s (%(unit)s)") % {"name": name, "unit": unit}
 
 
 # --- Roster -------------------------------------------------------------------------------------------------
@@ -210,7 +240,8 @@ def roster_validate(frame: pd.DataFrame, *, scope: Scope, progress: Callable[[in
     units = {u.code: u for u in Unit.objects.only("id", "code", "path", "active_to", "name")}
     existing = {
         o["employee_code"].lower(): o
-        for o in Official.objects.values("id", "employee_code", "user_id", "email", "unit__path")
+        for o in Official.objects.values("id", "employee_code", "user_id", "email", "unit_id", "unit__path",
+                                         "unit__name", "full_name", "date_of_birth")
     }
     emails_in_db = {
         e.lower(): uid for uid, e in User.objects.exclude(email="").values_list("id", "email")
@@ -239,11 +270,22 @@ def roster_validate(frame: pd.DataFrame, *, scope: Scope, progress: Callable[[in
             scope.unit_path and current["unit__path"].startswith(scope.unit_path))
         taken = current is None and code in usernames_in_db
         if outside or (taken and not scope.all_officials):
-            # One wording for every code a personnel officer may not use, so that the error does not confirm that
-            # an official of another district has this code.
+            # One wording for every code a personnel officer may not use, whoever holds it and whether or not it is
+            # the same person, so that the error confirms neither that an official of another district has this
+            # code nor a guessed name or date of birth of theirs.
             errors.append(RowError(row_no, h("employee_code"), _(
-                "the code %(code)s cannot be used in the units you manage; check it, or ask the Department of Home "
-                "Affairs.") % {"code": row["employee_code"]}))
+                "the code %(code)s is already used outside the units you manage (its holder is not shown here): if "
+                "this row is another person, give them another code; if it is the same person moving to your units, "
+                "ask the Department of Home Affairs.") % {"code": row["employee_code"]}))
+        elif current and not same_person(current, row, unit):
+            errors.append(RowError(row_no, h("employee_code"), _(
+                "the code %(code)s already belongs to %(existing)s; this row is %(row)s: two different people. Give "
+                "this row another code or correct it; if it is the same person, whose name or date of birth this row "
+                "corrects, write x in the column “%(column)s”.") % {
+                "code": row["employee_code"],
+                "existing": _person(current["full_name"], current["unit__name"], current["date_of_birth"]),
+                "row": _person(row["full_name"], unit.name if unit else row["unit_code"], row["date_of_birth"]),
+                "column": h("same_person")}))
         elif taken:
             errors.append(RowError(row_no, h("employee_code"), _(
                 "an account named %(code)s already exists and is not this official's.") % {"code": row["employee_code"]}))

@@ -12,7 +12,7 @@ from .parsing import ROSTER_COLUMNS, UNIT_COLUMNS
 ROSTER_LISTS = {
     "category": ["Cán bộ", "Công chức", "Viên chức"],
     "status": ["Đang công tác", "Đã chuyển công tác", "Đã nghỉ hưu"],
-    "is_reform_officer": ["x"], "is_one_stop_receiver": ["x"], "is_leader": ["x"],
+    "is_reform_officer": ["x"], "is_one_stop_receiver": ["x"], "is_leader": ["x"], "same_person": ["x"],
 }
 
 

@@ -26,8 +26,10 @@ def test_a_roster_row_with_another_districts_code_is_refused_in_the_words_used_f
 
     assert [(e.row, e.column) for e in errors] == [(2, "Mã cán bộ"), (3, "Mã cán bộ")]
     first, second = code_errors(errors, codes)
-    assert first == second == "không thể dùng mã <mã> trong phạm vi đơn vị bạn quản lý; hãy kiểm tra lại mã hoặc " \
-                              "liên hệ Sở Nội vụ."
+    assert first == second == (
+        "mã <mã> đã được dùng ngoài phạm vi đơn vị bạn quản lý (thông tin của người đó không được hiển thị ở đây): "
+        "nếu dòng này là một người khác, hãy cấp cho họ mã khác; nếu đúng là người đó chuyển đến đơn vị của bạn, hãy "
+        "liên hệ Sở Nội vụ.")
 
 
 def test_a_sign_in_sheet_says_the_same_of_an_unknown_code_and_another_districts(tree, bien_hoa_officer,

@@ -178,7 +178,7 @@ def test_downloaded_xlsx_template_imports_once_filled_in(client, tree, admin_use
     response = client.get("/nhap-du-lieu/mau/roster.xlsx")
     wb = load_workbook(io.BytesIO(response.content))
     sheet = wb["Danh sách"]
-    assert [c.value for c in sheet[1]] == HEADERS
+    assert [c.value for c in sheet[1]] == [*HEADERS, "Xác nhận cùng người"]
     assert "Mã đơn vị" in wb.sheetnames and wb["Mã đơn vị"]["A2"].value == "75"
     sheet.append(roster_rows(1)[0])
     out = io.BytesIO()
