@@ -9,9 +9,34 @@ def _exam_saved(sender, instance, **kwargs):
     room_rules_forget()  # this process applies new IP ranges at once; others within ROOM_RULES_TTL
 
 
+def _reorganisation_impact(sender, unit_ids, **kwargs):
+    """What a unit reorganisation would touch here: sittings under way for officials of the closing units. They
+    go on: the paper is frozen and the candidate is the same person; only the unit on the results changes."""
+    from django.utils.translation import gettext as _
+
+    from org.models import Unit
+
+    from .models import Attempt
+
+    paths = list(Unit.objects.filter(pk__in=unit_ids).values_list("path", flat=True))
+    if not paths:
+        return []
+    from django.db.models import Q
+
+    cond = Q()
+    for path in paths:
+        cond |= Q(official__unit__path__startswith=path)
+    open_ = Attempt.objects.filter(cond, status=Attempt.Status.IN_PROGRESS).select_related("exam", "official")
+    rows = [f"{a.exam.title}: {a.official.full_name} ({a.official.employee_code})" for a in open_[:200]]
+    return [{"title": _("Exam sittings under way"), "count": open_.count(), "rows": rows}]
+
+
 class ExamsConfig(AppConfig):
     name = "exams"
     verbose_name = _("Exams")
 
     def ready(self):
         post_save.connect(_exam_saved, sender="exams.Exam", dispatch_uid="exams-room-rules")
+        from org.signals import reorganisation_impact
+
+        reorganisation_impact.connect(_reorganisation_impact, dispatch_uid="exams-reorganisation-impact")

@@ -90,3 +90,46 @@ class OfficialTransferForm(forms.Form):
     def __init__(self, *args, official, scope, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_unit"].queryset = scope.units().filter(active_to__isnull=True).exclude(pk=official.unit_id)
+
+
+class ReorganisationForm(forms.Form):
+    """A new reorganisation plan from a successor list (the statistics office's columns)."""
+
+    title = forms.CharField(label=_("Title"), max_length=255)
+    effective_date = forms.DateField(label=_("Effective date (dd/mm/yyyy)"))
+    legal_basis = forms.CharField(label=_("Legal basis (resolution or decision)"), max_length=255, required=False)
+    file = forms.FileField(label=_("Successor list (.xlsx or .csv)"), required=False,
+                           help_text=_("Columns new_code, new_name, old_code, old_name, kind (full or partial); "
+                                       "optional new_kind and new_parent_code. Leave empty to build the plan on "
+                                       "screen."))
+    parent = forms.ModelChoiceField(label=_("Units without a parent in the file belong to"), queryset=Unit.objects.none(),
+                                    to_field_name="code", required=False)
+    dissolve_district_level = forms.BooleanField(
+        label=_("Dissolve the district level (cities, towns and districts above the listed units)"), required=False)
+    merge_provinces = forms.ModelMultipleChoiceField(
+        label=_("Provinces merged whole into that unit"), queryset=Unit.objects.none(), to_field_name="code",
+        required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        active = Unit.objects.filter(active_to__isnull=True)
+        self.fields["parent"].queryset = active.filter(depth__lte=1).order_by("path")
+        self.fields["parent"].label_from_instance = lambda u: ("— " * u.depth) + f"{u.name} ({u.code})"
+        self.fields["merge_provinces"].queryset = active.filter(parent__isnull=True).order_by("code")
+        self.fields["merge_provinces"].label_from_instance = lambda u: f"{u.name} ({u.code})"
+
+
+class ReorganisationLineForm(forms.Form):
+    """One line added to a draft plan on screen: an existing unit goes (whole or in part) into a unit."""
+
+    old_code = forms.CharField(label=_("Code of the unit that changes"), max_length=32)
+    new_code = forms.CharField(label=_("Code after the change"), max_length=32)
+    new_name = forms.CharField(label=_("Name after the change"), max_length=255)
+    share = forms.ChoiceField(label=_("Share"), choices=[("full", _("Whole unit")), ("partial", _("Part of the unit"))])
+    parent = forms.CharField(label=_("Parent unit code after the change"), max_length=32, required=False)
+
+
+class ReorganisationAllocationForm(forms.Form):
+    """Allotments for split units: an uploaded file (employee code, unit code), or the choices on the page."""
+
+    file = forms.FileField(label=_("Allotment file (.xlsx or .csv: employee_code, unit_code)"), required=False)

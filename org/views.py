@@ -43,7 +43,10 @@ def unit_list(request):
     counts = selectors.unit_children_counts(units, scope=scope) if (scope.all_officials or scope.unit_path) else {}
     base_depth = min((u.depth for u in units), default=0)
     rows = [{"unit": u, "indent": u.depth - base_depth, "count": counts.get(u.id)} for u in units]
-    return render(request, "org/unit_list.html", {"rows": rows, "q": q, "show_counts": bool(counts)})
+    from . import roles
+
+    return render(request, "org/unit_list.html", {"rows": rows, "q": q, "show_counts": bool(counts),
+                                                  "can_reorganise": roles.is_admin(request.user)})
 
 
 def _can_reorganise(scope, unit) -> bool:
@@ -230,3 +233,167 @@ def admin_login(request):
         raise PermissionDenied(_("Your account may not use the content admin. Trainers and reviewers may."))
     target = request.GET.get("next", "/admin/")
     return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
+
+
+# --- Reorganisations (phương án sắp xếp): administrators only ------------------------------------------------------
+
+def _admin_only(request) -> None:
+    from . import roles
+
+    if not roles.is_admin(request.user):
+        raise PermissionDenied(_("Only administrators reorganise units."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reorganisation_list(request):
+    from common.tabular import TableRefused
+
+    from .forms import ReorganisationForm
+    from .models import Reorganisation
+    from .reorganisation import PlanRefused, plan_from_file
+    from .services.reorganisation import reorganisation_create
+
+    _admin_only(request)
+    form = ReorganisationForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        upload = d["file"]
+        try:
+            if upload:
+                plan = plan_from_file(upload.read(), upload.name, parent_code=d["parent"].code if d["parent"] else "",
+                                      dissolve_kinds=("city", "district", "town") if d["dissolve_district_level"] else (),
+                                      merge_into_parent=[u.code for u in d["merge_provinces"]])
+            else:
+                plan = {"targets": [], "dissolve": [], "allocations": {}}
+        except (PlanRefused, TableRefused) as exc:
+            errors = exc.errors
+        else:
+            r = reorganisation_create(title=d["title"], effective_date=d["effective_date"], plan=plan, by=request.user,
+                                      legal_basis=d["legal_basis"], source_name=upload.name if upload else "")
+            messages.success(request, _("The plan was recorded as a draft. Check the preview, then apply it."))
+            return redirect("org:reorganisation_detail", pk=r.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "org/reorganisation_list.html", {
+        "form": form, "errors": errors,
+        "reorganisations": Reorganisation.objects.select_related("created_by", "applied_by").all()[:100],
+    }, status=status)
+
+
+def _reorganisation_page(request, r, *, line_form=None, allocation_form=None, errors=(), status=200):
+    from .forms import ReorganisationAllocationForm, ReorganisationLineForm
+    from .models import Reorganisation
+    from .reorganisation import plan_preview
+    from .services.reorganisation import reverse_blockers
+
+    preview = plan_preview(r.plan, on=r.effective_date) if r.status == Reorganisation.Status.DRAFT else None
+    successions = r.successions.select_related("predecessor", "successor").order_by("predecessor__code")
+    return render(request, "org/reorganisation_detail.html", {
+        "r": r, "preview": preview, "errors": list(errors), "successions": successions,
+        "blockers": reverse_blockers(r) if r.status == Reorganisation.Status.APPLIED else [],
+        "line_form": line_form or ReorganisationLineForm(),
+        "allocation_form": allocation_form or ReorganisationAllocationForm(),
+        "allocations": (r.plan or {}).get("allocations", {}),
+    }, status=status)
+
+
+def _reorganisation(request, pk):
+    from .models import Reorganisation
+
+    _admin_only(request)
+    return get_object_or_404(Reorganisation, pk=pk)
+
+
+@login_required
+def reorganisation_detail(request, pk: int):
+    return _reorganisation_page(request, _reorganisation(request, pk))
+
+
+@login_required
+@require_POST
+def reorganisation_add_line(request, pk: int):
+    from .forms import ReorganisationLineForm
+    from .models import Reorganisation
+
+    r = _reorganisation(request, pk)
+    form = ReorganisationLineForm(request.POST)
+    if r.status != Reorganisation.Status.DRAFT:
+        form.add_error(None, _("This reorganisation has already been applied."))
+    if form.is_valid():
+        d = form.cleaned_data
+        plan = dict(r.plan or {})
+        targets = list(plan.get("targets", []))
+        target = next((t for t in targets if t["code"] == d["new_code"]), None)
+        if target is None:
+            target = {"code": d["new_code"], "name": d["new_name"], "kind": "", "parent_code": d["parent"],
+                      "sources": [], "line": 0}
+            targets.append(target)
+        target["name"] = d["new_name"]
+        if d["parent"]:
+            target["parent_code"] = d["parent"]
+        target["sources"] = [s for s in target["sources"] if s["code"] != d["old_code"]] + [
+            {"code": d["old_code"], "share": d["share"], "line": 0}]
+        plan["targets"] = targets
+        Reorganisation.objects.filter(pk=r.pk).update(plan=plan)
+        messages.success(request, _("The line was added to the plan."))
+        return redirect("org:reorganisation_detail", pk=r.pk)
+    return _reorganisation_page(request, r, line_form=form, status=400)
+
+
+@login_required
+@require_POST
+def reorganisation_allocate(request, pk: int):
+    from common.tabular import TableRefused
+
+    from .forms import ReorganisationAllocationForm
+    from .reorganisation import PlanRefused, allocations_from_file
+    from .services.reorganisation import reorganisation_allocate as allocate
+
+    r = _reorganisation(request, pk)
+    form = ReorganisationAllocationForm(request.POST, request.FILES)
+    errors = []
+    if form.is_valid():
+        chosen = {k[len("to:"):]: v for k, v in request.POST.items() if k.startswith("to:") and v}
+        try:
+            if form.cleaned_data["file"]:
+                upload = form.cleaned_data["file"]
+                chosen.update(allocations_from_file(upload.read(), upload.name))
+            allocate(reorganisation=r, allocations=chosen)
+        except (PlanRefused, TableRefused) as exc:
+            errors = exc.errors
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, _("The allotment was saved."))
+            return redirect("org:reorganisation_detail", pk=r.pk)
+    return _reorganisation_page(request, r, allocation_form=form, errors=errors, status=400)
+
+
+@login_required
+@require_POST
+def reorganisation_apply(request, pk: int):
+    from .services.reorganisation import reorganisation_apply as apply
+
+    r = _reorganisation(request, pk)
+    try:
+        apply(reorganisation=r, by=request.user)
+    except ValidationError as exc:
+        return _reorganisation_page(request, r, errors=exc.messages, status=400)
+    messages.success(request, _("The reorganisation was applied. The personnel officers concerned have been told."))
+    return redirect("org:reorganisation_detail", pk=r.pk)
+
+
+@login_required
+@require_POST
+def reorganisation_reverse(request, pk: int):
+    from .services.reorganisation import reorganisation_reverse as reverse_it
+
+    r = _reorganisation(request, pk)
+    try:
+        reverse_it(reorganisation=r, by=request.user)
+    except ValidationError as exc:
+        return _reorganisation_page(request, r, errors=exc.messages, status=400)
+    messages.success(request, _("The reorganisation was reversed; units, officials, audiences and scopes are as "
+                                "they were before it."))
+    return redirect("org:reorganisation_detail", pk=r.pk)

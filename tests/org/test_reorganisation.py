@@ -152,3 +152,19 @@ def test_a_later_change_keeps_its_place_when_a_reorganisation_is_back_dated(tree
     reorganisation_apply(reorganisation=reform(tree))
     rows = [row for row in unit_tree_on(dt.date(2026, 6, 1)) if row["code"] == "25993"]
     assert rows == [dict(rows[0], name="Phường Trảng Dài 2", parent_code="75")]
+
+
+def test_the_preview_lists_sittings_under_way_and_an_exam_aimed_at_a_closing_unit_follows(tree, people):
+    from exams.models import Exam
+    from exams.services import attempt_start
+
+    from ..factories import one_stop_exam
+
+    exam = one_stop_exam()
+    exam.audience_units.set([tree["bien_hoa"]])
+    attempt_start(exam=exam, official=Official.objects.get(pk=people["tan_phong"].pk))
+    r = reform(tree)
+    impacts = plan_preview(r.plan, on=ON).impacts
+    assert [(i["count"], i["rows"]) for i in impacts] == [(1, [f"{exam.title}: Trần Văn Phong ({people['tan_phong'].employee_code})"])]
+    reorganisation_apply(reorganisation=r)
+    assert list(Exam.objects.get(pk=exam.pk).audience_units.values_list("code", flat=True)) == ["25993"]
