@@ -71,6 +71,7 @@ def _unit_page(request, unit, *, reorganise_form=None, create_form=None, status=
         "children": selectors.units_visible_to(request.user).filter(parent=unit, active_to__isnull=True).order_by("code"),
         "officials": officials,
         "versions": UnitVersion.objects.filter(unit=unit).select_related("parent", "changed_by").order_by("-valid_from", "-id"),
+        "successions": unit.successions.select_related("successor").order_by("successor__code") if unit.active_to else [],
         "reorganise_form": reorganise_form,
         "create_form": create_form,
     }, status=status)
@@ -101,12 +102,20 @@ def unit_reorganise(request, code: str):
             elif d["action"] == "move":
                 services.unit_update(unit=unit, parent=d["target"], on=d["effective_date"], by=request.user)
             else:
-                services.unit_merge(source=unit, target=d["target"], on=d["effective_date"], by=request.user)
+                # A merge moves people, audiences and scopes: it is a reorganisation, previewed before it is applied.
+                from .services.reorganisation import reorganisation_create, reorganisation_merge_plan
+
+                r = reorganisation_create(
+                    title=_("Merge %(unit)s into %(target)s") % {"unit": unit.name, "target": d["target"].name},
+                    effective_date=d["effective_date"], plan=reorganisation_merge_plan(source=unit, target=d["target"]),
+                    by=request.user)
+                messages.info(request, _("Check what the merge touches, then apply it."))
+                return redirect("org:reorganisation_detail", pk=r.pk)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("The change was recorded; the earlier state is kept in the history."))
-            return redirect("org:unit_detail", code=(d["target"].code if d["action"] == "merge" else unit.code))
+            return redirect("org:unit_detail", code=unit.code)
     return _unit_page(request, unit, reorganise_form=form, status=400)
 
 
@@ -299,10 +308,26 @@ def _reorganisation_page(request, r, *, line_form=None, allocation_form=None, er
 
 
 def _reorganisation(request, pk):
+    """Administrators see every plan; a personnel officer the plans they made inside their own subtree (a merge
+    started from a unit's page)."""
+    from . import roles
     from .models import Reorganisation
 
+    r = get_object_or_404(Reorganisation, pk=pk)
+    if roles.is_admin(request.user):
+        return r
+    scope = selectors.scope_for(request.user)
+    plan = r.plan or {}
+    codes = ({t["code"] for t in plan.get("targets", [])} | {t.get("parent_code") or "" for t in plan.get("targets", [])}
+             | {s["code"] for t in plan.get("targets", []) for s in t["sources"]} | set(plan.get("dissolve", []))) - {""}
+    units = list(selectors.Unit.objects.filter(code__in=codes))
+    if (r.created_by_id == request.user.pk and scope.can_manage and len(units) == len(codes)
+            and all(_can_reorganise(scope, u) or scope.covers_unit(u) and u.code in {t.get("parent_code") for t in
+                                                                                   plan.get("targets", [])}
+                    for u in units)):
+        return r
     _admin_only(request)
-    return get_object_or_404(Reorganisation, pk=pk)
+    return r
 
 
 @login_required

@@ -399,3 +399,12 @@ def reorganisation_notify(*, reorganisation_id: int, user_ids: list[int]) -> int
                   body, None, [user.email])
         sent += 1
     return sent
+
+
+def reorganisation_merge_plan(*, source: Unit, target: Unit) -> dict:
+    """The plan of one merge started from a unit's page: `source` goes whole into `target`."""
+    return {"targets": [{"code": target.code, "name": target.name, "kind": target.kind,
+                         "parent_code": target.parent.code if target.parent_id else "",
+                         "sources": [{"code": target.code, "share": "full", "line": 0},
+                                     {"code": source.code, "share": "full", "line": 0}], "line": 0}],
+            "dissolve": [], "allocations": {}}

@@ -18,14 +18,27 @@ def test_officer_renames_a_ward_and_the_history_shows_both_names(client, bien_ho
     assert UnitVersion.objects.filter(unit__code="25996", changed_by=bien_hoa_officer.user).exists()
 
 
-def test_officer_merges_a_ward_and_its_people_follow(client, bien_hoa_officer, tree):
-    person = OfficialFactory(unit=tree["tan_phong"])
+def test_officer_merges_a_ward_after_a_preview_and_its_people_and_audiences_follow(client, bien_hoa_officer, tree,
+                                                                                    long_khanh_official):
+    from ..factories import RequirementFactory
+
+    person = OfficialFactory(unit=tree["tan_phong"], full_name="Trần Văn Phong")
+    requirement = RequirementFactory(title="Bồi dưỡng Tân Phong", audience_units=[tree["tan_phong"]])
     client.force_login(bien_hoa_officer.user)
     response = client.post("/don-vi/25996/to-chuc-lai/", {"action": "merge", "target": "25993",
                                                           "effective_date": "01/01/2025"})
-    assert response["Location"] == "/don-vi/25993/"
+    preview = response["Location"]
+    assert preview.startswith("/don-vi/sap-xep/")
+    page = client.get(preview).content.decode()
+    assert "Bồi dưỡng Tân Phong" in page and "Phường Tân Phong" in page
+    assert Unit.objects.get(code="25996").active_to is None  # nothing happens before it is applied
+    assert client.post(preview + "ap-dung/").status_code == 302
     person.refresh_from_db()
     assert person.unit.code == "25993" and Unit.objects.get(code="25996").active_to is not None
+    assert list(requirement.audience_units.values_list("code", flat=True)) == ["25993"]
+    # Another district's officer may not open it.
+    client.force_login(long_khanh_official.user)
+    assert client.get(preview).status_code == 403
 
 
 def test_officer_cannot_move_a_ward_out_of_their_district(client, bien_hoa_officer, tree):
