@@ -142,6 +142,7 @@ class Checked:
     # source code → [(target code, share)]; a continuing unit maps to itself
     fate: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     successors: dict[str, list[str]] = field(default_factory=dict)  # closing unit code → successor codes
+    heirs: dict[str, list[str]] = field(default_factory=dict)  # closing unit code → what audiences and scopes follow
     split_members: dict[str, list[Official]] = field(default_factory=dict)  # split source code → officials
     unallocated: dict[str, list[str]] = field(default_factory=dict)  # unit code → employee codes left to allot
 
@@ -222,16 +223,24 @@ def plan_check(plan: dict, *, on: dt.date) -> Checked:
         found: list[str] = []
         for child in unit.children.filter(active_to__isnull=True).order_by("code"):
             if child.code in c.fate:
-                found += [t for t, _share in c.fate[child.code]]
+                goes = [t for t, _share in c.fate[child.code]]
+                found += [child.code] if child.code in goes else goes
             elif child.code in dissolve:
                 found += through(child)
             else:
-                found.append(child.code)  # it stays, one level up
+                found.append(child.code)  # it stays, under its parent's successor
         return found
 
     for code in dissolve:
         unit = units[code]
         c.successors[code] = list(dict.fromkeys(through(unit))) or ([unit.parent.code] if unit.parent_id else [])
+    # Who was aimed at a closing unit (an audience, a personnel scope) is aimed at what became of its people: the
+    # successors of its sub-units when it had any (Bình Phước's communes, not the whole of the province it merged
+    # into), else its own successors.
+    for code, successors in c.successors.items():
+        unit = units.get(code)
+        deep = list(dict.fromkeys(through(unit))) if unit is not None and code not in dissolve else []
+        c.heirs[code] = deep or successors
     # Split units' officials must each be allotted to one of the unit's successors.
     for code, goes in partial_of.items():
         unit = units.get(code)
@@ -333,8 +342,8 @@ def plan_preview(plan: dict, *, on: dt.date) -> Preview:
     names = {u.code: u.name for u in units.values()}
     for t in plan.get("targets", []):
         names.setdefault(t["code"], t["name"])
-    successors_by_id = {units[code].pk: [names.get(s, s) for s in c.successors[code]]
-                        for code in c.successors if code in units}
+    successors_by_id = {units[code].pk: [names.get(s, s) for s in c.heirs[code]]
+                        for code in c.heirs if code in units}
     personnel = [{"user": u, "units": [x for x in closing if x["unit"] and
                                        (x["unit"].pk == u.scope_unit_id)]} for u in personnel_touching(closing_ids)]
     audiences = [dict(a, successors=sorted({n for u in a["units"] for n in successors_by_id.get(u.pk, [])}))

@@ -18,7 +18,7 @@ from common.text import fold
 
 from ..models import (Official, OfficialStatus, Reorganisation, Succession, Transfer, Unit, UnitVersion, User)
 from ..reorganisation import audiences_touching, personnel_touching, plan_check
-from .base import roster_changed_on_commit
+from .base import roster_changed_on_commit, roster_changes_batched
 from .units import unit_close, unit_create, unit_update
 
 UNIT_FIELDS = ("name", "name_folded", "kind", "parent_id", "active_to", "merged_into_id", "active_from")
@@ -114,7 +114,13 @@ def _common_ancestor(units: list[Unit]) -> Unit | None:
 @transaction.atomic
 def reorganisation_apply(*, reorganisation: Reorganisation, by: User | None = None) -> Reorganisation:
     """Carry a draft plan out on its effective date: create, rename, move, merge, split and dissolve units, post
-    officials to their successors, and make audiences and personnel scopes follow. All or nothing."""
+    officials to their successors, and make audiences and personnel scopes follow. All or nothing; the LMS is told
+    once, after the commit, about everyone it moved."""
+    with roster_changes_batched():
+        return _apply(reorganisation, by=by)
+
+
+def _apply(reorganisation: Reorganisation, *, by: User | None) -> Reorganisation:
     r = Reorganisation.objects.select_for_update().get(pk=reorganisation.pk)
     if r.status != Reorganisation.Status.DRAFT:
         raise ValidationError(_("This reorganisation has already been applied."))
@@ -164,13 +170,21 @@ def reorganisation_apply(*, reorganisation: Reorganisation, by: User | None = No
                     note=r.title[:255], reorganisation=r)
     # 3. Sources that close and dissolved units, the deepest first (a district's communes before the district,
     #    the district before its province).
+    # Targets stay where step 2 put them unless their parent closes below; then they are read afresh each time.
+    closing_codes = set(checked.successors) | set(dissolve)
+    placed = {u.code: u for u in Unit.objects.filter(code__in=[t["code"] for t in targets
+                                                               if t.get("parent_code") not in closing_codes])}
+
+    def target_unit(code: str) -> Unit:
+        return placed.get(code) or _fresh(code)
+
     steps = [(checked.units[code].depth, "source", code) for code in checked.fate
              if code in checked.successors] + [(checked.units[code].depth, "dissolve", code) for code in dissolve]
     for _depth, kind, code in sorted(steps, key=lambda s: (-s[0], s[2])):
         unit = _fresh(code)
         goes = checked.fate.get(code, [])
         if kind == "source" and len(goes) == 1:
-            target = _fresh(goes[0][0])
+            target = target_unit(goes[0][0])
             for child in unit.children.filter(active_to__isnull=True):
                 _snapshot_unit(child, journal)
                 unit_update(unit=child, parent=target, on=on, by=by, note=r.title[:255], reorganisation=r)
@@ -180,11 +194,11 @@ def reorganisation_apply(*, reorganisation: Reorganisation, by: User | None = No
             continue
         # Split between several successors, or dissolved: each official and sub-unit goes where it is allotted;
         # what a dissolved unit leaves unallotted goes to its parent.
-        fallback = _fresh(goes[0][0]) if goes else unit.parent
+        fallback = target_unit(goes[0][0]) if goes else unit.parent
         for child in unit.children.filter(active_to__isnull=True):
             _snapshot_unit(child, journal)
             dest = allocations.get(child.code.lower())
-            unit_update(unit=child, parent=_fresh(dest) if dest else fallback, on=on, by=by, note=r.title[:255],
+            unit_update(unit=child, parent=target_unit(dest) if dest else fallback, on=on, by=by, note=r.title[:255],
                         reorganisation=r)
         by_dest: dict[str, list] = {}
         for official in unit.officials.filter(status=OfficialStatus.ACTIVE):
@@ -193,16 +207,17 @@ def reorganisation_apply(*, reorganisation: Reorganisation, by: User | None = No
         for dest, people in by_dest.items():
             if dest is None:
                 raise ValidationError(_("The officials of %(unit)s have nowhere to go.") % {"unit": unit.name})
-            _move_officials(people, to_unit=_fresh(dest), on=on, by=by, r=r, journal=journal)
+            _move_officials(people, to_unit=target_unit(dest), on=on, by=by, r=r, journal=journal)
         unit_close(unit=unit, on=on, by=by, reorganisation=r)
     # 4. The successor map.
-    for code, successor_codes in checked.successors.items():
-        share = Succession.Share.FULL if len(successor_codes) == 1 else Succession.Share.PARTIAL
-        predecessor = _fresh(code)
-        for s in successor_codes:
-            Succession.objects.create(reorganisation=r, predecessor=predecessor, successor=_fresh(s), share=share,
-                                      effective_date=on)
-    closing = {checked.units[code].pk: [_fresh(s) for s in succ] for code, succ in checked.successors.items()}
+    named = {u.code: u for u in Unit.objects.filter(
+        code__in=set(checked.successors) | {s for succ in checked.successors.values() for s in succ}
+        | {s for succ in checked.heirs.values() for s in succ})}
+    Succession.objects.bulk_create([
+        Succession(reorganisation=r, predecessor=named[code], successor=named[s], effective_date=on,
+                   share=Succession.Share.FULL if len(successor_codes) == 1 else Succession.Share.PARTIAL)
+        for code, successor_codes in checked.successors.items() for s in successor_codes])
+    closing = {named[code].pk: [named[s] for s in succ] for code, succ in checked.heirs.items()}
     # 5. Audiences and owners follow their units.
     for row in audiences_touching(list(closing)):
         obj = row["object"]
@@ -214,6 +229,9 @@ def reorganisation_apply(*, reorganisation: Reorganisation, by: User | None = No
         if after != before:
             journal["audiences"].append({"model": row["model"], "pk": obj.pk, "before": before})
             obj.audience_units.set(after)
+            added = Unit.objects.filter(pk__in=set(after) - set(before)).values_list("path", flat=True)
+            for path in added:  # whoever the audience now reaches is told too, not only those who moved
+                roster_changed_on_commit(Official.objects.filter(unit__path__startswith=path).values_list("pk", flat=True))
         if row["owner"] in closing:
             heirs = closing[row["owner"]]
             heir = heirs[0] if len(heirs) == 1 else _common_ancestor(heirs)
@@ -323,6 +341,11 @@ def _rebuild_paths() -> None:
 @transaction.atomic
 def reorganisation_reverse(*, reorganisation: Reorganisation, by: User | None = None) -> Reorganisation:
     """Put everything an applied reorganisation changed back as it was, all or nothing."""
+    with roster_changes_batched():
+        return _reverse(reorganisation, by=by)
+
+
+def _reverse(reorganisation: Reorganisation, *, by: User | None) -> Reorganisation:
     from django.apps import apps
 
     r = Reorganisation.objects.select_for_update().get(pk=reorganisation.pk)

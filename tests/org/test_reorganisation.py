@@ -168,3 +168,23 @@ def test_the_preview_lists_sittings_under_way_and_an_exam_aimed_at_a_closing_uni
     assert [(i["count"], i["rows"]) for i in impacts] == [(1, [f"{exam.title}: Trần Văn Phong ({people['tan_phong'].employee_code})"])]
     reorganisation_apply(reorganisation=r)
     assert list(Exam.objects.get(pk=exam.pk).audience_units.values_list("code", flat=True)) == ["25993"]
+
+
+def test_merging_provinces_an_audience_aimed_at_the_old_province_follows_its_own_communes(tree, people):
+    bp = UnitFactory(code="70", name="Tỉnh Bình Phước", kind=UnitKind.PROVINCE)
+    dong_xoai = UnitFactory(code="689", name="Thành phố Đồng Xoài", kind=UnitKind.CITY, parent=bp)
+    tan_phu = UnitFactory(code="25195", name="Phường Tân Phú", kind=UnitKind.WARD, parent=dong_xoai)
+    tan_dong = UnitFactory(code="25198", name="Phường Tân Đồng", kind=UnitKind.WARD, parent=dong_xoai)
+    UnitFactory(code="70-SNV", name="Sở Nội vụ Bình Phước", kind=UnitKind.DEPARTMENT, parent=bp)
+    somebody = OfficialFactory(unit=tan_dong)
+    requirement = RequirementFactory(audience_units=[bp])
+    data = ("new_code,new_name,old_code,old_name,kind\n25195,Phường Bình Phước,25195,Phường Tân Phú,full\n"
+            "25195,Phường Bình Phước,25198,Phường Tân Đồng,full\n").encode()
+    plan = plan_from_file(data, "bp.csv", parent_code="75", dissolve_kinds=("city", "district", "town"),
+                          merge_into_parent=["70"])
+    reorganisation_apply(reorganisation=reorganisation_create(title="Hợp nhất tỉnh", effective_date=ON, plan=plan))
+    assert Unit.objects.get(code="70").merged_into.code == "75"
+    assert Unit.objects.get(code="25195").parent.code == "75" and Unit.objects.get(code="70-SNV").parent.code == "75"
+    assert Official.objects.get(pk=somebody.pk).unit == tan_phu
+    assert sorted(requirement.audience_units.values_list("code", flat=True)) == ["25195", "70-SNV"]
+    assert set(Succession.objects.filter(predecessor__code="70").values_list("successor__code", flat=True)) == {"75"}
