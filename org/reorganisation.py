@@ -143,7 +143,9 @@ class Checked:
     fate: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     successors: dict[str, list[str]] = field(default_factory=dict)  # closing unit code → successor codes
     heirs: dict[str, list[str]] = field(default_factory=dict)  # closing unit code → what audiences and scopes follow
-    split_members: dict[str, list[Official]] = field(default_factory=dict)  # split source code → officials
+    # unit code → {"unit", "members", "options": [(code, name)], "required"}: officials to allot (split units must
+    # be; a dissolved unit's own staff may be)
+    allot: dict[str, dict] = field(default_factory=dict)
     unallocated: dict[str, list[str]] = field(default_factory=dict)  # unit code → employee codes left to allot
 
     @property
@@ -241,12 +243,23 @@ def plan_check(plan: dict, *, on: dt.date) -> Checked:
         unit = units.get(code)
         deep = list(dict.fromkeys(through(unit))) if unit is not None and code not in dissolve else []
         c.heirs[code] = deep or successors
-    # Split units' officials must each be allotted to one of the unit's successors.
-    for code, goes in partial_of.items():
+    # Split units' officials must each be allotted to one of the unit's successors; a dissolved unit's own
+    # officials may be (to one of its heirs), else they go to its parent.
+    names = {u.code: u.name for u in Unit.objects.filter(
+        code__in={x for v in list(partial_of.values()) + [c.heirs[d] for d in dissolve] for x in v}
+        | {units[d].parent.code for d in dissolve if units[d].parent_id})}
+    names.update({t["code"]: t["name"] for t in targets})
+    groups = [(code, goes, True) for code, goes in partial_of.items()]
+    groups += [(code, c.heirs[code] + ([units[code].parent.code] if units[code].parent_id else []), False)
+               for code in dissolve]
+    for code, goes, required in groups:
         unit = units.get(code)
         members = list(Official.objects.filter(unit=unit, status=OfficialStatus.ACTIVE).order_by("name_folded"))
-        c.split_members[code] = members
-        options = set(goes)
+        if not members:
+            continue
+        options = list(dict.fromkeys(goes))
+        c.allot[code] = {"unit": unit, "members": members, "required": required,
+                         "options": [(o, names.get(o, o)) for o in options]}
         missing = []
         for o in members:
             chosen = allocations.get(o.employee_code.lower())
@@ -257,8 +270,12 @@ def plan_check(plan: dict, *, on: dt.date) -> Checked:
                                                   " successors of %(source)s.")
                                          % {"person": o.full_name, "code": o.employee_code, "unit": chosen,
                                             "source": unit.name}))
-        if missing:
+        if missing and required:
             c.unallocated[code] = missing
+        elif missing and unit.parent_id:
+            c.warnings.append(_("%(n)s officials of %(unit)s, which is dissolved, will go to %(parent)s unless you "
+                                "allot them to one of its successors below.")
+                              % {"n": len(missing), "unit": unit.name, "parent": unit.parent.name})
     if on is not None:
         later = [u.name for u in units.values() if u.versions.filter(valid_from__gt=on).exists()]
         if later:

@@ -188,3 +188,14 @@ def test_merging_provinces_an_audience_aimed_at_the_old_province_follows_its_own
     assert Official.objects.get(pk=somebody.pk).unit == tan_phu
     assert sorted(requirement.audience_units.values_list("code", flat=True)) == ["25195", "70-SNV"]
     assert set(Succession.objects.filter(predecessor__code="70").values_list("successor__code", flat=True)) == {"75"}
+
+
+def test_a_dissolved_unit_s_own_staff_can_be_allotted_to_its_successors(tree, people):
+    r = reform(tree)
+    preview = plan_preview(r.plan, on=ON)
+    group = preview.checked.allot["731"]
+    assert not group["required"] and [o for o, _name in group["options"]] == ["25993", "75"]
+    assert any("Lê Văn Huyện" not in w and "Thành phố Biên Hòa" in w for w in preview.checked.warnings)
+    reorganisation_allocate(reorganisation=r, allocations={people["bh_staff"].employee_code: "25993"})
+    reorganisation_apply(reorganisation=r)
+    assert Official.objects.get(pk=people["bh_staff"].pk).unit.code == "25993"
