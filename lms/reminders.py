@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from org import roles
 from org.models import OfficialStatus, User
+from org.selectors import scope_for
 
 from . import rules, selectors, sms
 from .models import Assignment, ReminderLog, TrainingSession
@@ -164,20 +165,26 @@ def digest_events(*, today: dt.date) -> list[Event]:
     """One digest per personnel officer per ISO week, for those whose units have someone behind."""
     year, week, _day = today.isocalendar()
     officers = User.objects.filter(groups__name=roles.PERSONNEL, scope_unit__isnull=False, is_active=True
-                                   ).select_related("scope_unit").distinct()
+                                   ).distinct()
     events = []
     for user in officers:
-        behind = selectors.behind_in(user.scope_unit.path, today=today)
+        # All the officer's units in one digest, named in the subject and the opening line.
+        scope = scope_for(user)
+        if not scope.unit_paths:
+            continue
+        behind = selectors.behind_in(scope, today=today)
         if behind["overdue_count"] or behind["soon_count"]:
+            names = ", ".join(scope.units().filter(path__in=scope.unit_paths).order_by("path")
+                              .values_list("name", flat=True))
             events.append(Event(user.pk, ReminderLog.Kind.DIGEST, f"digest:{year}-W{week:02d}",
-                                context={"behind": behind, "unit": user.scope_unit}))
+                                context={"behind": behind, "unit_names": names}))
     return events
 
 
 def _render_digest(e: Event, user) -> tuple[str, str, str]:
-    unit = e.context["unit"]
-    subject = _("Weekly training digest: %(unit)s") % {"unit": unit.name}
-    body = render_to_string("lms/email/digest.txt", {"user": user, "unit": unit, **e.context["behind"],
+    names = e.context["unit_names"]
+    subject = _("Weekly training digest: %(unit)s") % {"unit": names}
+    body = render_to_string("lms/email/digest.txt", {"user": user, "unit_names": names, **e.context["behind"],
                                                      "url": settings.SITE_URL + "/hoc-tap/quan-ly/"})
     return subject, body, ""
 

@@ -118,32 +118,32 @@ def can_manage_lms(user) -> bool:
     return roles.is_admin(user) or roles.is_personnel(user)
 
 
-def _scope_path(user) -> str | None:
-    scope = scope_for(user)
-    return None if scope.all_units else scope.unit_path
+def _owned_by_scope_q(scope: Scope) -> Q:
+    """Requirements and sessions a personnel officer sees: province-wide ones and those owned by a unit in, above or
+    below one of their subtrees (one set above them may still bind their officials)."""
+    ancestors = {int(p) for path in scope.unit_paths for p in path.strip("/").split("/") if p}
+    return Q(scope_unit__isnull=True) | scope.path_q("scope_unit__path") | Q(scope_unit_id__in=sorted(ancestors))
 
 
 def requirements_visible_to(user) -> QuerySet[Requirement]:
     """Administrators see all requirements; personnel officers the province-wide ones and those of units in,
-    above or below their subtree (a requirement set above them may still bind their officials)."""
+    above or below their subtrees (a requirement set above them may still bind their officials)."""
     qs = Requirement.objects.select_related("exam", "scope_unit")
     if roles.is_admin(user):
         return qs
     if not roles.is_personnel(user):
         return qs.none()
-    path = _scope_path(user) or ""
-    ancestors = [int(p) for p in path.strip("/").split("/") if p]
-    return qs.filter(Q(scope_unit__isnull=True) | Q(scope_unit__path__startswith=path) | Q(scope_unit_id__in=ancestors))
+    return qs.filter(_owned_by_scope_q(scope_for(user)))
 
 
 def can_edit(user, obj) -> bool:
-    """Administrators edit anything; personnel officers what belongs to a unit inside their subtree."""
+    """Administrators edit anything; personnel officers what belongs to a unit inside their subtrees."""
     if roles.is_admin(user):
         return True
     if not roles.is_personnel(user) or obj.scope_unit_id is None:
         return False
-    path = _scope_path(user)
-    return bool(path) and Unit.objects.filter(pk=obj.scope_unit_id, path__startswith=path).exists()
+    scope = scope_for(user)
+    return bool(scope.unit_paths) and Unit.objects.filter(scope.path_q("path"), pk=obj.scope_unit_id).exists()
 
 
 def sessions_visible_to(user) -> QuerySet[TrainingSession]:
@@ -153,9 +153,7 @@ def sessions_visible_to(user) -> QuerySet[TrainingSession]:
         return qs
     if not roles.is_personnel(user):
         return qs.none()
-    path = _scope_path(user) or ""
-    ancestors = [int(p) for p in path.strip("/").split("/") if p]
-    return qs.filter(Q(scope_unit__isnull=True) | Q(scope_unit__path__startswith=path) | Q(scope_unit_id__in=ancestors))
+    return qs.filter(_owned_by_scope_q(scope_for(user)))
 
 
 def officials_in_scope(user) -> QuerySet[Official]:
@@ -294,14 +292,13 @@ def certificates_of(user) -> QuerySet[Certificate]:
     if scope.can_manage:
         if scope.all_officials:
             return qs
-        cond |= Q(completion__official__unit__path__startswith=scope.unit_path)
+        cond |= scope.path_q("completion__official__unit__path")
     return qs.filter(cond)
 
 
-def behind_in(unit_path: str, *, today: dt.date, limit: int = 50) -> dict:
-    """Who is behind in a subtree (for the weekly digest): overdue and due within two weeks, per requirement."""
-    base = Assignment.objects.filter(active=True, official__unit__path__startswith=unit_path,
-                                     official__status="active")
+def behind_in(scope: Scope, *, today: dt.date, limit: int = 50) -> dict:
+    """Who is behind in a scope's subtrees (for the weekly digest): overdue and due within two weeks."""
+    base = Assignment.objects.filter(scope.path_q("official__unit__path"), active=True, official__status="active")
     overdue = base.filter(status=Assignment.Status.OVERDUE)
     soon = base.filter(status__in=[Assignment.Status.NOT_STARTED, Assignment.Status.IN_PROGRESS],
                        due_at__isnull=False, due_at__lte=today + dt.timedelta(days=14))

@@ -84,7 +84,7 @@ def verify(request, code: str = ""):
 def _counts_in_scope(scope, requirement_ids):
     qs = Assignment.objects.filter(active=True, requirement_id__in=requirement_ids)
     if not scope.all_officials:
-        qs = qs.filter(official__unit__path__startswith=scope.unit_path)
+        qs = qs.filter(scope.path_q("official__unit__path"))
     counts: dict[int, dict[str, int]] = {}
     for rid, status, n in qs.values_list("requirement_id", "status").annotate(n=Count("id")).values_list(
             "requirement_id", "status", "n"):
@@ -104,7 +104,9 @@ def manage(request):
     rows = [{"requirement": r, "counts": counts.get(r.pk, {}), "can_edit": selectors.can_edit(request.user, r)}
             for r in requirements]
     sessions = selectors.sessions_visible_to(request.user).filter(ends_at__gte=timezone.now()).order_by("starts_at")[:10]
-    return render(request, "lms/manage.html", {"rows": rows, "sessions": sessions, "scope": scope})
+    scope_units = [] if scope.all_units else list(scope.units().filter(path__in=scope.unit_paths).order_by("path"))
+    return render(request, "lms/manage.html", {"rows": rows, "sessions": sessions, "scope": scope,
+                                               "scope_units": scope_units})
 
 
 def _save_requirement(request, form, *, created: bool):
@@ -152,7 +154,7 @@ def _requirement_page(request, requirement, *, enrol_form=None, status=200):
     assignments = (Assignment.objects.filter(requirement=requirement).select_related("official", "official__unit")
                    .order_by("-active", "official__unit__path", "official__name_folded"))
     if not scope.all_officials:
-        assignments = assignments.filter(official__unit__path__startswith=scope.unit_path)
+        assignments = assignments.filter(scope.path_q("official__unit__path"))
     wanted = request.GET.get("trang-thai", "")
     if wanted in Assignment.Status.values:
         assignments = assignments.filter(status=wanted, active=True)
@@ -236,10 +238,10 @@ def _session_page(request, session, *, attendance_form=None, import_form=None, i
     scope = scope_for(request.user)
     invitees = services.session_invitees(session).select_related("unit")
     if not scope.all_officials:
-        invitees = invitees.filter(unit__path__startswith=scope.unit_path)
+        invitees = invitees.filter(scope.path_q("unit__path"))
     attendance = Attendance.objects.filter(session=session).select_related("official", "official__unit")
     if not scope.all_officials:
-        attendance = attendance.filter(official__unit__path__startswith=scope.unit_path)
+        attendance = attendance.filter(scope.path_q("official__unit__path"))
     return render(request, "lms/session_detail.html", {
         "session": session, "invitee_count": invitees.count(), "invitees": invitees[:200],
         "attendance": attendance, "can_edit": selectors.can_edit(request.user, session),

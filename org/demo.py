@@ -16,7 +16,7 @@ from django.db import transaction
 from faker import Faker
 
 from . import roles
-from .models import Category, Official, Transfer, Unit, UnitKind, UnitVersion, User
+from .models import Category, Official, RoleChange, ScopeGrant, Transfer, Unit, UnitKind, UnitVersion, User
 from .services import role_grant, unit_create
 from common.text import fold
 
@@ -291,6 +291,8 @@ def reset() -> None:
     """Remove the roster and the unit tree (demo only)."""
     Transfer.objects.all().delete()
     Official.objects.all().delete()
+    ScopeGrant.objects.all().delete()
+    RoleChange.objects.all().delete()
     User.objects.filter(is_superuser=False).delete()
     User.objects.update(scope_unit=None)
     UnitVersion.objects.all().delete()

@@ -1,9 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors
+from . import roles, selectors
+from .audience import UnitTreeMultipleChoiceField
 from .parsing import parse_code
-from .models import Category, ImportJob, OfficialStatus, ROLE_FLAGS, Unit, UnitKind
+from .models import Category, ImportJob, OfficialStatus, ROLE_FLAGS, ScopeGrant, Unit, UnitKind
 
 
 class ImportForm(forms.Form):
@@ -133,3 +134,73 @@ class ReorganisationAllocationForm(forms.Form):
     """Allotments for split units: an uploaded file (employee code, unit code), or the choices on the page."""
 
     file = forms.FileField(label=_("Allotment file (.xlsx or .csv: employee_code, unit_code)"), required=False)
+# --- Administrators: accounts, staff roles and personnel scopes ---------------------------------------------------
+
+ROLE_CHOICES = [(key, roles.label(group)) for key, group in roles.KEYS.items()]
+
+
+class UserFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name, account or employee code"), required=False)
+    role = forms.ChoiceField(label=_("Role"), required=False,
+                             choices=[("", _("Everyone")), ("staff", _("Any staff role")), *ROLE_CHOICES])
+    closed = forms.BooleanField(label=_("Bound to a closed unit"), required=False)
+
+    def filters(self) -> dict:
+        d = self.cleaned_data
+        return {"q": d.get("q") or "", "role": d.get("role") or "", "closed_scope": bool(d.get("closed"))}
+
+
+class RoleForm(forms.Form):
+    """Grant or revoke one staff role (a personnel officer's units come with `ScopeUnitsForm`)."""
+
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES, widget=forms.HiddenInput)
+    note = forms.CharField(label=_("Note (decision number, reason)"), max_length=255, required=False)
+
+    @property
+    def group(self) -> str:
+        return roles.KEYS[self.cleaned_data["role"]]
+
+
+class ScopeUnitsForm(forms.Form):
+    """The units a personnel officer is given, each with its subtree: with the role, or added to it."""
+
+    units = UnitTreeMultipleChoiceField(
+        label=_("Units (each with all its sub-units)"), queryset=Unit.objects.none(),
+        error_messages={"required": _("Choose at least one unit for the personnel officer."),
+                        "invalid_choice": _("The unit chosen does not exist or is closed."),
+                        "invalid_pk_value": _("The unit chosen does not exist or is closed.")},
+        help_text=_("Tick one or several units. Search above to find a unit by its name."))
+    note = forms.CharField(label=_("Note (decision number, reason)"), max_length=255, required=False)
+
+    def __init__(self, *args, units_q: str = "", user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The picker shows the units the search found; a posted form accepts any active unit.
+        self.fields["units"].queryset = (selectors.unit_list(user=user, q=units_q) if units_q and user is not None
+                                         else Unit.objects.filter(active_to__isnull=True))
+
+
+class HandOverForm(forms.Form):
+    to_user = forms.CharField(label=_("Hand over to (account or employee code)"), max_length=150)
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units to hand over (none ticked: all of them)"), queryset=ScopeGrant.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label=_("Note (decision number, reason)"), max_length=255, required=False)
+
+    def __init__(self, *args, from_user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.from_user = from_user
+        self.fields["units"].queryset = selectors.scope_grants_of(from_user)
+        self.fields["units"].label_from_instance = lambda g: f"{g.unit.name} ({g.unit.code})"
+
+    def clean_to_user(self):
+        text = self.cleaned_data["to_user"]
+        user = selectors.account_find(text)
+        if user is None:
+            raise forms.ValidationError(_("There is no account “%(text)s”.") % {"text": text.strip()})
+        if user.pk == self.from_user.pk:
+            raise forms.ValidationError(_("Choose another person to hand the scope over to."))
+        return user
+
+    def units_chosen(self) -> list[Unit] | None:
+        grants = self.cleaned_data.get("units")
+        return [g.unit for g in grants] if grants else None

@@ -23,3 +23,8 @@ def official_or_403(request, message: str, *, api: bool = False) -> Official:
     if official is None:
         raise HttpError(403, message) if api else PermissionDenied(message)
     return official
+
+
+def admins_only(message):
+    """A view decorator: administrators pass, anyone else (personnel officers too) gets 403 with `message`."""
+    return require_user(roles.is_admin, message)

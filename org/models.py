@@ -6,13 +6,17 @@ History is kept as rows, never overwritten: `UnitVersion` holds each unit's name
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from common.jobs import BackgroundJob
 
+from . import roles
+
 
 class User(AbstractUser):
-    """An account. Roles are groups (see `org.roles`); a personnel officer is bound to `scope_unit`."""
+    """An account. Roles are groups (see `org.roles`); a personnel officer manages the units of their
+    `ScopeGrant`s, and `scope_unit` is the primary one of those (the owner of what they create)."""
 
     scope_unit = models.ForeignKey(
         "org.Unit", verbose_name=_("scope unit"), null=True, blank=True, on_delete=models.PROTECT,
@@ -305,3 +309,57 @@ class Audience(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ScopeGrant(models.Model):
+    """A unit, with its whole subtree, that a personnel officer manages. An officer may hold several; the
+    officer's `User.scope_unit` is one of them. Written only by `org.services.scopes`, which audits each change."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="scope_grants", verbose_name=_("account"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="scope_grants", verbose_name=_("unit"))
+    granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("granted by"))
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["user_id", "granted_at", "id"]
+        verbose_name = _("personnel scope")
+        verbose_name_plural = _("personnel scopes")
+        constraints = [models.UniqueConstraint(fields=["user", "unit"], name="one_scope_grant_per_user_and_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.unit}"
+
+
+class RoleChange(models.Model):
+    """One change of a person's staff roles or personnel scope, kept for the record: who did it, when, to whom,
+    what, on which units. Rows are only ever added."""
+
+    class Action(models.TextChoices):
+        GRANT = "grant", _("Granted")
+        REVOKE = "revoke", _("Revoked")
+        HAND_OVER = "hand_over", _("Handed over")
+        TAKE_OVER = "take_over", _("Taken over")
+        FOLLOW = "follow", _("Followed a reorganisation")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_changes", verbose_name=_("account"))
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    role = models.CharField(_("role"), max_length=64)  # a group name from org.roles
+    units = models.ManyToManyField(Unit, blank=True, related_name="+", verbose_name=_("units"))
+    # The other side of a hand-over: who received the scope, or who gave it.
+    other_user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                   verbose_name=_("other account"))
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                           verbose_name=_("changed by"))
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("role change")
+        verbose_name_plural = _("role changes")
+        indexes = [models.Index(fields=["user", "at"])]
+
+    @property
+    def role_label(self) -> str:
+        return roles.label(self.role)

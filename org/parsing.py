@@ -262,12 +262,11 @@ def roster_validate(frame: pd.DataFrame, *, scope: Scope, progress: Callable[[in
         elif not unit.is_active:
             errors.append(RowError(row_no, h("unit_code"), _("the unit %(name)s is no longer active.")
                                    % {"name": unit.name}))
-        elif not scope.all_officials and not (scope.unit_path and unit.path.startswith(scope.unit_path)):
+        elif not scope.covers_path(unit.path):
             errors.append(RowError(row_no, h("unit_code"), _("the unit %(code)s is outside the units you manage.")
                                    % {"code": row["unit_code"]}))
         current = existing.get(code)
-        outside = current and not scope.all_officials and not (
-            scope.unit_path and current["unit__path"].startswith(scope.unit_path))
+        outside = current and not scope.covers_path(current["unit__path"])
         taken = current is None and code in usernames_in_db
         if outside or (taken and not scope.all_officials):
             # One wording for every code a personnel officer may not use, whoever holds it and whether or not it is
@@ -356,11 +355,11 @@ def units_validate(frame: pd.DataFrame, *, scope: Scope, progress: Callable[[int
                                    % {"name": parent_db.name}))
         if not scope.all_units or not scope.can_manage:
             mine = in_db.get(code)
-            if mine is not None and (not scope.unit_path or not mine.path.startswith(scope.unit_path)
-                                     or mine.path == scope.unit_path):
+            if mine is not None and (not scope.unit_paths or not scope.covers_path(mine.path)
+                                     or scope.is_root_path(mine.path)):
                 errors.append(RowError(row_no, h("code"), _("the unit %(code)s is outside the units you manage.")
                                        % {"code": code}))
-            if parent_db is not None and (not scope.unit_path or not parent_db.path.startswith(scope.unit_path)):
+            if parent_db is not None and (not scope.unit_paths or not scope.covers_path(parent_db.path)):
                 errors.append(RowError(row_no, h("parent_code"), _("the unit %(code)s is outside the units you manage.")
                                        % {"code": parent_code}))
             if not parent_code and mine is None:

@@ -15,6 +15,23 @@ LABELS = {
     "admin": _("Administrator"),
 }
 
+# The staff roles an administrator grants and revokes on the users' pages, in the order they are shown.
+GROUP_LABELS = {
+    TRAINER: LABELS["trainer"],
+    PERSONNEL: LABELS["personnel"],
+    REVIEWER: _("Content reviewer"),
+    ADMINISTRATOR: LABELS["admin"],
+}
+
+
+# Short keys for the staff roles, as they appear in addresses and forms.
+KEYS = {"trainer": TRAINER, "personnel": PERSONNEL, "reviewer": REVIEWER, "admin": ADMINISTRATOR}
+
+
+def label(group: str) -> str:
+    """The label of a staff role (a group name), for pages and the audit history."""
+    return str(GROUP_LABELS.get(group, group))
+
 
 def group_names(user) -> set[str]:
     """The user's group names, cached on the user object for the request."""

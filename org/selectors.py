@@ -8,26 +8,66 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from . import roles
-from .models import ImportJob, Official, OfficialStatus, Transfer, Unit, UnitVersion
+from .models import ImportJob, Official, OfficialStatus, RoleChange, ScopeGrant, Transfer, Unit, UnitVersion, User
 from common.text import fold
+
+
+def _outermost(paths) -> tuple[str, ...]:
+    """The paths that are not inside another one of them, sorted: a unit granted together with one of its
+    ancestors adds nothing, and a report starts at each outermost unit once."""
+    ordered = sorted(set(p for p in paths if p), key=lambda p: (p.count("/"), p))
+    kept: list[str] = []
+    for path in ordered:
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return tuple(sorted(kept))
+
+
+def _paths_q(paths, field: str) -> Q:
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for path in paths:
+        q |= Q(**{f"{field}__startswith": path})
+    return q
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What a user may see. `unit_path` None with `all_units` False means no units beyond their own record."""
+    """What a user may see. No `unit_paths` with `all_units` False means no units beyond their own record."""
 
     all_units: bool = False
     all_officials: bool = False
-    unit_path: str | None = None  # personnel officers: the root of their subtree
+    unit_paths: tuple[str, ...] = ()  # personnel officers: the roots of the subtrees they manage
     own_official_id: int | None = None
     can_manage: bool = False  # may import and edit the roster within the scope
+
+    def __post_init__(self):
+        object.__setattr__(self, "unit_paths", _outermost(self.unit_paths))
+
+    def path_q(self, field: str = "path") -> Q:
+        """The filter "`field` (a unit path, e.g. "official__unit__path") lies in one of the scope's subtrees":
+        everything for a scope over all officials, nothing for one without units."""
+        if self.all_officials:
+            return Q()
+        return _paths_q(self.unit_paths, field)
+
+    def covers_path(self, path: str | None) -> bool:
+        """Whether a unit path lies in one of the scope's subtrees (always, for a scope over all officials)."""
+        if self.all_officials:
+            return True
+        return bool(path) and any(path.startswith(p) for p in self.unit_paths)
+
+    def is_root_path(self, path: str | None) -> bool:
+        """Whether a path is one of the units the officer is bound to (not one below them)."""
+        return bool(path) and path in self.unit_paths
 
     def units(self) -> QuerySet[Unit]:
         qs = Unit.objects.all()
         if self.all_units:
             return qs
-        if self.unit_path:
-            return qs.filter(path__startswith=self.unit_path)
+        if self.unit_paths:
+            return qs.filter(_paths_q(self.unit_paths, "path"))
         if self.own_official_id:
             return qs.filter(officials__id=self.own_official_id)
         return qs.none()
@@ -36,33 +76,97 @@ class Scope:
         qs = Official.objects.select_related("unit", "user")
         if self.all_officials:
             return qs
-        if self.unit_path:
-            return qs.filter(unit__path__startswith=self.unit_path)
+        if self.unit_paths:
+            return qs.filter(self.path_q("unit__path"))
         if self.own_official_id:
             return qs.filter(pk=self.own_official_id)
         return qs.none()
 
     def covers_unit(self, unit: Unit) -> bool:
-        if self.all_officials:
-            return True
-        return bool(self.unit_path) and unit.path.startswith(self.unit_path)
+        return self.covers_path(unit.path)
+
+
+def scope_units_of(user) -> QuerySet[Unit]:
+    """The units a personnel officer is bound to: their scope grants and their primary unit."""
+    if not getattr(user, "pk", None):
+        return Unit.objects.none()
+    granted = ScopeGrant.objects.filter(user=user).values("unit_id")
+    return Unit.objects.filter(Q(pk__in=granted) | Q(pk=user.scope_unit_id))
 
 
 def scope_for(user) -> Scope:
-    """The scope of a user: administrators see everything, a personnel officer their unit's subtree, a trainer
-    the unit tree (names only, no roster), an official their own record."""
+    """The scope of a user: administrators see everything, a personnel officer the subtrees of their units, a
+    trainer the unit tree (names only, no roster), an official their own record."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope()
     official_id = Official.objects.filter(user=user).values_list("pk", flat=True).first()
     if roles.is_admin(user):
         return Scope(all_units=True, all_officials=True, own_official_id=official_id, can_manage=True)
     if roles.is_personnel(user):
-        path = Unit.objects.filter(pk=user.scope_unit_id).values_list("path", flat=True).first()
-        if path:
-            return Scope(unit_path=path, own_official_id=official_id, can_manage=True)
+        paths = tuple(scope_units_of(user).values_list("path", flat=True))
+        if paths:
+            return Scope(unit_paths=paths, own_official_id=official_id, can_manage=True)
     if roles.is_trainer(user):
         return Scope(all_units=True, own_official_id=official_id)
     return Scope(own_official_id=official_id)
+
+
+def closed_scope_units(user) -> list[Unit]:
+    """The closed units a personnel officer is still bound to (with `merged_into`, where known), so that they can be
+    told their figures stop there. Empty for anyone else."""
+    if not getattr(user, "is_authenticated", False) or roles.PERSONNEL not in roles.group_names(user):
+        return []
+    return list(scope_units_of(user).filter(active_to__isnull=False).select_related("merged_into").order_by("name"))
+
+
+def bound_to_closed_unit_q() -> Q:
+    """The filter on User for personnel officers bound to a unit that has been closed."""
+    return Q(groups__name=roles.PERSONNEL) & (Q(scope_grants__unit__active_to__isnull=False)
+                                               | Q(scope_unit__active_to__isnull=False))
+
+
+def user_list(*, q: str = "", role: str = "", closed_scope: bool = False) -> QuerySet[User]:
+    """Accounts for the administrators' list: a name (diacritics ignored), username, e-mail or employee code
+    search; a role key of `org.roles.KEYS` ("staff": any staff role); only those bound to a closed unit."""
+    qs = User.objects.all()
+    if q:
+        text = q.strip()
+        folded = fold(text)
+        qs = qs.filter(Q(username__icontains=text) | Q(email__icontains=text) | Q(first_name__icontains=text)
+                       | Q(last_name__icontains=text) | Q(official__name_folded__contains=folded)
+                       | Q(official__employee_code__iexact=text))
+    if role == "staff":
+        qs = qs.filter(Q(groups__name__in=roles.STAFF_GROUPS) | Q(is_superuser=True))
+    elif role == "admin":
+        qs = qs.filter(Q(groups__name=roles.ADMINISTRATOR) | Q(is_superuser=True))
+    elif role in roles.KEYS:
+        qs = qs.filter(groups__name=roles.KEYS[role])
+    if closed_scope:
+        qs = qs.filter(bound_to_closed_unit_q())
+    # A join over groups or grants repeats a person; the ids make them unique without DISTINCT over every column.
+    return (User.objects.filter(pk__in=qs.values("pk")).select_related("official", "official__unit")
+            .prefetch_related("groups", "scope_grants__unit").order_by("last_name", "first_name", "username"))
+
+
+def scope_grants_of(user) -> QuerySet[ScopeGrant]:
+    """A personnel officer's units, with where each closed one went and who granted it."""
+    return (ScopeGrant.objects.filter(user=user).select_related("unit", "unit__merged_into", "granted_by")
+            .order_by("unit__path"))
+
+
+def role_changes_of(user) -> QuerySet[RoleChange]:
+    """The history of a person's roles and scope, newest first."""
+    return (RoleChange.objects.filter(user=user).select_related("by", "other_user").prefetch_related("units")
+            .order_by("-at", "-id"))
+
+
+def account_find(text: str) -> User | None:
+    """The account with this username or whose official has this employee code (case ignored), or None."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    return (User.objects.filter(username__iexact=text).first()
+            or User.objects.filter(official__employee_code__iexact=text).first())
 
 
 def units_visible_to(user) -> QuerySet[Unit]:

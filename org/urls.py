@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import account_views, views
 
 app_name = "org"
 urlpatterns = [
@@ -21,4 +21,11 @@ urlpatterns = [
     path("nhap-du-lieu/", views.import_page, name="import"),
     path("nhap-du-lieu/<int:pk>/", views.import_job, name="import_job"),
     path("nhap-du-lieu/mau/<str:kind>.<str:fmt>", views.import_template, name="import_template"),
+    path("quan-tri/nguoi-dung/", account_views.user_list, name="user_admin_list"),
+    path("quan-tri/nguoi-dung/<int:pk>/", account_views.user_detail, name="user_admin_detail"),
+    path("quan-tri/nguoi-dung/<int:pk>/cap-vai-tro/", account_views.role_grant, name="user_admin_role_grant"),
+    path("quan-tri/nguoi-dung/<int:pk>/thu-hoi-vai-tro/", account_views.role_revoke, name="user_admin_role_revoke"),
+    path("quan-tri/nguoi-dung/<int:pk>/pham-vi/<int:grant_pk>/bo/", account_views.scope_remove,
+         name="user_admin_scope_remove"),
+    path("quan-tri/nguoi-dung/<int:pk>/ban-giao/", account_views.scope_hand_over, name="user_admin_hand_over"),
 ]

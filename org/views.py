@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.views import download
 
-from . import selectors, services, templates_xlsx
+from . import roles, selectors, services, templates_xlsx
 from .forms import ImportForm, OfficialFilterForm, OfficialTransferForm, UnitCreateForm, UnitReorganiseForm
 from .models import ImportJob, ROLE_FLAGS, UnitVersion
 
@@ -30,7 +30,10 @@ def _manager_scope(request):
 def dashboard(request):
     official = selectors.official_of(request.user)
     ancestors = selectors.unit_ancestors(official.unit) if official else []
-    return render(request, "org/dashboard.html", {"official": official, "ancestors": ancestors})
+    scope_units = (list(selectors.scope_units_of(request.user).order_by("path")) if roles.is_personnel(request.user)
+                   else [])
+    return render(request, "org/dashboard.html", {"official": official, "ancestors": ancestors,
+                                                  "scope_units": scope_units})
 
 
 @login_required
@@ -38,9 +41,9 @@ def unit_list(request):
     scope = selectors.scope_for(request.user)
     q = request.GET.get("q", "").strip()
     units = list(selectors.unit_list(user=request.user, q=q))
-    if not units and not q and not scope.all_units and not scope.unit_path:
+    if not units and not q and not scope.all_units and not scope.unit_paths:
         raise PermissionDenied(_("You do not have access to the unit tree."))
-    counts = selectors.unit_children_counts(units, scope=scope) if (scope.all_officials or scope.unit_path) else {}
+    counts = selectors.unit_children_counts(units, scope=scope) if (scope.all_officials or scope.unit_paths) else {}
     base_depth = min((u.depth for u in units), default=0)
     rows = [{"unit": u, "indent": u.depth - base_depth, "count": counts.get(u.id)} for u in units]
     from . import roles
@@ -50,8 +53,8 @@ def unit_list(request):
 
 
 def _can_reorganise(scope, unit) -> bool:
-    # Personnel officers reorganise inside their subtree, not the unit they are bound to.
-    return scope.can_manage and scope.covers_unit(unit) and (scope.all_units or unit.path != scope.unit_path)
+    # Personnel officers reorganise inside their subtrees, not the units they are bound to.
+    return scope.can_manage and scope.covers_unit(unit) and (scope.all_units or not scope.is_root_path(unit.path))
 
 
 def _unit_page(request, unit, *, reorganise_form=None, create_form=None, status=200):

@@ -55,17 +55,17 @@ def units_frame(scope: Scope) -> pd.DataFrame:
 
 
 def root_units(scope: Scope) -> QuerySet[Unit]:
-    """Where a scope's report starts: the province (every top unit) for administrators, the officer's unit."""
+    """Where a scope's report starts: the province (every top unit) for administrators, the officer's units."""
     if scope.all_units:
         return Unit.objects.filter(parent__isnull=True, active_to__isnull=True).order_by("path")
-    return scope.units().filter(path=scope.unit_path)
+    return scope.units().filter(path__in=scope.unit_paths).order_by("path")
 
 
 def live_counts(*, scope: Scope, requirement_ids: list[int] | None = None) -> pd.DataFrame:
     """Active assignments per (official's current unit, requirement, status): one GROUP BY over the table."""
     qs = Assignment.objects.filter(active=True)
     if not scope.all_officials:
-        qs = qs.filter(official__unit__path__startswith=scope.unit_path or "\0")
+        qs = qs.filter(scope.path_q("official__unit__path"))
     if requirement_ids is not None:
         qs = qs.filter(requirement_id__in=requirement_ids)
     rows = qs.values_list("official__unit_id", "requirement_id", "status").annotate(n=Count("pk")).order_by()
@@ -85,7 +85,7 @@ def snapshot_counts(*, scope: Scope, date: dt.date, requirement_ids: list[int] |
     """The status counts stored for a date, in `live_counts`' shape, and where each unit stood in the tree then."""
     qs = CoverageSnapshot.objects.filter(date=date)
     if not scope.all_officials:
-        qs = qs.filter(unit_path__startswith=scope.unit_path or "\0")
+        qs = qs.filter(scope.path_q("unit_path"))
     if requirement_ids is not None:
         qs = qs.filter(requirement_id__in=requirement_ids)
     cols = ["unit_id", "requirement_id", "unit_path", *coverage.STATUSES]
@@ -166,7 +166,7 @@ def missing_assignments(*, scope: Scope, requirement: Requirement, unit: Unit, s
           .select_related("official", "official__unit")
           .order_by("official__unit__path", "official__name_folded", "pk"))
     if not scope.all_officials:
-        qs = qs.filter(official__unit__path__startswith=scope.unit_path or "\0")
+        qs = qs.filter(scope.path_q("official__unit__path"))
     if status and status not in DONE:
         qs = qs.filter(status=status)
     return qs

@@ -258,34 +258,30 @@ def _kind_for(target: dict, first: Unit | None) -> str:
 # --- Personnel scopes (through org.services.roster's scope services when present) ---------------------------------
 
 def _scope_state(user: User) -> dict:
-    grants = getattr(user, "scope_grants", None)
-    units = sorted(grants.values_list("unit_id", flat=True)) if grants is not None else []
-    return {"user": user.pk, "scope_unit": user.scope_unit_id, "units": units}
+    return {"user": user.pk, "scope_unit": user.scope_unit_id,
+            "units": sorted(user.scope_grants.values_list("unit_id", flat=True))}
 
 
 def _scopes_follow(officers: list[User], closing: dict[int, list[Unit]], *, by, note: str) -> None:
-    from . import roster
+    from .scopes import scope_follow_successors
 
-    follow = getattr(roster, "scope_follow_successors", None)
-    if follow is not None:
-        for unit_id, heirs in closing.items():
-            follow(unit=Unit.objects.get(pk=unit_id), successors=heirs, by=by, note=note)
-        return
-    for user in officers:
-        if user.scope_unit_id in closing:
-            heirs = closing[user.scope_unit_id]
-            heir = heirs[0] if len(heirs) == 1 else _common_ancestor(heirs)
-            User.objects.filter(pk=user.pk).update(scope_unit=heir)
+    for unit_id, heirs in closing.items():
+        scope_follow_successors(unit=Unit.objects.get(pk=unit_id), successors=heirs, by=by, note=note)
 
 
-def _scope_restore(state: dict) -> None:
+def _scope_restore(state: dict, *, by, note: str) -> None:
+    from .. import roles
+    from ..models import RoleChange, ScopeGrant
+    from .scopes import _audit
+
     user = User.objects.get(pk=state["user"])
-    grants = getattr(user, "scope_grants", None)
-    if grants is not None:
-        grants.all().delete()
-        for unit_id in state["units"]:
-            grants.create(unit_id=unit_id)
+    ScopeGrant.objects.filter(user=user).exclude(unit_id__in=state["units"]).delete()
+    have = set(ScopeGrant.objects.filter(user=user).values_list("unit_id", flat=True))
+    ScopeGrant.objects.bulk_create([ScopeGrant(user=user, unit_id=u, granted_by=by) for u in state["units"]
+                                    if u not in have])
     User.objects.filter(pk=user.pk).update(scope_unit_id=state["scope_unit"])
+    _audit(user=user, action=RoleChange.Action.FOLLOW, role=roles.PERSONNEL, units=Unit.objects.filter(pk__in=state["units"]),
+           by=by, note=note)
 
 
 def _notify(reorganisation_id: int, user_ids: list[int]) -> None:
@@ -358,7 +354,7 @@ def _reverse(reorganisation: Reorganisation, *, by: User | None) -> Reorganisati
     for row in j.get("owners", []):
         apps.get_model(row["model"]).objects.filter(pk=row["pk"]).update(scope_unit_id=row["before"])
     for state in j.get("scopes", []):
-        _scope_restore(state)
+        _scope_restore(state, by=by, note=_("Reversed: %(title)s") % {"title": r.title})
     Succession.objects.filter(reorganisation=r).delete()
     official_ids = [int(k) for k in j.get("officials", {})]
     Transfer.objects.filter(reorganisation=r).delete()
@@ -413,7 +409,7 @@ def reorganisation_notify(*, reorganisation_id: int, user_ids: list[int]) -> int
                for s in r.successions.select_related("predecessor", "successor").order_by("predecessor__name")]
     sent = 0
     for user in User.objects.filter(pk__in=user_ids, is_active=True).exclude(email=""):
-        scope = ", ".join(Unit.objects.filter(pk=user.scope_unit_id).values_list("name", flat=True)) or "—"
+        scope = ", ".join(Unit.objects.filter(scope_grants__user=user).order_by("path").values_list("name", flat=True)) or "—"
         body = _("“%(title)s” took effect on %(date)s. Units you manage, their officials, the requirements, exams "
                  "and sessions aimed at them now follow their successors:\n\n%(changes)s\n\nYour scope is now: "
                  "%(scope)s.") % {"title": r.title, "date": r.effective_date.strftime("%d/%m/%Y"),

@@ -1,11 +1,10 @@
 """Writes for the roster: accounts for officials, postings and transfers (kept as history so learning records
-follow the person), staff roles, and the roster import's writing half (`roster_apply`)."""
+follow the person), and the roster import's writing half (`roster_apply`). Staff roles are `scopes`'."""
 from __future__ import annotations
 
 import datetime as dt
 from typing import Callable
 
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from common.text import fold
 
-from .. import roles
 from ..models import Official, Transfer, Unit, User
 from .base import ImportResult, roster_changed_on_commit, today
 
@@ -77,18 +75,6 @@ def official_transfer(*, official: Official, to_unit: Unit, on: dt.date | None =
         official.save(update_fields=["unit", "updated_at"])
         roster_changed_on_commit([official.pk])
     return transfer
-
-
-def role_grant(*, user: User, role: str, scope_unit: Unit | None = None) -> None:
-    """Give a user a staff role (a group name from `org.roles`); personnel officers need a scope unit."""
-    if role == roles.PERSONNEL:
-        if scope_unit is None:
-            raise ValidationError(_("A personnel officer must be bound to a unit."))
-        user.scope_unit = scope_unit
-        user.save(update_fields=["scope_unit"])
-    group, _created = Group.objects.get_or_create(name=role)
-    user.groups.add(group)
-    user.__dict__.pop("_group_names", None)
 
 
 @transaction.atomic

@@ -100,6 +100,7 @@ def coverage_page(request):
     ctx = {
         "unit": unit, "requirement": requirement, "requirements": all_requirements, "report": report,
         "breadcrumbs": _breadcrumbs(scope, unit), "day": day_param, "today": timezone.localdate(),
+        "roots": [] if scope.all_units else list(sel.root_units(scope)),
         "period_form": PeriodExportForm(initial={"ky": "q1", "nam": timezone.localdate().year, "dinh_dang": "xlsx"}),
     }
     if requirement is None:

@@ -148,3 +148,29 @@ def test_manual_attendance_and_the_session_page(client, tree, session, bien_hoa_
     assert refused.status_code == 400
     page = client.get(f"/hoc-tap/quan-ly/tap-huan/{session.pk}/").content.decode()
     assert trang_dai_official.full_name in page and long_khanh_official.full_name not in page
+
+
+def test_an_officer_over_two_units_manages_what_belongs_to_both(client, tree, trang_dai_official,
+                                                                 long_khanh_official):
+    from lms.selectors import can_edit, requirements_visible_to
+    from org import roles
+    from org import services as org_services
+
+    from ..factories import OfficialFactory, UserFactory
+
+    officer = UserFactory(username="tochuc-hai")
+    org_services.role_grant(user=officer, role=roles.PERSONNEL, units=[tree["trang_dai"], tree["long_khanh"]])
+    mine = RequirementFactory(title="Yêu cầu Long Khánh", scope_unit=tree["long_khanh"],
+                              audience_units=[tree["long_khanh"]])
+    above = RequirementFactory(title="Yêu cầu Biên Hòa", scope_unit=tree["bien_hoa"], audience_units=[tree["bien_hoa"]])
+    RequirementFactory(title="Yêu cầu Tân Phong", scope_unit=tree["tan_phong"], audience_units=[tree["tan_phong"]])
+    visible = set(requirements_visible_to(officer).values_list("title", flat=True))
+    assert visible == {"Yêu cầu Long Khánh", "Yêu cầu Biên Hòa"}
+    assert can_edit(officer, mine) and not can_edit(officer, above)
+    stranger = OfficialFactory(unit=tree["tan_phong"])
+    client.force_login(officer)
+    assert client.get(f"/hoc-tap/quan-ly/can-bo/{trang_dai_official.pk}/").status_code == 200
+    assert client.get(f"/hoc-tap/quan-ly/can-bo/{long_khanh_official.pk}/").status_code == 200
+    assert client.get(f"/hoc-tap/quan-ly/can-bo/{stranger.pk}/").status_code == 404
+    page = client.get(f"/hoc-tap/quan-ly/yeu-cau/{mine.pk}/")
+    assert page.status_code == 200

@@ -108,6 +108,27 @@ def test_weekly_digest_goes_once_a_week_to_the_personnel_officer_of_the_units_be
     assert len(mail.outbox) == 2
 
 
+def test_an_officer_over_two_units_gets_one_digest_covering_both(tree, module):
+    from org import roles
+    from org import services as org_services
+    from tests.factories import UserFactory
+
+    today = timezone.localdate()
+    officer = UserFactory(username="tochuc-hai", email="hai@example.test")
+    org_services.role_grant(user=officer, role=roles.PERSONNEL, units=[tree["tan_phong"], tree["long_khanh"]])
+    tan_phong, xuan_trung, trang_dai = (officials(tree[k], 1)[0] for k in ("tan_phong", "xuan_trung", "trang_dai"))
+    requirement = RequirementFactory(one_stop=True, audience_units=[tree["province"]], modules=[module],
+                                     due_date=today - dt.timedelta(days=5))
+    services.requirement_assign(requirement=requirement)
+
+    digests_send(today=today)
+    assert [m.to for m in mail.outbox] == [[officer.email]]
+    message = mail.outbox[0]
+    assert "Phường Tân Phong" in message.subject and "Thành phố Long Khánh" in message.subject
+    assert tan_phong.full_name in message.body and xuan_trung.full_name in message.body
+    assert trang_dai.full_name not in message.body
+
+
 def test_session_invitations_are_sent_once_to_the_audience(tree, trang_dai_official, long_khanh_official, sms_outbox):
     session = TrainingSessionFactory(title="Tập huấn nghiệp vụ một cửa", location="Hội trường UBND TP Biên Hòa",
                                      audience_one_stop_receivers=True, audience_units=[tree["bien_hoa"]])

@@ -99,7 +99,7 @@ def test_a_subtree_is_not_confused_with_units_whose_ids_share_its_prefix(tree):
     for _ in range(30):
         UnitFactory(parent=tree["province"], kind=UnitKind.DEPARTMENT)
     bien_hoa = tree["bien_hoa"]
-    codes = set(Scope(unit_path=bien_hoa.path).units().values_list("code", flat=True))
+    codes = set(Scope(unit_paths=(bien_hoa.path,)).units().values_list("code", flat=True))
     assert codes == {"731", "25993", "25996"}
 
 

@@ -199,6 +199,34 @@ def test_personnel_officer_sees_only_their_subtree(client, seeded, bien_hoa_offi
                                             "dinh-dang": "xlsx"}).status_code == 404
 
 
+def test_an_officer_over_two_units_sees_the_coverage_of_both_and_nothing_else(client, seeded):
+    from org.selectors import scope_for
+    from reports.selectors import root_units
+
+    tree, req = seeded["tree"], seeded["everyone"]
+    officer = UserFactory(username="tochuc-hai")
+    org_services.role_grant(user=officer, role=roles.PERSONNEL, units=[tree["tan_phong"], tree["long_khanh"]])
+    assert {u.code for u in root_units(scope_for(officer))} == {"25996", "732"}
+    login(client, officer)
+    first = client.get("/bao-cao/", {"yc": req.pk})
+    assert first.status_code == 200 and {u.code for u in first.context["roots"]} == {"25996", "732"}
+    assert 'data-testid="scope-roots"' in first.content.decode()
+    for code, key in (("25996", "tan_phong"), ("732", "long_khanh")):
+        r = client.get("/bao-cao/", {"yc": req.pk, "don-vi": code})
+        assert r.status_code == 200
+        assert r.context["total"]["audience"] == sql_counts(req.pk, tree[key].path)[0]
+    overview = client.get("/bao-cao/", {"don-vi": "732"})
+    assert overview.status_code == 200 and overview.context["overview"]
+    for code in ("75", "731", "25993", "75-SNV"):
+        assert client.get("/bao-cao/", {"yc": req.pk, "don-vi": code}).status_code == 404, code
+    missing = client.get("/bao-cao/chua-hoan-thanh/", {"yc": req.pk, "don-vi": "26071"}).content.decode()
+    assert "Mai Thị Mơ" in missing  # overdue in Xuân Trung
+    assert client.get("/bao-cao/chua-hoan-thanh/", {"yc": req.pk, "don-vi": "25993"}).status_code == 404
+    sheet = client.get("/bao-cao/dinh-ky/", {"don-vi": "732", "yc": req.pk, "ky": "year",
+                                             "nam": seeded["today"].year, "dinh-dang": "xlsx"})
+    assert xlsx_lines(sheet.content)["Phường Xuân Trung"][:2] == sql_counts(req.pk, tree["xuan_trung"].path)
+
+
 def test_officials_and_trainers_are_refused(client, seeded, trang_dai_official, trainer_user):
     assert client.get("/bao-cao/").status_code == 302  # to the sign-in page
     login(client, trang_dai_official.user)
