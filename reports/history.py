@@ -7,8 +7,9 @@ What each figure is on D:
   parent. Paths and depths are rebuilt from those parents. A unit created after D, or closed or merged on or
   before D, is not in the tree; a unit whose parent is not in D's tree is taken as a root.
 - **Where each official was**: the latest posting (`org.models.Transfer`) with an effective date on or before D.
-  An official whose postings all start after D was not on the roster yet and is not counted. An official with no
-  posting at all (a roster older than the posting history) is counted in their current unit.
+  An official whose postings all start after D was not on the roster yet and is not counted. Every way onto the
+  roster (`org.services.official_create`, the roster import, the demo) records a first posting, so everyone has
+  one; `snapshot_differences` would show anyone who had not (counted live, absent from the history).
 - **Who was in the audience**: the assignments made on or before D and not deactivated on or before D. Officials
   who left (retired, transferred out) or left a requirement's audience have their assignment deactivated on that
   day, so they count up to it and not after; their unit is that of their postings.
@@ -30,7 +31,7 @@ from django.db import connection
 from django.utils import timezone
 
 from lms.models import Assignment, Completion, Requirement
-from org.models import Official, Transfer
+from org.models import Transfer
 from org.selectors import Scope, unit_successors, unit_tree_on
 
 from scoring import coverage
@@ -87,13 +88,26 @@ def _windows(requirement_ids: list[int] | None) -> dict[int, int]:
     return dict(qs.values_list("id", "renewal_window_days"))
 
 
-def history_counts(*, on: dt.date, requirement_ids: list[int] | None = None) -> pd.DataFrame:
+def history_counts(*, on: dt.date, requirement_ids: list[int] | None = None,
+                   unit_ids: list[int] | None = None) -> pd.DataFrame:
     """Assignments per (official's unit on D, requirement, status on D), in `live_counts`' shape, from the dated
-    records (see the module's docstring): one aggregate query."""
-    windows = _windows(requirement_ids)
+    records (see the module's docstring): one aggregate query. `unit_ids` keeps the officials of those units."""
     cols = ["unit_id", "requirement_id", "status", "n"]
-    if not windows:
+    query = history_sql(on=on, requirement_ids=requirement_ids, unit_ids=unit_ids)
+    if query is None:
         return pd.DataFrame(columns=cols)
+    with connection.cursor() as cur:
+        cur.execute(*query)
+        rows = cur.fetchall()
+    return pd.DataFrame(rows, columns=cols)
+
+
+def history_sql(*, on: dt.date, requirement_ids: list[int] | None = None, unit_ids: list[int] | None = None
+                ) -> tuple[str, dict] | None:
+    """The SQL of `history_counts` and its parameters (None when there is nothing to count)."""
+    windows = _windows(requirement_ids)
+    if not windows or (unit_ids is not None and not unit_ids):
+        return None
     ops = connection.ops
     params: dict = {"on": ops.adapt_datefield_value(on), "end": ops.adapt_datetimefield_value(day_end(on))}
     # D + each requirement's renewal window: a CASE keeps the date arithmetic out of SQL (it differs per database).
@@ -103,17 +117,20 @@ def history_counts(*, on: dt.date, requirement_ids: list[int] | None = None) -> 
         whens.append(f"WHEN %(r{k})s THEN %(w{k})s")
     window = f"CASE a.requirement_id {' '.join(whens)} END"
     in_list = ", ".join(f"%(r{k})s" for k in range(len(windows)))
+    in_units = ""
+    if unit_ids is not None:
+        params.update({f"u{k}": int(uid) for k, uid in enumerate(unit_ids)})
+        in_units = f"AND t.to_unit_id IN ({', '.join(f'%(u{k})s' for k in range(len(unit_ids)))})"
     # Past the case's own latest completion (the assignment's fields), the Completion rows on or before D.
     own_done = "a.completed_at < %(end)s"
     sql = f"""
         WITH posting AS (
-            SELECT official_id, unit_id FROM (
-                SELECT t.official_id, CASE WHEN t.effective_date <= %(on)s THEN t.to_unit_id END AS unit_id,
-                       ROW_NUMBER() OVER (PARTITION BY t.official_id
-                                          ORDER BY CASE WHEN t.effective_date <= %(on)s THEN 0 ELSE 1 END,
-                                                   t.effective_date DESC, t.id DESC) AS rn
-                FROM {Transfer._meta.db_table} t) ranked
-            WHERE rn = 1),
+            SELECT t.official_id, t.to_unit_id AS unit_id FROM {Transfer._meta.db_table} t
+            WHERE t.effective_date <= %(on)s {in_units} AND NOT EXISTS (
+                SELECT 1 FROM {Transfer._meta.db_table} later
+                WHERE later.official_id = t.official_id AND later.effective_date <= %(on)s
+                  AND (later.effective_date > t.effective_date
+                       OR (later.effective_date = t.effective_date AND later.id > t.id)))),
         done AS (
             SELECT c.official_id, c.requirement_id, MAX(CASE WHEN c.expires_at IS NULL THEN 1 ELSE 0 END) AS forever,
                    MAX(c.expires_at) AS expires_at
@@ -121,7 +138,7 @@ def history_counts(*, on: dt.date, requirement_ids: list[int] | None = None) -> 
             WHERE c.completed_at < %(end)s AND c.requirement_id IN ({in_list})
             GROUP BY c.official_id, c.requirement_id),
         dated AS (
-            SELECT CASE WHEN p.official_id IS NULL THEN o.unit_id ELSE p.unit_id END AS unit_id, a.requirement_id,
+            SELECT p.unit_id, a.requirement_id,
                    CASE
                      WHEN d.forever = 1 OR d.expires_at > {window}
                           OR ({own_done} AND (a.expires_at IS NULL OR a.expires_at > {window})) THEN 'completed'
@@ -131,18 +148,13 @@ def history_counts(*, on: dt.date, requirement_ids: list[int] | None = None) -> 
                      ELSE 'not_started'
                    END AS status
             FROM {Assignment._meta.db_table} a
-            JOIN {Official._meta.db_table} o ON o.id = a.official_id
-            LEFT JOIN posting p ON p.official_id = a.official_id
+            JOIN posting p ON p.official_id = a.official_id
             LEFT JOIN done d ON d.official_id = a.official_id AND d.requirement_id = a.requirement_id
             WHERE a.requirement_id IN ({in_list}) AND a.assigned_at < %(end)s
               AND (a.deactivated_at IS NULL OR a.deactivated_at >= %(end)s))
-        SELECT unit_id, requirement_id, status, COUNT(*) AS n FROM dated WHERE unit_id IS NOT NULL
-        GROUP BY unit_id, requirement_id, status
+        SELECT unit_id, requirement_id, status, COUNT(*) AS n FROM dated GROUP BY unit_id, requirement_id, status
     """
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        rows = cur.fetchall()
-    return pd.DataFrame(rows, columns=cols)
+    return sql, params
 
 
 def successor_notes(unit_ids) -> dict[int, list[dict]]:
@@ -157,7 +169,8 @@ def as_of_table(*, scope: Scope, requirements: list, on: dt.date) -> pd.DataFram
     from .selectors import requirements_frame
 
     units = scoped_tree(scope, on)
-    counts = history_counts(on=on, requirement_ids=[r.pk for r in requirements])
+    counts = history_counts(on=on, requirement_ids=[r.pk for r in requirements],
+                            unit_ids=None if scope.all_units else [int(i) for i in units["id"]])
     return coverage.rollup(counts, units, requirements_frame(requirements))
 
 
