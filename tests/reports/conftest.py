@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from lms import services as lms_services
-from lms.models import TrainingSession
+from lms.models import Assignment, TrainingSession
 from org import services as org_services
 from org.models import OfficialStatus, UnitKind
 
@@ -33,7 +33,7 @@ def attend(s: TrainingSession, officials, *, requirement) -> None:
 def history(db):
     """Huyện Cũ (Xã Một, Xã Hai) and Thành phố Mới (Phường Ba) in 2020. Xã Hai is renamed Phường Hai on 01/06/2022
     and merged into Xã Một on 01/07/2023; Xã Bốn is created on 01/01/2024. One official moves on 01/01/2021, one
-    retires on 01/03/2021, one joins in 2024. Training is a session: completions in 10/2020 and 09/2021, valid 12
+    retires on 01/03/2021, one starts in 02/2021 and never finishes, one joins in 2024. Training is a session: completions in 10/2020 and 09/2021, valid 12
     months (a second requirement's never expire)."""
     start = dt.date(2020, 1, 1)
     province = UnitFactory(code="75", name="Tỉnh Đồng Nai", kind=UnitKind.PROVINCE)
@@ -67,6 +67,9 @@ def history(db):
     for req in (yearly, once):
         lms_services.requirement_assign(requirement=req, official_ids=[people["gam"].pk],
                                         now=aware(dt.date(2021, 3, 1)))
+    # Dung starts the yearly training's reading in 02/2021 and never finishes it.
+    Assignment.objects.filter(official=people["dung"], requirement=yearly).update(
+        started_at=aware(dt.date(2021, 2, 1)))
     attend(session(yearly, dt.date(2021, 9, 15)), [people["binh"], people["cuong"]], requirement=yearly)
     # 2022–2024: the tree changes; a newcomer.
     org_services.unit_update(unit=two, name="Phường Hai", kind=UnitKind.WARD, on=dt.date(2022, 6, 1))
