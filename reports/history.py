@@ -20,7 +20,7 @@ What each figure is on D:
   ever) plus the assignment's own latest completion.
 
 All of this is one aggregate SQL query (`history_counts`), the same on SQLite and PostgreSQL; the roll-up is
-`scoring.coverage.rollup` on D's tree.
+`scoring.coverage.rollup` on D's tree (`reports.selectors.coverage_report`).
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from django.db import connection
 from django.utils import timezone
 
 from lms.models import Assignment, Completion, Requirement
-from org.models import Transfer
+from org.models import Transfer, Unit
 from org.selectors import Scope, unit_successors, unit_tree_on
 
 from scoring import coverage
@@ -47,13 +47,12 @@ def day_end(on: dt.date) -> dt.datetime:
 def tree_on(on: dt.date) -> pd.DataFrame:
     """The unit tree as it stood on D: one row per unit with the name, kind and parent of that day, the path and
     depth rebuilt from those parents, and `closed_on` (the unit's closing date when it has closed since)."""
-    from org.models import Unit
-
     seen: dict[int, dict] = {}
     for row in unit_tree_on(on):
         seen.setdefault(int(row["id"]), row)  # one row per unit, whatever the history holds
     by_code = {r["code"]: uid for uid, r in seen.items()}
     parent = {uid: by_code.get(r["parent_code"]) if r["parent_code"] else None for uid, r in seen.items()}
+
     def path_of(uid: int) -> list[int]:
         chain, current = [], uid
         while current is not None and current not in chain:  # a cycle in bad history stops the walk
@@ -61,7 +60,7 @@ def tree_on(on: dt.date) -> pd.DataFrame:
             current = parent.get(current)
         return chain[::-1]
 
-    closed = dict(Unit.objects.filter(pk__in=list(seen), active_to__isnull=False).values_list("id", "active_to"))
+    closed = dict(Unit.objects.filter(active_to__isnull=False).values_list("id", "active_to"))  # a few
     rows = []
     for uid, r in seen.items():
         ids = path_of(uid)
@@ -161,17 +160,6 @@ def successor_notes(unit_ids) -> dict[int, list[dict]]:
     """For the units of a past report that have been merged away since: who carries them on today (code, name)."""
     return {uid: [{"id": u.pk, "code": u.code, "name": u.name} for u in units]
             for uid, units in unit_successors(unit_ids).items()}
-
-
-def as_of_table(*, scope: Scope, requirements: list, on: dt.date) -> pd.DataFrame:
-    """`scoring.coverage.rollup` of the history's counts on D's tree, scoped: one row per (requirement, unit of
-    D's tree), with the names of D."""
-    from .selectors import requirements_frame
-
-    units = scoped_tree(scope, on)
-    counts = history_counts(on=on, requirement_ids=[r.pk for r in requirements],
-                            unit_ids=None if scope.all_units else [int(i) for i in units["id"]])
-    return coverage.rollup(counts, units, requirements_frame(requirements))
 
 
 def snapshot_differences(*, on: dt.date) -> list[dict]:

@@ -98,6 +98,7 @@ class CoverageReport:
     live: bool
     as_of: dt.date  # the day the figures describe: today when live
     scope: Scope = field(repr=False, default=None)
+    unit_ids: frozenset = frozenset()  # the units of the report's tree (that day's, for a past day)
 
     def breakdown(self, *, requirement_id: int, unit_id: int) -> coverage.UnitBreakdown:
         b = coverage.breakdown(self.table, requirement_id=requirement_id, unit_id=unit_id)
@@ -112,7 +113,7 @@ class CoverageReport:
         return coverage.records(found)[0] if len(found) else None
 
     def has_unit(self, unit_id: int) -> bool:
-        return bool((self.table["unit_id"] == unit_id).any())
+        return unit_id in self.unit_ids
 
     def unit_as_of(self, unit_id: int) -> UnitAsOf | None:
         """The unit with its name, kind and parent of the report's day; None when it was not in that day's tree."""
@@ -146,12 +147,17 @@ def coverage_report(*, scope: Scope, requirements, on: dt.date | None = None) ->
     req_ids = [r.pk for r in requirements]
     today = timezone.localdate()
     if on is not None and on < today:
-        table = history.as_of_table(scope=scope, requirements=requirements, on=on)
-        return CoverageReport(table=table, requirements=requirements, live=False, as_of=on, scope=scope)
-    units = units_frame(scope)
-    counts = live_counts(scope=scope, requirement_ids=None if scope.all_units and _all(req_ids) else req_ids)
+        units = history.scoped_tree(scope, on)
+        counts = history.history_counts(on=on, requirement_ids=req_ids,
+                                        unit_ids=None if scope.all_units else [int(i) for i in units["id"]])
+        live, as_of = False, on
+    else:
+        units = units_frame(scope)
+        counts = live_counts(scope=scope, requirement_ids=None if scope.all_units and _all(req_ids) else req_ids)
+        live, as_of = True, today
     table = coverage.rollup(counts, units, requirements_frame(requirements))
-    return CoverageReport(table=table, requirements=requirements, live=True, as_of=today, scope=scope)
+    return CoverageReport(table=table, requirements=requirements, live=live, as_of=as_of, scope=scope,
+                          unit_ids=frozenset(int(i) for i in units["id"]))
 
 
 def coverage_rows(report: CoverageReport, *, unit_id: int | None) -> list[dict]:

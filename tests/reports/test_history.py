@@ -214,3 +214,8 @@ def test_the_snapshot_check_command(history):
     CoverageSnapshot.objects.filter(date=today).update(not_started=99)
     with pytest.raises(CommandError):
         call_command("coverage_snapshot_check", today.isoformat(), stdout=io.StringIO())
+
+
+def test_a_past_day_without_requirements_still_knows_its_units(history):
+    report = sel.coverage_report(scope=ADMIN_SCOPE, requirements=[], on=dt.date(2021, 3, 31))
+    assert report.has_unit(history["units"]["two"].pk) and not report.has_unit(history["units"]["four"].pk)
