@@ -33,8 +33,8 @@ def attend(s: TrainingSession, officials, *, requirement) -> None:
 def history(db):
     """Huyện Cũ (Xã Một, Xã Hai) and Thành phố Mới (Phường Ba) in 2020. Xã Hai is renamed Phường Hai on 01/06/2022
     and merged into Xã Một on 01/07/2023; Xã Bốn is created on 01/01/2024. One official moves on 01/01/2021, one
-    retires on 01/03/2021, one starts in 02/2021 and never finishes, one joins in 2024. Training is a session: completions in 10/2020 and 09/2021, valid 12
-    months (a second requirement's never expire)."""
+    retires on 01/03/2021, one starts in 02/2021 and never finishes, one joins in 2024. Training is a session:
+    completions in 10/2020 and 09/2021, valid 12 months (a second requirement's never expire)."""
     start = dt.date(2020, 1, 1)
     province = UnitFactory(code="75", name="Tỉnh Đồng Nai", kind=UnitKind.PROVINCE)
     old = UnitFactory(code="740", name="Huyện Cũ", kind=UnitKind.DISTRICT, parent=province)
