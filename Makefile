@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint-imports install setup messages bench-import bench-exam bench-coverage bench-autosave clean
+.PHONY: run test lint-imports install setup messages bench-import bench-exam bench-coverage bench-coverage-asof bench-autosave clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ bench-exam: install
 bench-coverage: install
 	-createdb -h 127.0.0.1 -U postgres cchc_cov 2>/dev/null
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cchc_cov} $(PY) bench/coverage.py
+
+# Coverage as of a past date from the dated history, next to one hand-written SQL query (bench/README.md).
+bench-coverage-asof: install
+	-createdb -h 127.0.0.1 -U postgres cchc_asof 2>/dev/null
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cchc_asof} $(PY) bench/coverage_asof.py
 
 # The autosave's cost before and after issue 12, side by side (PostgreSQL and Redis on 127.0.0.1; git history).
 bench-autosave: install

@@ -216,7 +216,7 @@ def main():
         written, results["nightly snapshot (write)"], _ = timed(lambda: snapshot_take(), repeat=3)
     day = timezone.localdate() - dt.timedelta(days=1)
     snapshot_take(on=day)
-    _, results["coverage report as of yesterday (snapshot)"], _ = timed(
+    _, results["coverage report as of yesterday (from history)"], _ = timed(
         lambda: sel.coverage_report(scope=admin_scope, requirements=requirements, on=day))
 
     # --- Agreement: page, Excel export and SQL ---------------------------------------------------------------

@@ -327,3 +327,27 @@ def officials_in_audience(rule) -> QuerySet[Official]:
 def in_audience(rule, official: Official) -> bool:
     """Whether one official belongs to a rule's audience."""
     return Official.objects.filter(audience_q(rule), pk=official.pk).exists()
+
+
+def unit_successors(unit_ids) -> dict[int, list[Unit]]:
+    """For each given unit that has been merged away: the unit(s) that carry it on today, following a chain of
+    merges (A into B, later B into C gives [C]). Units still active, or closed without a successor, are absent."""
+    # Only `Unit.merged_into` is known for now; a split will give several successors.
+    found: dict[int, list[Unit]] = {}
+    todo = {int(i) for i in unit_ids}
+    if not todo:
+        return found
+    by_id = {u.pk: u for u in Unit.objects.filter(pk__in=todo, merged_into__isnull=False)}
+    merged = set(by_id)
+    pending = {u.merged_into_id for u in by_id.values()} - by_id.keys()
+    while pending:  # the chain is short: a unit is merged a few times in its life at most
+        more = {u.pk: u for u in Unit.objects.filter(pk__in=pending)}
+        by_id.update(more)
+        pending = {u.merged_into_id for u in more.values() if u.merged_into_id} - by_id.keys()
+    for uid in merged:
+        seen, current = {uid}, by_id[uid]
+        while current.merged_into_id and current.merged_into_id not in seen and current.merged_into_id in by_id:
+            seen.add(current.merged_into_id)
+            current = by_id[current.merged_into_id]
+        found[uid] = [current]
+    return found

@@ -154,7 +154,8 @@ def report_texts(report) -> dict:
     if report.live:
         basis = _("Figures as of %(date)s (the period is not over yet).") % {"date": report.as_of.strftime("%d/%m/%Y")}
     else:
-        basis = _("Figures recorded at the end of %(date)s.") % {"date": report.as_of.strftime("%d/%m/%Y")}
+        basis = _("Figures at the end of %(date)s, computed from the dated records, on the units and names of that "
+                  "day.") % {"date": report.as_of.strftime("%d/%m/%Y")}
     return {
         "issuer_parent": issuer_name(parent).upper() if parent else "",
         "issuer": issuer_name(report.unit).upper(),
@@ -175,6 +176,7 @@ def report_texts(report) -> dict:
         "maker": _("Prepared by"),
         "maker_note": _("(Signature, full name)"),
         "target_line": _("Target: %(target)s%% of the audience; due date: %(due)s."),
+        "notes": _("Units changed since the end of the period:"),
     }
 
 
@@ -256,6 +258,13 @@ def period_report_xlsx(report) -> bytes:
             figures_row(row, ["", texts["total"], t["audience"], t["done"], percent(t["coverage"]),
                               float(t["target_percent"]), t["gap"]], bold)
             row += 2
+        if report.notes:
+            put(row, "A", "G", texts["notes"], italic, left)
+            row += 1
+            for note in report.notes:
+                put(row, "A", "G", f"- {note}", regular, left)
+                row += 1
+            row += 1
         # Signature block: recipients on the left, the head of the unit on the right.
         put(row, "A", "B", texts["recipients"], Font(name=font, size=11, bold=True, italic=True), left)
         put(row, "D", "G", texts["signer"], bold)

@@ -1,4 +1,5 @@
-"""Stored report data: nightly coverage snapshots (so past figures stay reproducible) and export jobs."""
+"""Stored report data: nightly coverage snapshots (a cache of the figures `reports.history` computes for a day,
+read by the trend chart) and export jobs."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,6 +1,7 @@
-"""Reads for the coverage reports: status counts per unit and requirement (live, in one aggregate query, or from a
-nightly snapshot), the unit tree, the names of who is missing, and the assembled periodic report. The scoping rule
-is `org.selectors.scope_for`: personnel officers their subtree, administrators everything."""
+"""Reads for the coverage reports: status counts per unit and requirement (live, in one aggregate query, or as of a
+past day from the dated history, `reports.history`), the unit tree, the names of who is missing, and the assembled
+periodic report. The scoping rule is `org.selectors.scope_for`: personnel officers their subtree, administrators
+everything."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, Max, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.utils import timezone
 
 from lms.models import Assignment, Requirement
@@ -17,18 +18,22 @@ from org.models import Unit
 from org.selectors import Scope, scope_for
 
 from scoring import coverage
+
+from . import history
 from .models import CoverageSnapshot, ExportJob
 
 DONE = list(coverage.DONE_STATUSES)
 UNIT_FIELDS = ("id", "parent_id", "path", "depth", "name", "code", "kind", "active_to")
-# A periodic report reads the snapshot taken at the period's end; one older than this is not that period's figure.
-SNAPSHOT_MAX_AGE_DAYS = 31
 PUBLIC_CACHE_KEY = "reports:public:v2"
 PUBLIC_CACHE_SECONDS = 900
 
 
-class NoSnapshot(LookupError):
-    """No figures were recorded for the date asked for."""
+class UnitNotOnDate(LookupError):
+    """The unit asked for was not in the unit tree on the date asked for (created later, or closed before)."""
+
+    def __init__(self, unit, on: dt.date):
+        super().__init__(unit, on)
+        self.unit, self.on = unit, on
 
 
 def can_view_reports(user) -> bool:
@@ -72,43 +77,33 @@ def live_counts(*, scope: Scope, requirement_ids: list[int] | None = None) -> pd
     return pd.DataFrame(list(rows), columns=["unit_id", "requirement_id", "status", "n"])
 
 
-def snapshot_date_on(on: dt.date, *, requirement_ids: list[int] | None = None) -> dt.date | None:
-    """The latest snapshot date on or before `on`, or None."""
-    qs = CoverageSnapshot.objects.filter(date__lte=on)
-    if requirement_ids is not None:
-        qs = qs.filter(requirement_id__in=requirement_ids)
-    return qs.aggregate(d=Max("date"))["d"]
+@dataclass
+class UnitAsOf:
+    """A unit as it stood on a date: code, name and kind of that day, and its parent of that day."""
 
-
-def snapshot_counts(*, scope: Scope, date: dt.date, requirement_ids: list[int] | None = None
-                    ) -> tuple[pd.DataFrame, dict[int, str]]:
-    """The status counts stored for a date, in `live_counts`' shape, and where each unit stood in the tree then."""
-    qs = CoverageSnapshot.objects.filter(date=date)
-    if not scope.all_officials:
-        qs = qs.filter(scope.path_q("unit_path"))
-    if requirement_ids is not None:
-        qs = qs.filter(requirement_id__in=requirement_ids)
-    cols = ["unit_id", "requirement_id", "unit_path", *coverage.STATUSES]
-    wide = pd.DataFrame(list(qs.values_list(*cols)), columns=cols)
-    paths = dict(zip(wide["unit_id"].astype(int), wide["unit_path"]))
-    long = wide.melt(id_vars=["unit_id", "requirement_id"], value_vars=list(coverage.STATUSES), var_name="status",
-                     value_name="n")
-    return long[long["n"] > 0].reset_index(drop=True), paths
+    pk: int
+    code: str
+    name: str
+    kind: str
+    parent: UnitAsOf | None = None
 
 
 @dataclass
 class CoverageReport:
-    """Roll-up table for some requirements over a scope, live or as recorded on `as_of`."""
+    """Roll-up table for some requirements over a scope: live, or as of a past day computed from the history on
+    the unit tree of that day (`reports.history`)."""
 
     table: pd.DataFrame
     requirements: list
     live: bool
-    as_of: dt.date  # the day the figures describe: today when live, the snapshot's date otherwise
+    as_of: dt.date  # the day the figures describe: today when live
     scope: Scope = field(repr=False, default=None)
+    unit_ids: frozenset = frozenset()  # the units of the report's tree (that day's, for a past day)
 
     def breakdown(self, *, requirement_id: int, unit_id: int) -> coverage.UnitBreakdown:
         b = coverage.breakdown(self.table, requirement_id=requirement_id, unit_id=unit_id)
-        # Closed or merged units stay in the tree for history; list them only while they still have an audience.
+        # Closed or merged units stay in today's tree for history; list them only while they still have an audience.
+        # (A past day's tree holds only the units of that day, all listed.)
         b.children = [c for c in b.children if c.get("active_to") is None or c["audience"]]
         return b
 
@@ -117,27 +112,112 @@ class CoverageReport:
         found = t[(t["requirement_id"] == requirement_id) & (t["unit_id"] == unit_id)]
         return coverage.records(found)[0] if len(found) else None
 
+    def has_unit(self, unit_id: int) -> bool:
+        return unit_id in self.unit_ids
+
+    def unit_as_of(self, unit_id: int) -> UnitAsOf | None:
+        """The unit with its name, kind and parent of the report's day; None when it was not in that day's tree."""
+        units = self.table.drop_duplicates("unit_id").set_index("unit_id")
+        chain: list[int] = []
+        current = unit_id
+        while current is not None and current in units.index and current not in chain:
+            chain.append(current)
+            parent = units.at[current, "parent_id"]
+            current = None if parent is None or pd.isna(parent) else int(parent)
+        made = None
+        for uid in reversed(chain):
+            r = units.loc[uid]
+            made = UnitAsOf(pk=int(uid), code=r["code"], name=r["name"], kind=r["kind"], parent=made)
+        return made if chain else None
+
+    def ancestors(self, unit_id: int) -> list[dict]:
+        """The unit's ancestors in the report (root first), as {code, name}: the breadcrumbs of that day."""
+        u = self.unit_as_of(unit_id)
+        out = []
+        while u is not None and u.parent is not None:
+            u = u.parent
+            out.insert(0, {"code": u.code, "name": u.name})
+        return out
+
 
 def coverage_report(*, scope: Scope, requirements, on: dt.date | None = None) -> CoverageReport:
     """Coverage of `requirements` over the scope's units, rolled up the tree. With `on` before today, the figures
-    come from the latest snapshot on or before that day (raises NoSnapshot when there is none)."""
+    are computed from the dated history for the end of that day, on the unit tree of that day."""
     requirements = list(requirements)
     req_ids = [r.pk for r in requirements]
-    units = units_frame(scope)
     today = timezone.localdate()
-    if on is None or on >= today:
+    if on is not None and on < today:
+        units = history.scoped_tree(scope, on)
+        counts = history.history_counts(on=on, requirement_ids=req_ids,
+                                        unit_ids=None if scope.all_units else [int(i) for i in units["id"]])
+        live, as_of = False, on
+    else:
+        units = units_frame(scope)
         counts = live_counts(scope=scope, requirement_ids=None if scope.all_units and _all(req_ids) else req_ids)
         live, as_of = True, today
-    else:
-        as_of = snapshot_date_on(on, requirement_ids=req_ids)
-        if as_of is None:
-            raise NoSnapshot(on)
-        counts, paths = snapshot_counts(scope=scope, date=as_of, requirement_ids=req_ids)
-        # Roll the past up the tree as it stood then.
-        units["path"] = [paths.get(int(i), p) for i, p in zip(units["id"], units["path"])]
-        live = False
     table = coverage.rollup(counts, units, requirements_frame(requirements))
-    return CoverageReport(table=table, requirements=requirements, live=live, as_of=as_of, scope=scope)
+    return CoverageReport(table=table, requirements=requirements, live=live, as_of=as_of, scope=scope,
+                          unit_ids=frozenset(int(i) for i in units["id"]))
+
+
+def coverage_rows(report: CoverageReport, *, unit_id: int | None) -> list[dict]:
+    """The report's table as flat rows for other systems (the API): per requirement and unit of the report's day,
+    the unit's code, name, parent code and depth, its subtree's figures, and the codes of its successors when it
+    has been merged away since. A unit's subtree only, when given. A unit closed today is left out of a live
+    report where nobody is in its audience (as on the page)."""
+    t = report.table
+    if unit_id is not None:
+        t = t[[f"/{unit_id}/" in p for p in t["path"]]]
+    codes = dict(zip(report.table["unit_id"].astype(int), report.table["code"]))
+    closed_col = "active_to" if report.live else "closed_on"
+    closed = sorted({int(u) for u, c in zip(t["unit_id"], t[closed_col]) if not pd.isna(c)})
+    successors = history.successor_notes(closed)
+    rows = []
+    for r in t.to_dict("records"):
+        if report.live and not pd.isna(r["active_to"]) and not r["audience"]:
+            continue
+        uid = int(r["unit_id"])
+        parent = r["parent_id"]
+        coverage_value = r["coverage"]
+        rows.append({
+            "requirement_id": int(r["requirement_id"]), "unit_code": r["code"], "unit_name": r["name"],
+            "parent_code": None if pd.isna(parent) else codes.get(int(parent)),
+            "depth": int(r["depth"]), "audience": int(r["audience"]), "done": int(r["done"]),
+            "in_progress": int(r["in_progress"]), "not_started": int(r["not_started"]), "overdue": int(r["overdue"]),
+            "expiring": int(r["expiring"]),
+            "coverage_percent": None if pd.isna(coverage_value) else round(float(coverage_value), 2),
+            "target_percent": float(r["target_percent"]), "gap": int(r["gap"]),
+            "successors": [s["code"] for s in successors.get(uid, [])],
+        })
+    return rows
+
+
+def history_notes(lines: list[dict]) -> dict[int, str]:
+    """For the unit lines of a past report: what became of each unit since (merged into …, dissolved, renamed),
+    by unit id. Units unchanged since are absent."""
+    from django.utils.translation import gettext as _
+
+    ids = [int(line["unit_id"]) for line in lines if line.get("unit_id") is not None and not line.get("is_own")]
+    if not ids:
+        return {}
+    today_names = dict(Unit.objects.filter(pk__in=ids).values_list("id", "name"))
+    closed = {int(line["unit_id"]): line.get("closed_on") for line in lines if line.get("closed_on")}
+    successors = history.successor_notes(closed)
+    notes = {}
+    for line in lines:
+        if line.get("is_own") or line.get("unit_id") is None:
+            continue
+        uid = int(line["unit_id"])
+        if uid in closed:
+            day = closed[uid].strftime("%d/%m/%Y")
+            if successors.get(uid):
+                notes[uid] = _("Merged into %(successors)s from %(date)s.") % {
+                    "successors": ", ".join(s["name"] for s in successors[uid]), "date": day}
+            else:
+                notes[uid] = _("Dissolved from %(date)s.") % {"date": day}
+        elif today_names.get(uid) and today_names[uid] != line.get("name"):
+            notes[uid] = _("Now named %(name)s.") % {"name": today_names[uid]}
+    return notes
 
 
 def _all(req_ids: list[int]) -> bool:
@@ -177,7 +257,7 @@ def missing_assignments(*, scope: Scope, requirement: Requirement, unit: Unit, s
 @dataclass
 class Section:
     requirement: Requirement
-    lines: list[dict]  # children, then the unit's own staff, each with `label`
+    lines: list[dict]  # children, then the unit's own staff, each with `label` (and `note` on a past report)
     total: dict
 
 
@@ -185,7 +265,7 @@ class Section:
 class PeriodReport:
     """What goes on the report a unit sends upward for a period."""
 
-    unit: Unit
+    unit: Unit | UnitAsOf  # as it stood at the period's end (name, kind and parent of that day)
     period: str
     year: int
     end: dt.date
@@ -193,6 +273,7 @@ class PeriodReport:
     live: bool
     sections: list[Section]
     generated_at: dt.datetime
+    notes: list[str] = field(default_factory=list)  # what became of the report's units since, for a past period
 
 
 def report_lines(b: coverage.UnitBreakdown, *, unit_name: str, own_label: str) -> list[dict]:
@@ -206,24 +287,37 @@ def report_lines(b: coverage.UnitBreakdown, *, unit_name: str, own_label: str) -
 def period_report(*, scope: Scope, unit: Unit, period: str, year: int, requirements,
                   today: dt.date | None = None) -> PeriodReport:
     """The periodic report for a unit: per requirement, its child units' and own staff's figures as of the
-    period's end (a snapshot, or live while the period is still running). Raises NoSnapshot when the period is
-    over and no snapshot was taken close enough to its end."""
+    period's end, on the unit tree of that day with its names (live while the period is still running). Raises
+    UnitNotOnDate when the unit was not in the tree at the period's end."""
     from django.utils.translation import gettext as _
 
     today = today or timezone.localdate()
     end = coverage.period_end(period, year)
     on = None if end >= today else end
     report = coverage_report(scope=scope, requirements=requirements, on=on)
-    if on is not None and (on - report.as_of).days > SNAPSHOT_MAX_AGE_DAYS:
-        raise NoSnapshot(on)
+    shown: Unit | UnitAsOf = unit
+    if not report.live:
+        shown = report.unit_as_of(unit.pk)
+        if shown is None:
+            raise UnitNotOnDate(unit, end)
     own_label = _("%(unit)s (officials of the unit itself)")
     sections = []
     for r in report.requirements:
         b = report.breakdown(requirement_id=r.pk, unit_id=unit.pk)
-        sections.append(Section(requirement=r, lines=report_lines(b, unit_name=unit.name, own_label=own_label),
+        sections.append(Section(requirement=r, lines=report_lines(b, unit_name=shown.name, own_label=own_label),
                                 total=b.total))
-    return PeriodReport(unit=unit, period=period, year=year, end=end, as_of=report.as_of, live=report.live,
-                        sections=sections, generated_at=timezone.now())
+    notes: list[str] = []
+    if not report.live and sections:
+        by_unit = history_notes([sections[0].total, *sections[0].lines])
+        for s in sections:
+            for line in s.lines:
+                if not line.get("is_own") and int(line["unit_id"]) in by_unit:
+                    line["note"] = by_unit[int(line["unit_id"])]
+        for line in [sections[0].total, *sections[0].lines]:
+            if not line.get("is_own") and int(line["unit_id"]) in by_unit:
+                notes.append(f"{line['name']}: {by_unit[int(line['unit_id'])]}")
+    return PeriodReport(unit=shown, period=period, year=year, end=end, as_of=report.as_of, live=report.live,
+                        sections=sections, generated_at=timezone.now(), notes=notes)
 
 
 # --- Public page --------------------------------------------------------------------------------------------------

@@ -95,6 +95,12 @@ def _build_period(job: ExportJob, scope: Scope, report) -> tuple[bytes, str, int
     return data, exports.period_file_name(rep, job.fmt), sum(len(s.lines) for s in rep.sections)
 
 
+def unit_not_on_date_message(exc: sel.UnitNotOnDate) -> str:
+    """What a person reads when they ask for a unit on a day it did not exist."""
+    return _("%(unit)s was not in the unit tree on %(date)s (it was created later or had closed before), so "
+             "there is no report for it on that day.") % {"unit": exc.unit.name, "date": exc.on.strftime("%d/%m/%Y")}
+
+
 def export_job_run(*, job_id: int) -> ExportJob:
     """Build the file of an export job with the scope its owner has now. A finished job is left as it is."""
     job, claimed = ExportJob.claim(job_id)
@@ -111,9 +117,9 @@ def export_job_run(*, job_id: int) -> ExportJob:
             job.file_name, job.total_rows, status = name, rows, ExportJob.Status.DONE
         except PermissionDenied:
             status, job.error = ExportJob.Status.FAILED, _("You no longer have access to these figures.")
-        except sel.NoSnapshot as exc:
+        except sel.UnitNotOnDate as exc:
             status = ExportJob.Status.FAILED
-            job.error = _("No figures were recorded for %(date)s.") % {"date": exc.args[0].strftime("%d/%m/%Y")}
+            job.error = unit_not_on_date_message(exc)
         except Exception:  # noqa: BLE001 — the person must see a failed job, never a spinner that never ends
             logger.exception("export job %s failed", job_id)
             status, job.error = ExportJob.Status.FAILED, _("The export failed; please try again.")

@@ -37,5 +37,8 @@ def test_the_schema_is_for_signed_in_clients(client, trang_dai_official):
     anonymous = client.get("/api/openapi.json")
     assert anonymous.status_code == 401 and anonymous.json()["code"] == "signed_out"
     client.force_login(trang_dai_official.user)
-    assert "/api/units" in client.get("/api/openapi.json").json()["paths"]
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert "/api/units" in paths
+    # The quarterly report's figures, for the province's reporting systems.
+    assert {"/api/reports/requirements", "/api/reports/coverage"} <= set(paths)
 

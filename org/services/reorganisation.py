@@ -60,30 +60,31 @@ def reorganisation_allocate(*, reorganisation: Reorganisation, allocations: dict
 
 
 def _move_officials(officials, *, to_unit: Unit, on: dt.date, by, r: Reorganisation, journal: dict) -> int:
-    """Post officials to a unit from `on`, in bulk; an official with a posting dated later keeps it (their move is
-    recorded in its place in their history)."""
-    officials = list(officials)
-    if not officials:
+    """Post officials (a queryset or a list) to a unit from `on`, in bulk; an official with a posting dated later
+    keeps it (their move is recorded in its place in their history)."""
+    rows = (list(officials.values_list("pk", "unit_id")) if hasattr(officials, "values_list")
+            else [(o.pk, o.unit_id) for o in officials])
+    if not rows:
         return 0
-    ids = [o.pk for o in officials]
-    latest = dict(Transfer.objects.filter(official_id__in=ids).values_list("official_id").annotate(d=Max("effective_date"))
-                  .values_list("official_id", "d"))
+    ids = [pk for pk, _unit in rows]
+    later = set(Transfer.objects.filter(official_id__in=ids, effective_date__gt=on).values_list("official_id", flat=True))
     new, moved = [], []
-    for o in officials:
-        journal["officials"].setdefault(str(o.pk), o.unit_id)
-        if o.unit_id == to_unit.pk:
+    for pk, unit_id in rows:
+        journal["officials"].setdefault(str(pk), unit_id)
+        if unit_id == to_unit.pk:
             continue
-        if latest.get(o.pk) and latest[o.pk] > on:
+        if pk in later:
             from .roster import official_transfer
-            official_transfer(official=o, to_unit=to_unit, on=on, by=by, source=Transfer.Source.REORGANISATION,
-                              reorganisation=r)
+            official_transfer(official=Official.objects.get(pk=pk), to_unit=to_unit, on=on, by=by,
+                              source=Transfer.Source.REORGANISATION, reorganisation=r)
             continue
-        new.append(Transfer(official=o, from_unit_id=o.unit_id, to_unit=to_unit, effective_date=on,
+        new.append(Transfer(official_id=pk, from_unit_id=unit_id, to_unit=to_unit, effective_date=on,
                             source=Transfer.Source.REORGANISATION, note=r.title[:255], recorded_by=by,
                             reorganisation=r))
-        moved.append(o.pk)
-    Transfer.objects.bulk_create(new, batch_size=2000)
-    Official.objects.filter(pk__in=moved).update(unit=to_unit, updated_at=timezone.now())
+        moved.append(pk)
+    Transfer.objects.bulk_create(new, batch_size=5000)
+    for start in range(0, len(moved), 5000):
+        Official.objects.filter(pk__in=moved[start:start + 5000]).update(unit=to_unit, updated_at=timezone.now())
     roster_changed_on_commit(moved)
     return len(new)
 
@@ -201,9 +202,10 @@ def _apply(reorganisation: Reorganisation, *, by: User | None) -> Reorganisation
             unit_update(unit=child, parent=target_unit(dest) if dest else fallback, on=on, by=by, note=r.title[:255],
                         reorganisation=r)
         by_dest: dict[str, list] = {}
-        for official in unit.officials.filter(status=OfficialStatus.ACTIVE):
-            dest = allocations.get(official.employee_code.lower()) or (fallback.code if fallback else None)
-            by_dest.setdefault(dest, []).append(official)
+        for pk, unit_id, code in unit.officials.filter(status=OfficialStatus.ACTIVE).values_list("pk", "unit_id",
+                                                                                                 "employee_code"):
+            dest = allocations.get(code.lower()) or (fallback.code if fallback else None)
+            by_dest.setdefault(dest, []).append(Official(pk=pk, unit_id=unit_id))
         for dest, people in by_dest.items():
             if dest is None:
                 raise ValidationError(_("The officials of %(unit)s have nowhere to go.") % {"unit": unit.name})

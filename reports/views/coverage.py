@@ -29,7 +29,7 @@ from .. import exports
 from .. import selectors as sel
 from ..forms import PeriodExportForm, parse_day
 from ..models import ExportJob
-from ..services import export_job_create
+from ..services import export_job_create, unit_not_on_date_message
 
 # Names lists up to this many rows are sent at once; longer ones are built by a Celery task with a progress bar.
 INLINE_EXPORT_ROWS = 2000
@@ -89,17 +89,17 @@ def coverage_page(request):
         messages.error(request, _("“%(value)s” is not a date (dd/mm/yyyy); showing today's figures.")
                        % {"value": raw_day})
     chosen = [requirement] if requirement else all_requirements
-    try:
-        report = sel.coverage_report(scope=scope, requirements=chosen, on=on)
-    except sel.NoSnapshot:
-        messages.warning(request, _("No figures were recorded on or before %(date)s; showing today's figures.")
-                         % {"date": on.strftime("%d/%m/%Y")})
-        on = None
+    report = sel.coverage_report(scope=scope, requirements=chosen, on=on)
+    if not report.live and not report.has_unit(unit.pk):
+        messages.warning(request, unit_not_on_date_message(sel.UnitNotOnDate(unit, report.as_of))
+                         + " " + _("Showing today's figures."))
         report = sel.coverage_report(scope=scope, requirements=chosen)
     day_param = report.as_of.isoformat() if not report.live else ""
+    shown = unit if report.live else report.unit_as_of(unit.pk)
     ctx = {
-        "unit": unit, "requirement": requirement, "requirements": all_requirements, "report": report,
-        "breadcrumbs": _breadcrumbs(scope, unit), "day": day_param, "today": timezone.localdate(),
+        "unit": unit, "unit_name": shown.name, "requirement": requirement, "requirements": all_requirements,
+        "report": report, "day": day_param, "today": timezone.localdate(),
+        "breadcrumbs": _breadcrumbs(scope, unit) if report.live else report.ancestors(unit.pk),
         "roots": [] if scope.all_units else list(sel.root_units(scope)),
         "period_form": PeriodExportForm(initial={"ky": "q1", "nam": timezone.localdate().year, "dinh_dang": "xlsx"}),
     }
@@ -115,9 +115,12 @@ def coverage_page(request):
         return render(request, "reports/coverage.html", ctx)
 
     b = report.breakdown(requirement_id=requirement.pk, unit_id=unit.pk)
-    lines = sel.report_lines(b, unit_name=unit.name, own_label=_("%(unit)s (officials of the unit itself)"))
+    lines = sel.report_lines(b, unit_name=shown.name, own_label=_("%(unit)s (officials of the unit itself)"))
+    if not report.live:
+        notes = sel.history_notes(lines)
+        lines = [dict(line, note=notes.get(line.get("unit_id"), "")) for line in lines]
     if request.GET.get("format") == "csv":
-        return download(exports.lines_csv(lines, b.total, total_label=unit.name),
+        return download(exports.lines_csv(lines, b.total, total_label=shown.name),
                         f"bao-phu-{requirement.pk}-{unit.code}.csv", exports.CSV)
     series = sel.trend_series(requirement=requirement, unit=unit, since=report.as_of - dt.timedelta(days=TREND_DAYS))
     series = series[series["date"] <= report.as_of] if len(series) else series
@@ -194,9 +197,8 @@ def period_export(request):
         return _period_job(request, unit=unit, requirement=requirement, d=d)
     try:
         report = sel.period_report(scope=scope, unit=unit, period=d["ky"], year=d["nam"], requirements=requirements)
-    except sel.NoSnapshot as exc:
-        messages.error(request, _("No figures were recorded at the end of that period (%(date)s), so the report "
-                                  "cannot be made for it.") % {"date": exc.args[0].strftime("%d/%m/%Y")})
+    except sel.UnitNotOnDate as exc:
+        messages.error(request, unit_not_on_date_message(exc))
         return redirect(back)
     if d["dinh_dang"] == ExportJob.Format.PDF:
         if sum(len(s.lines) + 1 for s in report.sections) > INLINE_PDF_LINES:

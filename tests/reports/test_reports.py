@@ -4,7 +4,6 @@ import io
 
 import pytest
 from django.db import connection
-from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -273,38 +272,49 @@ def test_snapshot_is_idempotent_per_date(seeded):
                .values_list("overdue", flat=True)) == 0
 
 
-def test_as_of_a_past_date_reads_the_snapshot_and_draws_the_trend(client, seeded, admin_user):
+def test_as_of_a_past_date_is_computed_from_the_history_and_the_trend_drawn(client, seeded, admin_user):
     req, today = seeded["everyone"], seeded["today"]
+    Assignment.objects.update(assigned_at=timezone.now() - dt.timedelta(days=30))
     snapshot_take(on=today - dt.timedelta(days=2))
-    Assignment.objects.filter(requirement=req, status="not_started").update(status="completed")
     snapshot_take(on=today - dt.timedelta(days=1))
+    # Vũ Thị Gấm completes today: today's figures change, the past's do not.
+    late = Assignment.objects.get(requirement=req, official__full_name="Vũ Thị Gấm")
+    late.completed_at = timezone.now()
+    late.save()
+    lms_services.assignment_status_refresh(requirement=req, today=today)
     login(client, admin_user)
     past = client.get("/bao-cao/", {"yc": req.pk, "ngay": (today - dt.timedelta(days=2)).strftime("%d/%m/%Y")})
     assert past.context["report"].live is False
     assert past.context["total"]["done"] == 8
+    assert "tính từ hồ sơ có ghi ngày" in past.content.decode()
     live = client.get("/bao-cao/", {"yc": req.pk})
-    assert live.context["total"]["done"] == 8 + 2  # Vũ Thị Gấm and Ngô Văn Khải had not started
+    assert live.context["total"]["done"] == 8 + 1
     assert "<polyline" in live.content.decode()
-    # Before any snapshot: a message and today's figures, not an error page.
+    # Before the province's tree existed: a message and today's figures, not an error page.
     early = client.get("/bao-cao/", {"yc": req.pk, "ngay": "01/01/2001"}, follow=True)
     assert early.status_code == 200 and early.context["report"].live
+    assert any("01/01/2001" in str(m) for m in early.context["messages"])
 
 
-def test_period_report_uses_the_snapshot_at_the_period_end(client, seeded, admin_user):
+def test_period_report_of_a_past_period_is_computed_from_the_history(client, seeded, admin_user):
     req = seeded["everyone"]
     year = seeded["today"].year - 1
-    snapshot_take(on=dt.date(year, 3, 31))
-    # What the snapshot recorded then: nobody had completed yet.
-    CoverageSnapshot.objects.filter(date=dt.date(year, 3, 31), requirement=req).update(
-        not_started=F("not_started") + F("completed") + F("expiring"), completed=0, expiring=0)
+    # Everyone was assigned before that year; every completion came later.
+    Assignment.objects.update(assigned_at=timezone.make_aware(dt.datetime(year - 1, 6, 1)))
     login(client, admin_user)
     r = client.get("/bao-cao/dinh-ky/", {"don-vi": "75", "yc": req.pk, "ky": "q1", "nam": year, "dinh-dang": "xlsx"})
     lines = xlsx_lines(r.content)
     assert lines["Thành phố Biên Hòa"][:2] == (sql_counts(req.pk, seeded["tree"]["bien_hoa"].path)[0], 0)
-    # No snapshot near the end of the 9 months: refused with a message, never a wrong figure or a 500.
-    r = client.get("/bao-cao/dinh-ky/", {"don-vi": "75", "ky": "m9", "nam": year, "dinh-dang": "xlsx"}, follow=True)
-    assert r.status_code == 200
-    assert any("30/09" in str(m) for m in r.context["messages"])
+    # Every period of the year can be produced, and its lines add up to its total.
+    for period in ("q1", "h1", "m9", "year"):
+        r = client.get("/bao-cao/dinh-ky/", {"don-vi": "75", "yc": req.pk, "ky": period, "nam": year,
+                                            "dinh-dang": "xlsx"})
+        assert r.status_code == 200
+        rows = [row for row in load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True)
+                if row and isinstance(row[1], str) and isinstance(row[2], int)]
+        *units, total = rows
+        assert total[1] == "Tổng cộng" and sum(row[2] for row in units) == total[2] == 14
+        assert sum(row[3] for row in units) == total[3]
 
 
 def test_bad_report_input_never_breaks_the_page(client, seeded, admin_user):

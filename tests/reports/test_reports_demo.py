@@ -62,3 +62,24 @@ def test_demo_page_excel_and_sql_agree(client, demo):
                 assert table[child.name] == expected
                 checked += expected[0]
     assert checked > 0
+
+
+def test_every_period_of_this_year_exports_on_the_demo(client, demo):
+    """Quý I included: a past period is computed from the history, no nightly snapshot needed."""
+    client.force_login(User.objects.get(username="admin"))
+    year = timezone.localdate().year
+    for period in ("q1", "h1", "m9", "year"):
+        xlsx = client.get("/bao-cao/dinh-ky/", {"don-vi": "75", "ky": period, "nam": year, "dinh-dang": "xlsx"})
+        assert xlsx.status_code == 200, period
+        ws = load_workbook(io.BytesIO(xlsx.content)).active
+        rows = [row for row in ws.iter_rows(values_only=True) if row and isinstance(row[2], int)]
+        assert len(sections(xlsx.content)) == Requirement.objects.count()
+        # Each table's unit lines add up to its total line.
+        lines, tables = [], []
+        for row in rows:
+            if row[1] == "Tổng cộng":
+                tables.append((sum(r[2] for r in lines), sum(r[3] for r in lines), row[2], row[3]))
+                lines = []
+            else:
+                lines.append(row)
+        assert tables and all(a == c and b == d for a, b, c, d in tables)
