@@ -330,24 +330,47 @@ def in_audience(rule, official: Official) -> bool:
 
 
 def unit_successors(unit_ids) -> dict[int, list[Unit]]:
-    """For each given unit that has been merged away: the unit(s) that carry it on today, following a chain of
-    merges (A into B, later B into C gives [C]). Units still active, or closed without a successor, are absent."""
-    # Only `Unit.merged_into` is known for now; a split will give several successors.
-    found: dict[int, list[Unit]] = {}
+    """For each given unit that has closed with successors: the unit(s) that carry it on today, following the
+    successor map of every reorganisation (and `Unit.merged_into` for a merge recorded without one) through later
+    changes (A into B, later B split into C and D gives [C, D]). Units still active, or closed without a
+    successor, are absent."""
+    from .models import Succession
+
     todo = {int(i) for i in unit_ids}
     if not todo:
-        return found
-    by_id = {u.pk: u for u in Unit.objects.filter(pk__in=todo, merged_into__isnull=False)}
-    merged = set(by_id)
-    pending = {u.merged_into_id for u in by_id.values()} - by_id.keys()
-    while pending:  # the chain is short: a unit is merged a few times in its life at most
-        more = {u.pk: u for u in Unit.objects.filter(pk__in=pending)}
-        by_id.update(more)
-        pending = {u.merged_into_id for u in more.values() if u.merged_into_id} - by_id.keys()
-    for uid in merged:
-        seen, current = {uid}, by_id[uid]
-        while current.merged_into_id and current.merged_into_id not in seen and current.merged_into_id in by_id:
-            seen.add(current.merged_into_id)
-            current = by_id[current.merged_into_id]
-        found[uid] = [current]
+        return {}
+    direct: dict[int, list[int]] = {}
+    units: dict[int, Unit] = {}
+    frontier, expanded = set(todo), set()
+    while frontier:  # a unit goes through a few reorganisations in its life at most
+        expanded |= frontier
+        for pred, succ in (Succession.objects.filter(predecessor_id__in=frontier).order_by("successor__code")
+                           .values_list("predecessor_id", "successor_id")):
+            direct.setdefault(pred, []).append(succ)
+        wanted = frontier | {x for uid in frontier for x in direct.get(uid, [])}
+        units.update({u.pk: u for u in Unit.objects.filter(pk__in=wanted - set(units))})
+        for uid in frontier:
+            u = units.get(uid)
+            if uid not in direct and u is not None and u.merged_into_id:
+                direct[uid] = [u.merged_into_id]
+        nxt = {x for uid in frontier for x in direct.get(uid, [])}
+        units.update({u.pk: u for u in Unit.objects.filter(pk__in=nxt - set(units))})
+        frontier = {x for x in nxt if x in units and not units[x].is_active} - expanded
+
+    def today_of(uid: int, seen: frozenset) -> list[int]:
+        u = units.get(uid)
+        if u is None or uid in seen:
+            return []
+        if u.is_active:
+            return [uid]
+        return [x for nxt in direct.get(uid, []) for x in today_of(nxt, seen | {uid})]
+
+    found = {}
+    for uid in todo:
+        u = units.get(uid)
+        if u is None or u.is_active:
+            continue
+        heirs = list(dict.fromkeys(x for nxt in direct.get(uid, []) for x in today_of(nxt, frozenset({uid}))))
+        if heirs:
+            found[uid] = [units[x] for x in heirs]
     return found

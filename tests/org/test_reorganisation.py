@@ -199,3 +199,19 @@ def test_a_dissolved_unit_s_own_staff_can_be_allotted_to_its_successors(tree, pe
     reorganisation_allocate(reorganisation=r, allocations={people["bh_staff"].employee_code: "25993"})
     reorganisation_apply(reorganisation=r)
     assert Official.objects.get(pk=people["bh_staff"].pk).unit.code == "25993"
+
+
+def test_successors_follow_splits_and_later_merges_to_today(tree):
+    from org.selectors import unit_successors
+
+    xa = UnitFactory(code="26449", name="Xã Xuân Tâm", parent=tree["long_khanh"])
+    data = ("new_code,new_name,old_code,old_name,kind\n26359,Xã Xuân Đông,26449,Xã Xuân Tâm,partial\n"
+            "26446,Xã Xuân Hòa,26449,Xã Xuân Tâm,partial\n").encode()
+    reorganisation_apply(reorganisation=reorganisation_create(
+        title="Chia", effective_date=ON, plan=plan_from_file(data, "s.csv", parent_code="75")))
+    later = ("new_code,new_name,old_code,old_name,kind\n26359,Xã Xuân Đông,26359,Xã Xuân Đông,full\n"
+             "26359,Xã Xuân Đông,26446,Xã Xuân Hòa,full\n").encode()
+    reorganisation_apply(reorganisation=reorganisation_create(
+        title="Nhập", effective_date=dt.date(2026, 1, 1), plan=plan_from_file(later, "m.csv", parent_code="75")))
+    found = unit_successors([xa.pk, tree["trang_dai"].pk])
+    assert {k: [u.code for u in v] for k, v in found.items()} == {xa.pk: ["26359"]}
