@@ -3,6 +3,8 @@ and the tally an import returns."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -16,11 +18,37 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+_gathered = threading.local()
+
+
 def roster_changed_on_commit(official_ids) -> None:
-    """Tell listeners (the LMS re-assigns requirements) which officials changed, once the change is committed."""
-    ids = sorted(set(official_ids))
-    if ids:
-        transaction.on_commit(lambda: roster_changed.send(sender=Official, official_ids=ids))
+    """Tell listeners (the LMS re-assigns requirements) which officials changed, once the change is committed
+    (inside `roster_changes_gathered`, once for the whole block)."""
+    ids = set(official_ids)
+    if not ids:
+        return
+    pending = getattr(_gathered, "ids", None)
+    if pending is not None:
+        pending |= ids
+        return
+    ids = sorted(ids)
+    transaction.on_commit(lambda: roster_changed.send(sender=Official, official_ids=ids))
+
+
+@contextmanager
+def roster_changes_gathered():
+    """Within the block, roster changes are gathered and told in one signal when the transaction commits: a
+    reorganisation that moves hundreds of units re-assigns once, not once per unit."""
+    if getattr(_gathered, "ids", None) is not None:  # already gathering
+        yield
+        return
+    _gathered.ids = set()
+    try:
+        yield
+        ids = _gathered.ids
+    finally:
+        _gathered.ids = None
+    roster_changed_on_commit(ids)
 
 
 @dataclass

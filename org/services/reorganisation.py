@@ -18,7 +18,7 @@ from common.text import fold
 
 from ..models import (Official, OfficialStatus, Reorganisation, Succession, Transfer, Unit, UnitVersion, User)
 from ..reorganisation import audiences_touching, personnel_touching, plan_check
-from .base import roster_changed_on_commit
+from .base import roster_changed_on_commit, roster_changes_gathered
 from .units import unit_close, unit_create, unit_update
 
 UNIT_FIELDS = ("name", "name_folded", "kind", "parent_id", "active_to", "merged_into_id", "active_from")
@@ -112,6 +112,7 @@ def _common_ancestor(units: list[Unit]) -> Unit | None:
 
 
 @transaction.atomic
+@roster_changes_gathered()
 def reorganisation_apply(*, reorganisation: Reorganisation, by: User | None = None) -> Reorganisation:
     """Carry a draft plan out on its effective date: create, rename, move, merge, split and dissolve units, post
     officials to their successors, and make audiences and personnel scopes follow. All or nothing."""
@@ -321,6 +322,7 @@ def _rebuild_paths() -> None:
 
 
 @transaction.atomic
+@roster_changes_gathered()
 def reorganisation_reverse(*, reorganisation: Reorganisation, by: User | None = None) -> Reorganisation:
     """Put everything an applied reorganisation changed back as it was, all or nothing."""
     from django.apps import apps
