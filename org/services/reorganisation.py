@@ -228,6 +228,9 @@ def _apply(reorganisation: Reorganisation, *, by: User | None) -> Reorganisation
         for u in row["units"]:
             after += [s.pk for s in closing[u.pk]]
         after = sorted(set(after))
+        if obj.audience_include_subunits:  # a successor already inside another chosen unit's subtree adds no one
+            paths = dict(Unit.objects.filter(pk__in=after).values_list("pk", "path"))
+            after = [pk for pk in after if not any(paths[pk] != p and paths[pk].startswith(p) for p in paths.values())]
         if after != before:
             journal["audiences"].append({"model": row["model"], "pk": obj.pk, "before": before})
             obj.audience_units.set(after)
