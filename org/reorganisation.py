@@ -147,10 +147,47 @@ class Checked:
     # be; a dissolved unit's own staff may be)
     allot: dict[str, dict] = field(default_factory=dict)
     unallocated: dict[str, list[str]] = field(default_factory=dict)  # unit code → employee codes left to allot
+    _parents: dict | None = field(default=None, repr=False)
 
     @property
     def closing(self) -> list[str]:
         return sorted(self.successors, key=lambda c: self.units[c].path if c in self.units else c)
+
+    def ancestors_after(self, code: str) -> list[str]:
+        """The codes above a unit once the plan is applied (nearest first), worked out from the plan and today's
+        tree without applying anything."""
+        if self._parents is None:
+            self._parents = dict(Unit.objects.values_list("code", "parent__code"))
+        targets = {t["code"]: t for t in self.plan.get("targets", [])}
+
+        def parent_after(x: str) -> str | None:
+            p = (targets[x].get("parent_code") if x in targets else None) or self._parents.get(x)
+            for _hop in range(50):  # a closing parent hands its sub-units on: to its one target, else upwards
+                if not p or p not in self.successors:
+                    return p
+                goes = self.fate.get(p, [])
+                p = goes[0][0] if len(goes) == 1 else self._parents.get(p)
+            return None
+
+        out, x = [], code
+        while len(out) < 50:
+            x = parent_after(x)
+            if not x or x in out:
+                return out
+            out.append(x)
+        return out
+
+    def audience_after(self, codes: list[str], *, include_subunits: bool) -> list[str]:
+        """What an audience naming `codes` names once the plan is applied: a closing unit gives way to its heirs;
+        an heir already inside another named unit's subtree adds no one and is left out."""
+        after = [x for x in codes if x not in self.heirs]
+        for x in codes:
+            after += self.heirs.get(x, [])
+        after = list(dict.fromkeys(after))
+        if include_subunits:
+            named = set(after)
+            after = [x for x in after if not (set(self.ancestors_after(x)) & (named - {x}))]
+        return after
 
 
 def plan_check(plan: dict, *, on: dt.date) -> Checked:
@@ -356,15 +393,21 @@ def plan_preview(plan: dict, *, on: dt.date) -> Preview:
                         "officials": counts.get(code, 0), "dissolved": code in plan.get("dissolve", []),
                         "unallocated": c.unallocated.get(code, [])})
     closing_ids = [u["unit"].pk for u in closing if u["unit"] is not None]
-    names = {u.code: u.name for u in units.values()}
-    for t in plan.get("targets", []):
-        names.setdefault(t["code"], t["name"])
-    successors_by_id = {units[code].pk: [names.get(s, s) for s in c.heirs[code]]
-                        for code in c.heirs if code in units}
-    personnel = [{"user": u, "units": [x for x in closing if x["unit"] and
-                                       (x["unit"].pk == u.scope_unit_id)]} for u in personnel_touching(closing_ids)]
-    audiences = [dict(a, successors=sorted({n for u in a["units"] for n in successors_by_id.get(u.pk, [])}))
-                 for a in audiences_touching(closing_ids)]
+    heir_codes = {x for v in c.heirs.values() for x in v}
+    names = dict(Unit.objects.filter(code__in=heir_codes).values_list("code", "name"))
+    names.update({t["code"]: t["name"] for t in plan.get("targets", [])})  # the names they will have
+    code_of = {u.pk: u.code for u in units.values()}
+    personnel = []
+    for user in personnel_touching(closing_ids):
+        mine = set(user.scope_grants.values_list("unit_id", flat=True)) | {user.scope_unit_id}
+        gone = [code_of[i] for i in mine if i in closing_ids and i in code_of]
+        personnel.append({"user": user, "from": [units[x].name for x in gone],
+                          "to": [names.get(h, h) for h in dict.fromkeys(h for x in gone for h in c.heirs.get(x, []))]})
+    audiences = []
+    for a in audiences_touching(closing_ids):
+        codes = list(a["object"].audience_units.values_list("code", flat=True))
+        after = c.audience_after(codes, include_subunits=a["object"].audience_include_subunits)
+        audiences.append(dict(a, successors=[names.get(x, x) for x in after if x not in codes]))
     impacts = []
     for _receiver, result in reorganisation_impact.send(sender=Unit, unit_ids=closing_ids):
         impacts.extend(result or [])

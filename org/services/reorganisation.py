@@ -224,13 +224,9 @@ def _apply(reorganisation: Reorganisation, *, by: User | None) -> Reorganisation
     for row in audiences_touching(list(closing)):
         obj = row["object"]
         before = sorted(obj.audience_units.values_list("pk", flat=True))
-        after = [pk for pk in before if pk not in closing]
-        for u in row["units"]:
-            after += [s.pk for s in closing[u.pk]]
-        after = sorted(set(after))
-        if obj.audience_include_subunits:  # a successor already inside another chosen unit's subtree adds no one
-            paths = dict(Unit.objects.filter(pk__in=after).values_list("pk", "path"))
-            after = [pk for pk in after if not any(paths[pk] != p and paths[pk].startswith(p) for p in paths.values())]
+        codes = list(Unit.objects.filter(pk__in=before).values_list("code", flat=True))
+        after_codes = checked.audience_after(codes, include_subunits=obj.audience_include_subunits)
+        after = sorted(Unit.objects.filter(code__in=after_codes).values_list("pk", flat=True))
         if after != before:
             journal["audiences"].append({"model": row["model"], "pk": obj.pk, "before": before})
             obj.audience_units.set(after)

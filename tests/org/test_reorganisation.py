@@ -182,7 +182,11 @@ def test_merging_provinces_an_audience_aimed_at_the_old_province_follows_its_own
             "25195,Phường Bình Phước,25198,Phường Tân Đồng,full\n").encode()
     plan = plan_from_file(data, "bp.csv", parent_code="75", dissolve_kinds=("city", "district", "town"),
                           merge_into_parent=["70"])
+    both = RequirementFactory(audience_units=[bp, tree["province"]])
+    shown = {a["object"].pk: a["successors"] for a in plan_preview(plan, on=ON).audiences}
+    assert shown == {requirement.pk: ["Phường Bình Phước", "Sở Nội vụ Bình Phước"], both.pk: []}
     reorganisation_apply(reorganisation=reorganisation_create(title="Hợp nhất tỉnh", effective_date=ON, plan=plan))
+    assert list(both.audience_units.values_list("code", flat=True)) == ["75"]  # its heirs are inside 75 already
     assert Unit.objects.get(code="70").merged_into.code == "75"
     assert Unit.objects.get(code="25195").parent.code == "75" and Unit.objects.get(code="70-SNV").parent.code == "75"
     assert Official.objects.get(pk=somebody.pk).unit == tan_phu
