@@ -128,6 +128,32 @@ def allocations_from_file(data: bytes, filename: str) -> dict[str, str]:
     return out
 
 
+def plan_codes(plan: dict) -> set[str]:
+    """Every unit code a plan names: targets, their parents, sources, dissolved units."""
+    targets = plan.get("targets", [])
+    return ({t["code"] for t in targets} | {t.get("parent_code") or "" for t in targets}
+            | {s["code"] for t in targets for s in t["sources"]} | set(plan.get("dissolve", []))) - {""}
+
+
+def may_open(user, reorganisation) -> bool:
+    """Administrators open every plan; a personnel officer the plans they made themselves inside their own
+    subtree (a merge started from a unit's page): every unit it names is below their own units, parents aside."""
+    from . import roles
+    from .selectors import scope_for
+
+    if roles.is_admin(user):
+        return True
+    scope = scope_for(user)
+    if reorganisation.created_by_id != user.pk or not scope.can_manage:
+        return False
+    plan = reorganisation.plan or {}
+    codes = plan_codes(plan)
+    parents = {t.get("parent_code") for t in plan.get("targets", [])}
+    units = list(Unit.objects.filter(code__in=codes))
+    return len(units) == len(codes) and all(
+        scope.covers_unit(u) and (u.code in parents or not scope.is_root_path(u.path)) for u in units)
+
+
 # --- Checking a plan against today's tree ---------------------------------------------------------------------
 
 @dataclass
@@ -195,8 +221,7 @@ def plan_check(plan: dict, *, on: dt.date) -> Checked:
     targets = plan.get("targets", [])
     dissolve = list(plan.get("dissolve", []))
     allocations = {k.lower(): v for k, v in (plan.get("allocations") or {}).items()}
-    codes = ({t["code"] for t in targets} | {t.get("parent_code") or "" for t in targets}
-             | {s["code"] for t in targets for s in t["sources"]} | set(dissolve)) - {""}
+    codes = plan_codes(plan)
     units = {u.code: u for u in Unit.objects.filter(code__in=codes).select_related("parent")}
     c = Checked(plan=plan, units=units)
     target_codes = {t["code"] for t in targets}

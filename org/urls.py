@@ -1,17 +1,17 @@
 from django.urls import path
 
-from . import account_views, views
+from . import account_views, reorganisation_views, views
 
 app_name = "org"
 urlpatterns = [
     path("toi/", views.dashboard, name="dashboard"),
     path("don-vi/", views.unit_list, name="unit_list"),
-    path("don-vi/sap-xep/", views.reorganisation_list, name="reorganisation_list"),
-    path("don-vi/sap-xep/<int:pk>/", views.reorganisation_detail, name="reorganisation_detail"),
-    path("don-vi/sap-xep/<int:pk>/them-dong/", views.reorganisation_add_line, name="reorganisation_add_line"),
-    path("don-vi/sap-xep/<int:pk>/phan-bo/", views.reorganisation_allocate, name="reorganisation_allocate"),
-    path("don-vi/sap-xep/<int:pk>/ap-dung/", views.reorganisation_apply, name="reorganisation_apply"),
-    path("don-vi/sap-xep/<int:pk>/hoan-tac/", views.reorganisation_reverse, name="reorganisation_reverse"),
+    path("don-vi/sap-xep/", reorganisation_views.reorganisation_list, name="reorganisation_list"),
+    path("don-vi/sap-xep/<int:pk>/", reorganisation_views.reorganisation_detail, name="reorganisation_detail"),
+    path("don-vi/sap-xep/<int:pk>/them-dong/", reorganisation_views.reorganisation_add_line, name="reorganisation_add_line"),
+    path("don-vi/sap-xep/<int:pk>/phan-bo/", reorganisation_views.allocate_view, name="reorganisation_allocate"),
+    path("don-vi/sap-xep/<int:pk>/ap-dung/", reorganisation_views.apply_view, name="reorganisation_apply"),
+    path("don-vi/sap-xep/<int:pk>/hoan-tac/", reorganisation_views.reverse_view, name="reorganisation_reverse"),
     path("don-vi/<str:code>/", views.unit_detail, name="unit_detail"),
     path("don-vi/<str:code>/to-chuc-lai/", views.unit_reorganise, name="unit_reorganise"),
     path("don-vi/<str:code>/them-don-vi/", views.unit_create_child, name="unit_create_child"),
