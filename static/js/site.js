@@ -24,3 +24,15 @@ document.addEventListener("submit", function (e) {
     });
   } catch (err) {}  // storage disabled: then nothing was kept either
 });
+
+// A form whose work takes a while (applying a reorganisation) says so once sent, and cannot be sent twice.
+document.addEventListener("submit", function (e) {
+  var form = e.target;
+  var busy = form.getAttribute("data-busy-text");
+  if (!busy || e.defaultPrevented) return;
+  form.querySelectorAll("button[type=submit]").forEach(function (button) {
+    button.disabled = true;
+    button.textContent = busy;
+  });
+  form.setAttribute("aria-busy", "true");
+});
