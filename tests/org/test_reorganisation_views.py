@@ -70,3 +70,22 @@ def test_only_administrators_reorganise(client, tree, bien_hoa_officer):
     assert client.get("/don-vi/sap-xep/").status_code == 403
     r = Reorganisation.objects.create(title="x", effective_date=dt.date(2025, 7, 1), plan={})
     assert client.post(f"/don-vi/sap-xep/{r.pk}/ap-dung/").status_code == 403
+
+
+def test_a_split_unit_s_officials_can_be_allotted_from_a_roster_file(admin_client, tree):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    xa = UnitFactory(code="26449", name="Xã Xuân Tâm", parent=tree["long_khanh"])
+    a = OfficialFactory(unit=xa, employee_code="XT-1")
+    b = OfficialFactory(unit=xa, employee_code="XT-2")
+    upload(admin_client)
+    r = Reorganisation.objects.get()
+    roster = "Mã cán bộ,Họ và tên,Mã đơn vị\nXT-1,Người Một,26359\nxt-2,Người Hai,26446\n".encode("utf-8-sig")
+    response = admin_client.post(f"/don-vi/sap-xep/{r.pk}/phan-bo/", {"file": SimpleUploadedFile("ds.csv", roster)})
+    assert response.status_code == 302
+    assert admin_client.post(f"/don-vi/sap-xep/{r.pk}/ap-dung/").status_code == 302
+    assert (Official.objects.get(pk=a.pk).unit.code, Official.objects.get(pk=b.pk).unit.code) == ("26359", "26446")
+    bad = "Mã cán bộ,Mã đơn vị\nXT-1,\n".encode()
+    r2 = Reorganisation.objects.create(title="x", effective_date=dt.date(2025, 7, 1), plan={"targets": []})
+    refused = admin_client.post(f"/don-vi/sap-xep/{r2.pk}/phan-bo/", {"file": SimpleUploadedFile("ds.csv", bad)})
+    assert refused.status_code == 400 and "2" in refused.content.decode()
