@@ -16,6 +16,7 @@ from typing import Callable
 import pandas as pd
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
@@ -23,7 +24,7 @@ from common.tabular import (NO_WORDS, YES_WORDS, Column, ParsedRows, RowError, T
                             read_frame, yes_no)
 from common.text import fold
 
-from .models import Category, Official, OfficialStatus, Unit, UnitKind, User
+from .models import Category, Official, OfficialStatus, Transfer, Unit, UnitKind, User
 from .selectors import Scope
 
 __all__ = ["CATEGORY_WORDS", "Column", "ImportRefused", "MAX_ERRORS_KEPT", "ParsedRows", "ROSTER_COLUMNS",
@@ -246,6 +247,10 @@ def roster_validate(frame: pd.DataFrame, *, scope: Scope, progress: Callable[[in
     emails_in_db = {
         e.lower(): uid for uid, e in User.objects.exclude(email="").values_list("id", "email")
     }
+    # A posting is added to each official's ordered history: a move dated before their latest one would put the
+    # file's unit in the past while a later posting says otherwise.
+    latest_posting = dict(Transfer.objects.values_list("official_id").annotate(d=Max("effective_date"))
+                          .values_list("official_id", "d"))
     usernames_in_db = dict(User.objects.values_list("username", "id"))
     seen_codes: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
@@ -298,6 +303,13 @@ def roster_validate(frame: pd.DataFrame, *, scope: Scope, progress: Callable[[in
             if owner is not None and owner != (current["user_id"] if current else None):
                 errors.append(RowError(row_no, h("email"), _("the e-mail %(email)s is used by another account.")
                                        % {"email": email}))
+        since = latest_posting.get(current["id"]) if current else None
+        if (current and unit is not None and unit.pk != current["unit_id"] and row["effective_date"] and since
+                and row["effective_date"] < since):
+            errors.append(RowError(row_no, h("effective_date"), _(
+                "the move is dated %(date)s, before this official's latest posting (%(since)s); date it on or after "
+                "that day, or record the earlier move on the official's page.") % {
+                "date": row["effective_date"].strftime("%d/%m/%Y"), "since": since.strftime("%d/%m/%Y")}))
         dob = row["date_of_birth"]
         if dob and not (dt.date(1930, 1, 1) <= dob <= timezone.localdate() - dt.timedelta(days=365 * 15)):
             errors.append(RowError(row_no, h("date_of_birth"), _("the date of birth %(date)s is not plausible.")

@@ -214,3 +214,16 @@ def test_the_command_checks_a_file_without_writing_on_a_dry_run_then_imports_it(
     assert Official.objects.count() == 0
     call_command("import_roster", str(path), stdout=io.StringIO())
     assert Official.objects.count() == 3
+
+
+def test_a_move_dated_before_the_official_s_latest_posting_is_refused_and_changes_nothing(tree):
+    rows = roster_rows(3)
+    run(to_csv(rows), "ds.csv")  # first postings dated 01/01/2020
+    official = Official.objects.get(employee_code="BH-00001")
+    rows[1][2] = "26071"
+    rows[1][13] = "01/07/2019"
+    with pytest.raises(parsing.ImportRefused) as refused:
+        run(to_csv(rows), "ds.csv")
+    assert any(e.row == 3 and "01/01/2020" in e.message for e in refused.value.errors)
+    official.refresh_from_db()
+    assert official.unit.code == "25996" and official.transfers.count() == 1
