@@ -372,11 +372,15 @@ def _reverse(reorganisation: Reorganisation, *, by: User | None) -> Reorganisati
         Unit.objects.filter(pk=int(key)).update(**{f: (_date(v) if f in ("active_to", "active_from") else v)
                                                    for f, v in fields.items()})
         UnitVersion.objects.filter(unit_id=int(key)).delete()
-        UnitVersion.objects.bulk_create([
-            UnitVersion(unit_id=int(key), **{f: (_date(v) if f in ("valid_from", "valid_to") else
-                                                 dt.datetime.fromisoformat(v) if f == "changed_at" else v)
-                                             for f, v in row.items()})
-            for row in j["versions"].get(key, [])])
+        restored = [UnitVersion(unit_id=int(key), **{f: (_date(v) if f in ("valid_from", "valid_to") else
+                                                         dt.datetime.fromisoformat(v) if f == "changed_at" else v)
+                                                     for f, v in row.items()})
+                    for row in j["versions"].get(key, [])]
+        when = [v.changed_at for v in restored]
+        UnitVersion.objects.bulk_create(restored)  # sets changed_at to now (auto_now_add) …
+        for version, at in zip(restored, when):
+            version.changed_at = at
+        UnitVersion.objects.bulk_update(restored, ["changed_at"])  # … so when each change was recorded is put back
     for pk in sorted(j.get("created", []), reverse=True):
         unit = Unit.objects.get(pk=pk)
         UnitVersion.objects.filter(unit=unit).delete()

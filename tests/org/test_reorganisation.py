@@ -91,14 +91,15 @@ def test_applying_moves_everyone_keeps_the_past_and_audiences_and_scopes_follow(
 def test_reversing_puts_everything_back(tree, people, bien_hoa_officer):
     requirement = RequirementFactory(audience_units=[tree["bien_hoa"]])
     before_units = sorted(Unit.objects.values_list("code", "name", "parent_id", "path", "active_to"))
-    before_versions = sorted(UnitVersion.objects.values_list("unit_id", "name", "parent_id", "valid_from", "valid_to"))
+    before_versions = sorted(UnitVersion.objects.values_list("unit_id", "name", "parent_id", "valid_from", "valid_to",
+                                                             "changed_at"))
     before_people = sorted(Official.objects.values_list("pk", "unit_id"))
     transfers = Transfer.objects.count()
     r = reorganisation_apply(reorganisation=reform(tree))
     reorganisation_reverse(reorganisation=r)
     assert sorted(Unit.objects.values_list("code", "name", "parent_id", "path", "active_to")) == before_units
-    assert sorted(UnitVersion.objects.values_list("unit_id", "name", "parent_id", "valid_from", "valid_to")) \
-        == before_versions
+    assert sorted(UnitVersion.objects.values_list("unit_id", "name", "parent_id", "valid_from", "valid_to",
+                                                  "changed_at")) == before_versions
     assert sorted(Official.objects.values_list("pk", "unit_id")) == before_people
     assert Transfer.objects.count() == transfers
     assert list(requirement.audience_units.values_list("code", flat=True)) == ["731"]
