@@ -133,7 +133,8 @@ def _write_header(sheet, headers) -> None:
     option_fill = PatternFill("solid", start_color="2E75B6")
     side = Side(style="thin", color="BFBFBF")
     for column, (key, header, width) in enumerate(headers, 1):
-        cell = sheet.cell(1, column, header)
+        cell = sheet.cell(1, column)
+        cell_set(cell, header)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = option_fill if key.startswith(("option ", "feedback ")) else fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
