@@ -135,7 +135,10 @@ def unsaved_formula_cells(data: bytes) -> list[tuple[str, int]]:
         if name is None:
             return []
         found = []
-        with archive.open(name) as fh:
+        raw = archive.read(name)
+        if b"<f>" not in raw and b"<f " not in raw and b":f>" not in raw and b":f " not in raw:
+            return []  # no formula at all: the common case, not worth parsing
+        with io.BytesIO(raw) as fh:
             for _event, element in ET.iterparse(fh):
                 if element.tag.rsplit("}", 1)[-1] != "c":
                     continue
@@ -362,8 +365,8 @@ def roster_validate(frame: pd.DataFrame, *, scope: Scope, progress: Callable[[in
     h = lambda key: _header(ROSTER_COLUMNS, key)  # noqa: E731
     # A row with a bad cell is still checked on its other cells, so that every error of a row is told at once.
     good = {row_no for row_no, _row in parsed.rows}
-    partial = [(row_no, _parse_what_can_be(record)) for row_no, record in zip(frame.index, frame.to_dict("records"))
-               if row_no not in good]
+    failed = frame[~frame.index.isin(good)] if len(good) < len(frame) else frame.iloc[0:0]
+    partial = [(row_no, _parse_what_can_be(record)) for row_no, record in zip(failed.index, failed.to_dict("records"))]
     for _row_no, row in [*parsed.rows, *partial]:
         # What the row changes: the fields of the columns in the file whose cell is not empty.
         row["fields"] = {k: row[k] for k in OFFICIAL_FIELDS if k in present and k in row and row[k] is not KEPT}

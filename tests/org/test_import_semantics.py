@@ -289,3 +289,11 @@ def test_the_page_of_a_job_the_stale_sweep_failed_opens(client, tree, admin_user
     client.force_login(admin_user)
     page = client.get(f"/nhap-du-lieu/{job.pk}/")
     assert page.status_code == 200 and "Tệp bị từ chối do có 1 lỗi." in page.content.decode()
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_an_empty_workbook_is_refused_in_vietnamese(tree, importer, channel):
+    out = io.BytesIO()
+    openpyxl.Workbook().save(out)  # one sheet, no cell filled in
+    written, said = importer(channel, out.getvalue(), "ds.xlsx")
+    assert not written and "Tệp trống" in said
