@@ -399,8 +399,13 @@ def roster_validate(frame: pd.DataFrame, *, scope: Scope, progress: Callable[[in
         if code.isdigit():
             # Excel reads a code typed as a number and drops its leading zeros: 001234 becomes 1234, which must not
             # become a second person.
-            other = numeric_codes.get(int(code))
-            if other is not None and other != row["employee_code"]:
+            other, other_path = numeric_codes.get(int(code), (None, ""))
+            if other is not None and other != row["employee_code"] and not scope.covers_path(other_path):
+                # Not named: that would tell whether someone outside the officer's units holds such a code.
+                errors.append(RowError(row_no, h("employee_code"), _(
+                    "the code %(code)s may have lost its leading zeros (Excel drops them from a number). Format the "
+                    "column as Text and write the code in full.") % {"code": row["employee_code"]}))
+            elif other is not None and other != row["employee_code"]:
                 errors.append(RowError(row_no, h("employee_code"), _(
                     "the code %(code)s is the existing code %(existing)s without its leading zeros (Excel drops them "
                     "from a number). Format the column as Text and write %(existing)s; if this is another person, "
@@ -489,10 +494,11 @@ def _parse_what_can_be(record: dict) -> dict:
     return out
 
 
-def _numeric_codes() -> dict[int, str]:
-    """Existing employee codes made only of digits, by their number: 001234 and 1234 are both 1234."""
-    return {int(code): code for code in Official.objects.filter(employee_code__regex=r"^[0-9]+$")
-            .values_list("employee_code", flat=True)}
+def _numeric_codes() -> dict[int, tuple[str, str]]:
+    """Existing employee codes made only of digits, by their number (001234 and 1234 are both 1234), with the path
+    of their holder's unit."""
+    return {int(code): (code, path) for code, path in Official.objects.filter(employee_code__regex=r"^[0-9]+$")
+            .values_list("employee_code", "unit__path")}
 
 
 # --- Units --------------------------------------------------------------------------------------------------

@@ -297,3 +297,48 @@ def test_an_empty_workbook_is_refused_in_vietnamese(tree, importer, channel):
     openpyxl.Workbook().save(out)  # one sheet, no cell filled in
     written, said = importer(channel, out.getvalue(), "ds.xlsx")
     assert not written and "Tệp trống" in said
+
+
+def test_a_zero_padded_code_outside_the_officers_units_is_refused_without_naming_it(tree, bien_hoa_officer):
+    from org.selectors import scope_for
+
+    OfficialFactory(employee_code="001234", full_name="Phạm Văn Xa", unit=tree["xuan_trung"])  # Long Khánh
+    frame = parsing.read_table(to_csv([["1234", "Lê Văn Gần", "25993", "Công chức"]], headers=REQUIRED), "ds.csv")
+    _rows, errors = parsing.roster_validate(frame, scope=scope_for(bien_hoa_officer.user))
+    assert [e.message for e in errors] == [
+        "mã 1234 có thể đã bị mất các số 0 ở đầu (Excel bỏ chúng khi coi mã là số). Hãy định dạng cột là Văn bản "
+        "(Text) và ghi đầy đủ mã."]
+
+
+def test_an_empty_status_keeps_a_retired_official_retired(tree):
+    rows = full_roster()
+    rows[0][9] = "Đã nghỉ hưu"
+    run(to_csv(rows), "ds.csv")
+    rows[0][9] = ""
+    run(to_csv(rows), "ds.csv")
+    assert Official.objects.get(employee_code="BH-00000").status == "retired"
+
+
+def test_a_write_that_collides_with_another_is_told_in_vietnamese(tree, admin_user, monkeypatch):
+    from django.db import IntegrityError
+
+    from org.services import import_jobs
+
+    def collide(rows, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(import_jobs, "roster_apply", collide)
+    job = ImportJob.objects.create(kind="roster", original_name="ds.csv", created_by=admin_user,
+                                   file=SimpleUploadedFile("ds.csv", to_csv(roster_rows(2))))
+    job = services.import_job_run(job_id=job.pk)
+    assert job.status == "failed" and job.summary["error_count"] == 1
+    assert job.errors[0]["message"].startswith("Một lần nhập hoặc thay đổi khác đã ghi cùng một số cán bộ")
+
+
+def test_the_import_page_and_the_template_say_how_to_empty_a_field(client, tree, admin_user):
+    client.force_login(admin_user)
+    html = client.get("/nhap-du-lieu/").content.decode()
+    assert "hãy ghi (xóa) vào ô" in html and "Chỉ kiểm tra tệp và liệt kê những gì sẽ thay đổi" in html
+    wb = openpyxl.load_workbook(io.BytesIO(client.get("/nhap-du-lieu/mau/roster.xlsx").content))
+    guide = " ".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value)
+    assert "ghi (xóa) vào ô để xóa trường" in guide
