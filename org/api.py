@@ -132,13 +132,13 @@ def get_official(request, official_id: int):
 
 
 @router.post("/imports", response={201: ImportJobOut}, summary="Upload a roster or unit file to import")
-def create_import(request, kind: Form[str], file: File[UploadedFile]):
+def create_import(request, kind: Form[str], file: File[UploadedFile], dry_run: Form[bool] = False):
     if not selectors.scope_for(request.user).can_manage:
         raise HttpError(403, _("Only personnel officers can import data."))
     if kind not in ImportJob.Kind.values:
         raise HttpError(422, _("kind must be “roster” or “units”."))
     try:
-        job = services.import_job_create(user=request.user, kind=kind, uploaded_file=file)
+        job = services.import_job_create(user=request.user, kind=kind, uploaded_file=file, dry_run=dry_run)
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages))
     job.refresh_from_db()

@@ -12,6 +12,8 @@ class ImportForm(forms.Form):
                              initial=ImportJob.Kind.ROSTER)
     file = forms.FileField(label=_("File (.xlsx or .csv)"),
                            widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+    dry_run = forms.BooleanField(label=_("Only check the file and list what it would change (write nothing)"),
+                                 required=False)
 
 
 class OfficialFilterForm(forms.Form):

@@ -10,6 +10,7 @@ the columns and words are the roster's.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from typing import Callable
 
@@ -20,14 +21,14 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
-from common.tabular import (NO_WORDS, YES_WORDS, Column, ParsedRows, RowError, TableRefused, map_columns, parse_rows,
-                            read_frame, yes_no)
+from common.tabular import (NO_WORDS, YES_WORDS, Column, ParsedRows, RowError, TableRefused, header_columns,
+                            map_columns, parse_rows, read_frame, yes_no)
 from common.text import fold
 
 from .models import Category, Official, OfficialStatus, Transfer, Unit, UnitKind, User
 from .selectors import Scope
 
-__all__ = ["CATEGORY_WORDS", "Column", "ImportRefused", "MAX_ERRORS_KEPT", "ParsedRows", "ROSTER_COLUMNS",
+__all__ = ["BLANK_WORD", "CATEGORY_WORDS", "Column", "EMPTY_FILE", "KEPT", "OFFICIAL_FIELDS", "ImportRefused", "MAX_ERRORS_KEPT", "ParsedRows", "ROSTER_COLUMNS",
            "RowError", "STATUS_WORDS", "Scope", "UNIT_COLUMNS", "UNIT_KIND_WORDS", "map_columns", "parse_code",
            "parse_date", "parse_email", "parse_flag", "parse_phone", "read_table", "roster_validate",
            "same_person", "units_validate"]
@@ -39,7 +40,7 @@ ImportRefused = TableRefused  # the roster's name for a refused file; nothing wa
 
 
 ROSTER_COLUMNS = (
-    Column("employee_code", "Mã cán bộ", True, gettext_lazy("Unique code of the person, e.g. BH-00123."),
+    Column("employee_code", "Mã cán bộ", True, gettext_lazy("Unique code of the person, e.g. BH-00123; as Text so that leading zeros stay."),
            ("ma nhan vien", "ma cbccvc", "ma so")),
     Column("full_name", "Họ và tên", True, gettext_lazy("Full name with diacritics."), ("ho ten",)),
     Column("unit_code", "Mã đơn vị", True, gettext_lazy("Code of the unit where the person works (see the Units sheet)."),
@@ -52,9 +53,9 @@ ROSTER_COLUMNS = (
            gettext_lazy("x if the person receives dossiers at the one-stop shop."), ("mot cua",)),
     Column("is_leader", "Lãnh đạo", False, gettext_lazy("x if the person holds a leadership post.")),
     Column("status", "Trạng thái", False, gettext_lazy("Đang công tác (default), Đã chuyển công tác or Đã nghỉ hưu.")),
-    Column("email", "Email", False, gettext_lazy("Work e-mail; used to sign in and to reset the password."),
+    Column("email", "Email", False, gettext_lazy("Work e-mail; used to sign in and to reset the password. (xóa) empties it."),
            ("thu dien tu", "e-mail")),
-    Column("phone", "Số điện thoại", False, gettext_lazy("Mobile number for reminders."), ("dien thoai",)),
+    Column("phone", "Số điện thoại", False, gettext_lazy("Mobile number for reminders, as Text so that the leading 0 stays. (xóa) empties it."), ("dien thoai",)),
     Column("date_of_birth", "Ngày sinh", False, gettext_lazy("dd/mm/yyyy.")),
     Column("effective_date", "Ngày hiệu lực", False,
            gettext_lazy("dd/mm/yyyy: from when the unit given here applies (default: today).")),
@@ -100,9 +101,78 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9 .\-]{7,18}$")
 
 # --- Reading ------------------------------------------------------------------------------------------------
 
+EMPTY_FILE = gettext_lazy("The file is empty: it has no header row and no data. Fill in the template and upload it "
+                          "again.")
+
+
 def read_table(data: bytes, filename: str) -> pd.DataFrame:
-    """Read an .xlsx or .csv file into a DataFrame of strings, rows numbered as the spreadsheet shows them."""
-    return read_frame(data, filename)
+    """Read an .xlsx or .csv file into a DataFrame of strings, rows numbered as the spreadsheet shows them. An
+    empty file, and an .xlsx with formulas whose value was never saved, are refused with what to do."""
+    if not data.strip():
+        raise ImportRefused([RowError(0, "", str(EMPTY_FILE))])
+    frame = read_frame(data, filename)
+    if filename.lower().endswith(".xlsx"):
+        unsaved = unsaved_formula_cells(data)
+        if unsaved:
+            raise ImportRefused([RowError(row, "", _(
+                "the cell %(cell)s holds a formula whose value was not saved in the file (the program that wrote it "
+                "did not calculate it). Open the file in Excel or LibreOffice and save it again, or type the values "
+                "instead of formulas.") % {"cell": ref}) for ref, row in unsaved[:MAX_ERRORS_KEPT]])
+    if not len(frame.columns):
+        raise ImportRefused([RowError(0, "", str(EMPTY_FILE))])
+    return frame
+
+
+def unsaved_formula_cells(data: bytes) -> list[tuple[str, int]]:
+    """The cells of an .xlsx's first sheet that hold a formula without a saved value, as (reference, row): read
+    from the sheet's XML, because the values read from the workbook cannot tell them from empty cells."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        name = _first_sheet_path(archive)
+        if name is None:
+            return []
+        found = []
+        raw = archive.read(name)
+        if b"<f>" not in raw and b"<f " not in raw and b":f>" not in raw and b":f " not in raw:
+            return []  # no formula at all: the common case, not worth parsing
+        with io.BytesIO(raw) as fh:
+            for _event, element in ET.iterparse(fh):
+                if element.tag.rsplit("}", 1)[-1] != "c":
+                    continue
+                children = {child.tag.rsplit("}", 1)[-1]: child for child in element}
+                value = children.get("v")
+                if "f" in children and (value is None or not (value.text or "")):
+                    ref = element.get("r", "")
+                    row = re.sub(r"[^0-9]", "", ref)
+                    found.append((ref, int(row) if row else 0))
+                element.clear()
+        return found
+    except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, ValueError):
+        return []  # read_frame has already judged the file; this only looks for one more problem
+
+
+def _first_sheet_path(archive) -> str | None:
+    """The path in the archive of the workbook's first sheet (the one read_frame reads)."""
+    import xml.etree.ElementTree as ET
+
+    names = set(archive.namelist())
+    try:
+        book = ET.fromstring(archive.read("xl/workbook.xml"))
+        rels = ET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except KeyError:
+        return "xl/worksheets/sheet1.xml" if "xl/worksheets/sheet1.xml" in names else None
+    sheet = next((el for el in book.iter() if el.tag.rsplit("}", 1)[-1] == "sheet"), None)
+    if sheet is None:
+        return None
+    rid = next((v for k, v in sheet.attrib.items() if k.rsplit("}", 1)[-1] == "id"), None)
+    target = next((el.get("Target") for el in rels.iter() if el.get("Id") == rid), None)
+    if not target:
+        return None
+    path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    return path if path in names else None
 
 
 # --- Field parsers (raise ValueError with a Vietnamese message) ---------------------------------------------
@@ -169,20 +239,73 @@ def _max_len(n: int) -> Callable[[str], str]:
     return parse
 
 
+# A roster file changes only what it says. A column missing from the file, or an empty cell, leaves the official's
+# field as it is; BLANK_WORD in a cell empties the field. A yes/no column is the exception: where the file has it,
+# x (or có) is yes and an empty cell (or không) is no.
+BLANK_WORD = "(xóa)"
+OFFICIAL_FIELDS = ("full_name", "category", "rank", "position", "is_reform_officer", "is_one_stop_receiver",
+                   "is_leader", "status", "email", "phone", "date_of_birth")
+
+
+class _Kept:
+    """An empty cell of an optional column: the field is left as it is."""
+
+    def __repr__(self) -> str:
+        return "KEPT"
+
+
+KEPT = _Kept()
+_EMPTY_VALUES = {"rank": "", "position": "", "is_reform_officer": False, "is_one_stop_receiver": False,
+                 "is_leader": False, "status": OfficialStatus.ACTIVE.value, "email": "", "phone": "",
+                 "date_of_birth": None}
+
+
+def _is_blank_word(value: str) -> bool:
+    return fold(value).replace(" ", "") == fold(BLANK_WORD)
+
+
+def _kept_or(parse: Callable[[str], object], *, blankable: bool = True) -> Callable[[str], object]:
+    """An optional field's parser: empty → KEPT, BLANK_WORD → the field's empty value (when it may be emptied)."""
+    def parser(value: str) -> object:
+        if not value:
+            return KEPT
+        if blankable and _is_blank_word(value):
+            return parse("")
+        return parse(value)
+    return parser
+
+
+def parse_roster_flag(value: str) -> bool:
+    if _is_blank_word(value):
+        return False
+    return parse_flag(value)
+
+
+def parse_roster_phone(value: str) -> str:
+    """A phone number; one that Excel read as a number and so lost its leading 0 (9 or 10 digits, not 0…) gets it
+    back: no Vietnamese number is written that way, so the 0 is the only thing it can have lost."""
+    digits = value.replace(" ", "").replace(".", "")
+    if digits.isdigit() and not digits.startswith("0") and len(digits) in (9, 10):
+        value = "0" + digits
+    return parse_phone(value)
+
+
 ROSTER_PARSERS: dict[str, Callable[[str], object]] = {
     "employee_code": parse_code,
     "full_name": _max_len(255),
     "unit_code": lambda v: v,
     "category": _choice(CATEGORY_WORDS, "Cán bộ, Công chức, Viên chức"),
-    "rank": _max_len(128),
-    "position": _max_len(255),
-    "is_reform_officer": parse_flag,
-    "is_one_stop_receiver": parse_flag,
-    "is_leader": parse_flag,
-    "status": _choice(STATUS_WORDS, "Đang công tác, Đã chuyển công tác, Đã nghỉ hưu"),
-    "email": parse_email,
-    "phone": parse_phone,
-    "date_of_birth": parse_date,
+    "rank": _kept_or(_max_len(128)),
+    "position": _kept_or(_max_len(255)),
+    # A yes/no column in the file says yes or no for every row: empty is no, as the template has always said (the
+    # column lists who holds the role); a file without the column leaves the role alone.
+    "is_reform_officer": parse_roster_flag,
+    "is_one_stop_receiver": parse_roster_flag,
+    "is_leader": parse_roster_flag,
+    "status": _kept_or(_choice(STATUS_WORDS, "Đang công tác, Đã chuyển công tác, Đã nghỉ hưu"), blankable=False),
+    "email": _kept_or(parse_email),
+    "phone": _kept_or(parse_roster_phone),
+    "date_of_birth": _kept_or(parse_date),
     "effective_date": parse_date,
     "same_person": parse_flag,
 }
@@ -229,6 +352,9 @@ def _person(name: str, unit: str, born: dt.date | None) -> str:
 def roster_validate(frame: pd.DataFrame, *, scope: Scope, progress: Callable[[int], None] = lambda n: None
                     ) -> tuple[list[tuple[int, dict]], list[RowError]]:
     """Check every row of a roster file against the file itself and the database. Returns parsed rows and errors."""
+    if not len(frame.columns):
+        return [], [RowError(0, "", str(EMPTY_FILE))]
+    present = set(header_columns([str(c) for c in frame.columns], ROSTER_COLUMNS))
     frame, errors = map_columns(frame, ROSTER_COLUMNS)
     if errors:
         return [], errors
@@ -237,6 +363,17 @@ def roster_validate(frame: pd.DataFrame, *, scope: Scope, progress: Callable[[in
     parsed = parse_rows(frame, ROSTER_COLUMNS, ROSTER_PARSERS, progress)
     errors = parsed.errors
     h = lambda key: _header(ROSTER_COLUMNS, key)  # noqa: E731
+    # A row with a bad cell is still checked on its other cells, so that every error of a row is told at once.
+    good = {row_no for row_no, _row in parsed.rows}
+    failed = frame[~frame.index.isin(good)] if len(good) < len(frame) else frame.iloc[0:0]
+    partial = [(row_no, _parse_what_can_be(record)) for row_no, record in zip(failed.index, failed.to_dict("records"))]
+    for _row_no, row in [*parsed.rows, *partial]:
+        # What the row changes: the fields of the columns in the file whose cell is not empty.
+        row["fields"] = {k: row[k] for k in OFFICIAL_FIELDS if k in present and k in row and row[k] is not KEPT}
+        for k in OFFICIAL_FIELDS:
+            if row.get(k) is KEPT or (k not in row and k in _EMPTY_VALUES):
+                row[k] = _EMPTY_VALUES[k]
+    numeric_codes = _numeric_codes()
 
     units = {u.code: u for u in Unit.objects.only("id", "code", "path", "active_to", "name")}
     existing = {
@@ -254,8 +391,32 @@ def roster_validate(frame: pd.DataFrame, *, scope: Scope, progress: Callable[[in
     usernames_in_db = dict(User.objects.values_list("username", "id"))
     seen_codes: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
-    for row_no, row in parsed.rows:
+    seen_numeric: dict[int, tuple[str, int]] = {}
+    for row_no, row in sorted([*parsed.rows, *partial], key=lambda r: r[0]):
+        if "employee_code" not in row or "unit_code" not in row:
+            continue  # its code or unit is already reported; the checks below need both
         code = row["employee_code"].lower()
+        if code.isdigit():
+            # Excel reads a code typed as a number and drops its leading zeros: 001234 becomes 1234, which must not
+            # become a second person.
+            other, other_path = numeric_codes.get(int(code), (None, ""))
+            if other is not None and other != row["employee_code"] and not scope.covers_path(other_path):
+                # Not named: that would tell whether someone outside the officer's units holds such a code.
+                errors.append(RowError(row_no, h("employee_code"), _(
+                    "the code %(code)s may have lost its leading zeros (Excel drops them from a number). Format the "
+                    "column as Text and write the code in full.") % {"code": row["employee_code"]}))
+            elif other is not None and other != row["employee_code"]:
+                errors.append(RowError(row_no, h("employee_code"), _(
+                    "the code %(code)s is the existing code %(existing)s without its leading zeros (Excel drops them "
+                    "from a number). Format the column as Text and write %(existing)s; if this is another person, "
+                    "give them another code.") % {"code": row["employee_code"], "existing": other}))
+            in_file = seen_numeric.get(int(code))
+            if in_file is not None and in_file[0] != row["employee_code"]:
+                errors.append(RowError(row_no, h("employee_code"), _(
+                    "the code %(code)s and the code %(other)s on row %(row)s differ only by leading zeros (Excel "
+                    "drops them from a number). Format the column as Text and write each code in full.")
+                    % {"code": row["employee_code"], "other": in_file[0], "row": in_file[1]}))
+            seen_numeric.setdefault(int(code), (row["employee_code"], row_no))
         if code in seen_codes:
             errors.append(RowError(row_no, h("employee_code"), _("the code %(code)s already appears on row %(other)s.")
                                    % {"code": row["employee_code"], "other": seen_codes[code]}))
@@ -281,7 +442,7 @@ def roster_validate(frame: pd.DataFrame, *, scope: Scope, progress: Callable[[in
                 "the code %(code)s is already used outside the units you manage (its holder is not shown here): if "
                 "this row is another person, give them another code; if it is the same person moving to your units, "
                 "ask the Department of Home Affairs.") % {"code": row["employee_code"]}))
-        elif current and not same_person(current, row, unit):
+        elif current and "full_name" in row and not same_person(current, row, unit):
             errors.append(RowError(row_no, h("employee_code"), _(
                 "the code %(code)s already belongs to %(existing)s; this row is %(row)s: two different people. Give "
                 "this row another code or correct it; if it is the same person, whose name or date of birth this row "
@@ -304,7 +465,7 @@ def roster_validate(frame: pd.DataFrame, *, scope: Scope, progress: Callable[[in
                 errors.append(RowError(row_no, h("email"), _("the e-mail %(email)s is used by another account.")
                                        % {"email": email}))
         since = latest_posting.get(current["id"]) if current else None
-        if (current and unit is not None and unit.pk != current["unit_id"] and row["effective_date"] and since
+        if (current and unit is not None and unit.pk != current["unit_id"] and row.get("effective_date") and since
                 and row["effective_date"] < since):
             errors.append(RowError(row_no, h("effective_date"), _(
                 "the move is dated %(date)s, before this official's latest posting (%(since)s); date it on or after "
@@ -317,6 +478,27 @@ def roster_validate(frame: pd.DataFrame, *, scope: Scope, progress: Callable[[in
         row["unit"] = unit
     errors.sort(key=lambda e: (e.row, e.column))
     return parsed.rows, errors
+
+
+def _parse_what_can_be(record: dict) -> dict:
+    """The cells of a row that has a bad one, each parsed on its own; the bad and the missing ones left out."""
+    out = {}
+    required = {c.key for c in ROSTER_COLUMNS if c.required}
+    for key, raw in record.items():
+        if key in required and not raw:
+            continue
+        try:
+            out[key] = ROSTER_PARSERS[key](raw)
+        except ValueError:
+            continue
+    return out
+
+
+def _numeric_codes() -> dict[int, tuple[str, str]]:
+    """Existing employee codes made only of digits, by their number (001234 and 1234 are both 1234), with the path
+    of their holder's unit."""
+    return {int(code): (code, path) for code, path in Official.objects.filter(employee_code__regex=r"^[0-9]+$")
+            .values_list("employee_code", "unit__path")}
 
 
 # --- Units --------------------------------------------------------------------------------------------------

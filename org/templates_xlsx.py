@@ -7,12 +7,13 @@ from common.export import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, bold_header, row_
     template_workbook, xlsx_bytes
 
 from .models import Unit
-from .parsing import ROSTER_COLUMNS, UNIT_COLUMNS
+from .parsing import BLANK_WORD, ROSTER_COLUMNS, UNIT_COLUMNS
 
 ROSTER_LISTS = {
     "category": ["Cán bộ", "Công chức", "Viên chức"],
     "status": ["Đang công tác", "Đã chuyển công tác", "Đã nghỉ hưu"],
-    "is_reform_officer": ["x"], "is_one_stop_receiver": ["x"], "is_leader": ["x"], "same_person": ["x"],
+    "is_reform_officer": ["x", "không"], "is_one_stop_receiver": ["x", "không"], "is_leader": ["x", "không"],
+    "same_person": ["x"],
 }
 
 
@@ -25,7 +26,12 @@ def build_template(*, kind: str, fmt: str, units: QuerySet[Unit]) -> tuple[bytes
 
     wb = template_workbook(
         columns, title="Danh sách" if kind == "roster" else "Đơn vị", lists=ROSTER_LISTS if kind == "roster" else None,
-        guide_note=_("Dates are written dd/mm/yyyy. One bad row refuses the whole file, and nothing is changed."))
+        guide_note=_("Dates are written dd/mm/yyyy. One bad row refuses the whole file, and nothing is changed.") + (
+            " " + _("A column left out of the file, and an empty cell, leave that field of an existing official as "
+                    "it is; write %(blank)s in a cell to empty the field. In a yes/no column x or có means yes, and an "
+                    "empty cell or không means no. Keep "
+                    "the code and phone columns as Text so that their leading zeros stay.")
+            % {"blank": BLANK_WORD} if kind == "roster" else ""))
     codes = wb.create_sheet("Mã đơn vị")
     bold_header(codes, ["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên"])
     for unit in units.filter(active_to__isnull=True).select_related("parent").order_by("path"):

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.views import download
 
-from . import roles, selectors, services, templates_xlsx
+from . import parsing, roles, selectors, services, templates_xlsx
 from .forms import ImportForm, OfficialFilterForm, OfficialTransferForm, UnitCreateForm, UnitReorganiseForm
 from .models import ImportJob, ROLE_FLAGS, UnitVersion
 
@@ -200,19 +200,40 @@ def import_page(request):
     if request.method == "POST" and form.is_valid():
         try:
             job = services.import_job_create(user=request.user, kind=form.cleaned_data["kind"],
-                                             uploaded_file=form.cleaned_data["file"])
+                                             uploaded_file=form.cleaned_data["file"],
+                                             dry_run=form.cleaned_data["dry_run"])
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
             return redirect("org:import_job", pk=job.pk)
     jobs = selectors.import_jobs_visible_to(request.user)[:20]
-    return render(request, "org/import.html", {"form": form, "jobs": jobs})
+    return render(request, "org/import.html", {"form": form, "jobs": jobs, "blank_word": parsing.BLANK_WORD})
 
 
 @login_required
 def import_job(request, pk: int):
     job = get_object_or_404(selectors.import_jobs_visible_to(request.user), pk=pk)
-    return render(request, "org/import_job.html", {"job": job, "progress": job.progress})
+    summary = job.summary if isinstance(job.summary, dict) else {}
+    errors = job.errors if isinstance(job.errors, list) else []
+    # A job failed by a crash or by the stale-job sweep has no count of its own: its listed errors are the count.
+    error_count = summary.get("error_count")
+    if not isinstance(error_count, int):
+        error_count = len(errors)
+    labels = _roster_field_labels()
+    changes = [{**c, "label": labels.get(c.get("field"), c.get("field"))}
+               for c in (summary.get("changes") or []) if isinstance(c, dict)]
+    change_count = summary.get("change_count")
+    return render(request, "org/import_job.html", {
+        "job": job, "progress": job.progress, "summary": summary, "errors": errors, "error_count": error_count,
+        "dry_run": bool(summary.get("dry_run")), "changes": changes,
+        "change_count": change_count if isinstance(change_count, int) else len(changes)})
+
+
+def _roster_field_labels() -> dict:
+    """The file's header for each field a roster import may change, and the unit's."""
+    labels = {c.key: c.header for c in parsing.ROSTER_COLUMNS}
+    labels["unit"] = labels["unit_code"]
+    return labels
 
 
 @login_required

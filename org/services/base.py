@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
@@ -56,6 +56,7 @@ class ImportResult:
     transferred: int = 0
     unchanged: int = 0
     rows: int = 0
+    changes: list = field(default_factory=list)  # {row, code, field, old, new} for each field an import changes
 
     def as_dict(self) -> dict:
         return self.__dict__.copy()

@@ -12,11 +12,9 @@ from django.utils.translation import gettext as _
 
 from common.text import fold
 
-from ..models import Official, Transfer, Unit, User
+from ..models import Category, Official, OfficialStatus, Transfer, Unit, User
+from ..parsing import OFFICIAL_FIELDS
 from .base import ImportResult, roster_changed_on_commit, today
-
-OFFICIAL_FIELDS = ("full_name", "category", "rank", "position", "is_reform_officer", "is_one_stop_receiver",
-                   "is_leader", "status", "email", "phone", "date_of_birth")
 
 PROGRESS_EVERY = 1000
 
@@ -77,23 +75,48 @@ def official_transfer(*, official: Official, to_unit: Unit, on: dt.date | None =
     return transfer
 
 
+def _shown(field: str, value) -> str:
+    """A field's value as the change list shows it."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if field == "category":
+        return str(Category(value).label)
+    if field == "status":
+        return str(OfficialStatus(value).label)
+    return str(value)
+
+
 @transaction.atomic
 def roster_apply(rows: list[tuple[int, dict]], *, by: User | None, progress: Callable[[int], None] = lambda n: None
                  ) -> ImportResult:
-    """Write validated roster rows: create new officials with accounts, update changed ones, record transfers."""
+    """Write validated roster rows: create new officials with accounts, update changed ones, record transfers, and
+    tell the LMS (after the commit) which officials the file names, whichever channel brought it.
+
+    An existing official's fields change only as far as the row says: `row["fields"]` (from `roster_validate`)
+    holds the fields of the columns present in the file whose cell was not empty; a row without it sets every
+    field. Each change is listed in `result.changes` (row, code, field, old, new)."""
     on = today()
     result = ImportResult(rows=len(rows))
     existing = {o.employee_code.lower(): o for o in Official.objects.select_related("user")}
     new_rows, changed, users_changed, transfers = [], [], [], []
-    for i, (_row_no, row) in enumerate(rows):
+    for i, (row_no, row) in enumerate(rows):
         official = existing.get(row["employee_code"].lower())
-        values = {k: row[k] for k in OFFICIAL_FIELDS}
+        values = row["fields"] if "fields" in row else {k: row[k] for k in OFFICIAL_FIELDS}
         if official is None:
             new_rows.append(row)
             continue
         diff = {k: v for k, v in values.items() if getattr(official, k) != v}
+        for k, v in diff.items():
+            result.changes.append({"row": row_no, "code": official.employee_code, "field": k,
+                                   "old": _shown(k, getattr(official, k)), "new": _shown(k, v)})
         moved = official.unit_id != row["unit"].pk
         if moved:
+            result.changes.append({"row": row_no, "code": official.employee_code, "field": "unit",
+                                   "old": official.unit.code if official.unit_id else "—", "new": row["unit"].code})
             transfers.append(Transfer(official=official, from_unit_id=official.unit_id, to_unit=row["unit"],
                                       effective_date=row["effective_date"] or on, source=Transfer.Source.IMPORT,
                                       recorded_by=by))
@@ -141,5 +164,10 @@ def roster_apply(rows: list[tuple[int, dict]], *, by: User | None, progress: Cal
             batch_size=1000,
         )
         result.created = len(new_rows)
+    # One message for the whole file, sent after the commit: the LMS re-assigns the requirements of every official
+    # the file names (bulk writes send no signal of their own).
+    codes = {r["employee_code"].lower() for _n, r in rows}
+    roster_changed_on_commit(pk for code, pk in Official.objects.values_list("employee_code", "pk")
+                             if code.lower() in codes)
     progress(len(rows))
     return result

@@ -1,10 +1,14 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
 from django.utils import translation
 
 from org import parsing, services
 from org.selectors import Scope
+from org.services.import_jobs import BUSY, import_apply, import_running
+
+MAX_CHANGES_SHOWN = 2000
 
 
 class Command(BaseCommand):
@@ -23,6 +27,8 @@ class Command(BaseCommand):
         scope = Scope(all_units=True, all_officials=True, can_manage=True)
         validate, apply = ((parsing.units_validate, services.units_apply) if units
                            else (parsing.roster_validate, services.roster_apply))
+        if import_running():
+            raise CommandError(str(BUSY))
         try:
             frame = parsing.read_table(file.read_bytes(), file.name)
             rows, errors = validate(frame, scope=scope)
@@ -32,10 +38,20 @@ class Command(BaseCommand):
             for e in errors[:200]:
                 self.stderr.write(str(e))
             raise CommandError(f"Tệp bị từ chối: {len(errors)} lỗi; không có dòng nào được nhập.")
+        try:
+            # The same writing as the page and the API: roster_apply tells the LMS once the import is committed;
+            # a dry run writes and rolls back, so that it lists exactly what the import would change.
+            result = import_apply(apply, rows, by=None, dry_run=dry_run)
+        except IntegrityError:
+            raise CommandError("Một lần nhập khác hoặc một thay đổi khác đã ghi cùng cán bộ trong lúc ghi tệp này; "
+                               "không có dòng nào được nhập. Hãy chạy lại lệnh.")
+        for change in result.changes[:MAX_CHANGES_SHOWN]:
+            self.stdout.write("Dòng {row}, mã {code}, {field}: {old} → {new}".format(**change))
+        if len(result.changes) > MAX_CHANGES_SHOWN:
+            self.stdout.write(f"… và {len(result.changes) - MAX_CHANGES_SHOWN} thay đổi khác.")
+        counts = (f"{result.rows} dòng: {result.created} mới, {result.updated} cập nhật, "
+                  f"{result.transferred} chuyển đơn vị, {result.unchanged} không đổi")
         if dry_run:
-            self.stdout.write(f"Hợp lệ: {len(rows)} dòng (chạy thử, chưa ghi).")
+            self.stdout.write(f"Hợp lệ: {len(rows)} dòng (chạy thử, chưa ghi). Nếu nhập: {counts}.")
             return
-        result = apply(rows, by=None)
-        self.stdout.write(self.style.SUCCESS(
-            f"Đã nhập {result.rows} dòng: {result.created} mới, {result.updated} cập nhật, "
-            f"{result.transferred} chuyển đơn vị, {result.unchanged} không đổi."))
+        self.stdout.write(self.style.SUCCESS(f"Đã nhập {counts}."))
