@@ -101,8 +101,10 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9 .\-]{7,18}$")
 # --- Reading ------------------------------------------------------------------------------------------------
 
 def read_table(data: bytes, filename: str) -> pd.DataFrame:
-    """Read an .xlsx or .csv file into a DataFrame of strings, rows numbered as the spreadsheet shows them."""
-    return read_frame(data, filename)
+    """Read an .xlsx or .csv file into a DataFrame of strings, rows numbered as the spreadsheet shows them. The
+    header is the row naming most of the roster's or the unit tree's columns among the first ten (a title above it
+    is skipped); legacy font encodings are converted (``frame.attrs["warnings"]``)."""
+    return read_frame(data, filename, columns=ROSTER_COLUMNS + UNIT_COLUMNS)
 
 
 # --- Field parsers (raise ValueError with a Vietnamese message) ---------------------------------------------
