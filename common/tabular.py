@@ -377,7 +377,9 @@ def _convert_legacy(rows: list[tuple[int, list[str]]], refusals: dict) -> tuple[
             "converted to Unicode. Convert the whole file with UniKey (“Chuyển mã”, from %(encoding)s to Unicode) "
             "and upload it again.") % {"encoding": name, "text": rows[i][1][j], "column": get_column_letter(j + 1)})
             for i, j in sorted(verdict.unconverted)])
-    (first_i, first_j), first = min(verdict.converted.items())
+    ordered = sorted(verdict.converted.items())
+    below_first = [item for item in ordered if item[0][0] != ordered[0][0][0]]  # a name rather than the header
+    (first_i, first_j), first = (below_first or ordered)[0]
     example = rows[first_i][1][first_j]
     for (i, j), text in verdict.converted.items():
         rows[i][1][j] = text

@@ -52,11 +52,13 @@ def import_job_run(*, job_id: int) -> ImportJob:
             job.progress_report(done, total, phase=phase)
         return report
 
+    warnings: list[str] = []  # what the reader converted (an old font encoding): shown on the job's page
     with translation.override("vi"):
         try:
             with job.file.open("rb") as fh:
                 data = fh.read()
             frame = parsing.read_table(data, job.original_name)
+            warnings = list(frame.attrs.get("warnings", []))
             job.total_rows = len(frame)
             job.save(update_fields=["total_rows"])
             scope = scope_for(job.created_by) if job.created_by else Scope()
@@ -83,6 +85,8 @@ def import_job_run(*, job_id: int) -> ImportJob:
                 codes = {r["employee_code"].lower() for _n, r in rows}
                 roster_changed_on_commit(pk for code, pk in Official.objects.values_list("employee_code", "pk")
                                 if code.lower() in codes)
+        if warnings:
+            job.summary = {**job.summary, "warnings": warnings}
         job.finish(status, fields=["errors", "summary"])
         job.progress_clear()
     return job
