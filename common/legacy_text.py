@@ -16,6 +16,7 @@ and some i/y letters; as in UniKey's table "VNI-WIN" (word = mark << 8 | base) a
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -91,6 +92,7 @@ def _rhyme_ok(cluster: str, coda: str, tone_at: int) -> bool:
     return bool(coda) or cluster not in _NEEDS_CODA
 
 
+@functools.lru_cache(maxsize=65536)  # a roster repeats its words: family names, ranks, units
 def is_vietnamese_word(word: str) -> bool:
     """Whether a word (letters only, no spaces) can be written in Vietnamese as it is: Vietnamese letters, lower
     case, capitalised or all capitals, one tone at most, and an onset, vowels and final that make a syllable.
