@@ -197,15 +197,17 @@ def decode_csv(data: bytes) -> tuple[str, str]:
         return legacy_text.decode_windows_bytes(data), WINDOWS_BYTES
 
 
-def _text_rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    first_line = text.split("\n", 1)[0]
-    delimiter = max([",", ";", "\t"], key=first_line.count)
+def _text_rows(text: str, *, check_width: bool = True) -> Iterator[tuple[int, list[str]]]:
+    """The records of a CSV text; the delimiter (, ; or tab) is the one a line of the first ten has most of (a title
+    line above the header has none). With `check_width`, a record longer than the first is refused."""
+    lines = text.split("\n", 10)[:10]
+    delimiter = max([",", ";", "\t"], key=lambda d: max(line.count(d) for line in lines))
     width, number = None, 0
     try:
         for number, record in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
             if width is None:
                 width = len(record)
-            elif len(record) > width:
+            elif check_width and len(record) > width:
                 raise UnreadableFile(UnreadableFile.RAGGED, number)
             yield number, [cell.strip() for cell in record]
     except csv.Error:  # e.g. a NUL byte or an endless quoted cell: the record after the last good one is at fault
@@ -415,7 +417,7 @@ def read_frame(data: bytes, filename: str, *, columns: Iterable[Column] = (), se
             hidden = hidden_rows(data, sheet)
         elif name.endswith((".csv", ".txt")):
             text, source = decode_csv(data)
-            rows = list(_text_rows(text))
+            rows = list(_text_rows(text, check_width=False))  # checked against the header, once found
         else:
             raise UnreadableFile(UnreadableFile.UNSUPPORTED)
     except UnreadableFile as exc:
@@ -437,6 +439,10 @@ def read_frame(data: bytes, filename: str, *, columns: Iterable[Column] = (), se
     rows = [(number, [normal_text(cell) for cell in cells]) for number, cells in rows]
     header_at = _header_index(rows, columns, search_rows)
     (header_row, headers), below = rows[header_at], rows[header_at + 1:]
+    if name.endswith((".csv", ".txt")):  # a record longer than the header: its cells would land under wrong headers
+        ragged = next((n for n, cells in below if len(cells) > len(headers) and any(cells[len(headers):])), None)
+        if ragged is not None:
+            raise TableRefused([RowError(ragged, "", str(refusals[UnreadableFile.RAGGED]))])
     frame = _frame(headers, below)
     shown_hidden = sorted(hidden & ({header_row} | set(frame.index)))
     if shown_hidden:

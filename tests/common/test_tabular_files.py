@@ -164,6 +164,13 @@ def test_a_windows_1258_csv_is_decoded_with_its_tone_marks_composed():
     assert "Windows-1258" in frame.attrs["warnings"][0]
 
 
+def test_a_file_mixing_tcvn3_and_vni_is_refused_with_how_to_convert_it():
+    with pytest.raises(TableRefused) as refused:
+        read_frame(xlsx(roster(["NguyÔn V¨n Hïng", "Nguyeãn Vaên Huøng"])), "ds.xlsx", columns=COLUMNS)
+    [error] = refused.value.errors
+    assert "TCVN3" in error.message and "VNI" in error.message and "Chuyển mã" in error.message
+
+
 def test_a_file_no_table_reads_whole_is_refused_with_how_to_convert_it():
     rows = roster([to_tcvn3("Nguyễn Văn Hùng"), to_tcvn3("Lê Thị Hà") + " ü¿"])
     with pytest.raises(TableRefused) as refused:
@@ -190,6 +197,15 @@ def test_the_header_is_found_below_a_title_with_required_markers_and_line_breaks
         frame = read_frame(data, name, columns=COLUMNS)
         assert frame.attrs["header_row"] == 4 and list(frame.index) == [5]
         assert names_of(frame) == ["Lê Thị Hà"]
+
+
+def test_a_csv_title_line_without_delimiters_is_skipped_and_the_delimiter_found_below_it():
+    data = "DANH SÁCH CÁN BỘ\n\nMã cán bộ;Họ và tên;Đơn vị\nX-1;Lê Thị Hà;Sở Nội vụ\nX-2;Ngô Văn Bình\n".encode()
+    frame = read_frame(data, "ds.csv", columns=COLUMNS)
+    assert frame.attrs["header_row"] == 3 and names_of(frame) == ["Lê Thị Hà", "Ngô Văn Bình"]
+    with pytest.raises(TableRefused) as refused:
+        read_frame(data + "X-3;An;Sở Nội vụ;thừa\n".encode(), "ds.csv", columns=COLUMNS)
+    assert refused.value.errors[0].row == 6
 
 
 def test_a_missing_column_is_reported_on_the_header_row_not_the_title():
