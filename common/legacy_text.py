@@ -122,7 +122,8 @@ def is_vietnamese_word(word: str) -> bool:
     if _rhyme_ok(cluster, coda, tone_at):
         return True
     # "gi" and "qu" are onsets: giường = gi + ương, quang = qu + ang, giá = gi + á
-    return (len(cluster) > 1 and ((onset.endswith("g") and cluster[0] == "i") or (onset.endswith("q") and cluster[0] == "u"))
+    return (len(cluster) > 1 and ((onset.endswith("g") and cluster[:2] != "ii" and cluster[0] == "i")
+                                  or (onset.endswith("q") and cluster[:2] != "uu" and cluster[0] == "u"))
             and _rhyme_ok(cluster[1:], coda, tone_at - 1))
 
 
@@ -139,16 +140,28 @@ def is_vietnamese_text(text: str) -> bool:
 # --- Converting --------------------------------------------------------------------------------------------------
 
 def from_tcvn3(text: str) -> str:
-    """TCVN3 text (as a .VnTime cell holds it) in Unicode. A word typed with a capitals font (.VnTimeH), whose
-    plain letters are all capitals, is put in capitals: those fonts draw the small-letter bytes as capitals."""
-    def word(match: re.Match) -> str:
+    """TCVN3 text (as a .VnTime cell holds it) in Unicode. TCVN3 has no toned capitals: a word typed with a
+    capitals font (.VnTimeH), whose plain letters are all capitals, is put in capitals; a word starting with a
+    toned small letter is capitalised when it starts the cell or stands among capitalised words (a name:
+    "Thu ¸nh" is "Thu Ánh")."""
+    parts = []
+    for match in _TOKEN.finditer(text):
         raw = match.group(0)
         out = "".join(TCVN3_MAP.get(ch, ch) for ch in raw)
         ascii_letters = [ch for ch in raw if ch.isascii()]
         if out != raw and len(ascii_letters) >= 2 and all(ch.isupper() for ch in ascii_letters):
             out = out.upper()
-        return out
-    return _TOKEN.sub(word, text)
+        parts.append((match, out, raw[0] in TCVN3_MAP and out[0].islower()))
+    others_capitalised = [out[0].isupper() for _m, out, small in parts if not small]
+    name_like = bool(others_capitalised) and all(others_capitalised)
+    result, last = [], 0
+    for index, (match, out, small) in enumerate(parts):
+        starts_cell = index == 0 and not text[:match.start()].strip()
+        if small and (starts_cell or name_like):
+            out = out[0].upper() + out[1:]
+        result.append(text[last:match.start()] + out)
+        last = match.end()
+    return "".join(result) + text[last:]
 
 
 def from_vni(text: str) -> str:
@@ -170,8 +183,7 @@ CONVERTERS = {TCVN3: from_tcvn3, VNI: from_vni}
 
 def _legacy_looking(text: str) -> bool:
     """Text a legacy font could have produced, with a character no Vietnamese word has."""
-    return (all(ord(ch) < 0x100 or ch in _CP1252_EXTRA for ch in text)
-            and any(ch in _NOT_VIETNAMESE for ch in text))
+    return _in_domain(text) and any(ch in _NOT_VIETNAMESE for ch in text)
 
 
 @dataclass
@@ -189,14 +201,20 @@ class Verdict:
         return self.ambiguous or bool(self.encoding and self.unconverted)
 
 
+def _in_domain(text: str) -> bool:
+    """Text a Windows program could show for a legacy font's bytes (no character beyond cp1252)."""
+    return all(ord(ch) < 0x100 or ch in _CP1252_EXTRA for ch in text)
+
+
 def detect(cells) -> Verdict:
     """Judge the text cells of one file, given as (key, text) pairs. A cell that is not Vietnamese as it stands is
-    tried through each table; the table that makes more such cells Vietnamese is the file's encoding."""
+    tried through each table; the table that makes more such cells Vietnamese is the file's encoding. When the
+    file is mostly legacy text (more cells converted than cells with letters only Unicode has, such as ễ or ơ),
+    cells that happen to read as Vietnamese both ways ("Thôm", VNI for Thơm) are converted too."""
+    cells = [(key, text) for key, text in cells if not text.isascii()]
     bad: dict = {}
     seen: dict[str, bool] = {}
     for key, text in cells:
-        if text.isascii():
-            continue
         ok = seen.get(text)
         if ok is None:
             ok = seen[text] = is_vietnamese_text(text)
@@ -209,7 +227,7 @@ def detect(cells) -> Verdict:
         cache: dict[str, str | None] = {}
         for key, text in bad.items():
             if text not in cache:
-                out = convert(text) if all(ord(ch) < 0x100 or ch in _CP1252_EXTRA for ch in text) else text
+                out = convert(text) if _in_domain(text) else text
                 cache[text] = out if out != text and is_vietnamese_text(out) else None
             if cache[text] is not None:
                 fixed[name][key] = cache[text]
@@ -218,8 +236,17 @@ def detect(cells) -> Verdict:
     if len(fixed[TCVN3]) == len(fixed[VNI]):
         return Verdict(ambiguous=True, unconverted=list(bad))
     encoding = TCVN3 if len(fixed[TCVN3]) > len(fixed[VNI]) else VNI
-    unconverted = [key for key, text in bad.items() if key not in fixed[encoding] and _legacy_looking(text)]
-    return Verdict(encoding=encoding, converted=fixed[encoding], unconverted=unconverted)
+    converted = fixed[encoding]
+    unicode_only = sum(1 for _key, text in cells if not _in_domain(text))
+    if len(converted) > unicode_only:
+        convert = CONVERTERS[encoding]
+        for key, text in cells:
+            if key not in bad and _in_domain(text):
+                out = convert(text)
+                if out != text and is_vietnamese_text(out):
+                    converted[key] = out
+    unconverted = [key for key, text in bad.items() if key not in converted and _legacy_looking(text)]
+    return Verdict(encoding=encoding, converted=converted, unconverted=unconverted)
 
 
 def decode_legacy_csv(data: bytes) -> str | None:

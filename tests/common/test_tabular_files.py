@@ -18,6 +18,14 @@ NAMES = ["Nguyễn Văn Hùng", "Phường Trảng Dài", "Sở Nội vụ", "Tr
          "Phạm Ngọc Quyết", "Hoàng Thị Yến", "Đặng Xuân Trường", "Vũ Đức Nghĩa", "Bùi Thị Ánh Tuyết",
          "Dương Khánh Uyên", "Ngô Gia Giữ", "Điểu K'Lê", "Y Bih Niê", "Đoàn Thị Oanh", "Huỳnh Quốc Khương",
          "NGUYỄN THỊ HƯỜNG", "Thị trấn Trảng Bom", "Xã Đăk Lua", "Ủy ban nhân dân huyện Xuân Lộc"]
+# Common family, middle and given names, both tone placements (Hòa/Hoà, Thủy/Thuỷ) and words starting with a vowel.
+GIVEN = """Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đào Lương Trương Mai Tạ Quách
+Thái Châu Kiều La Lâm Khổng Triệu Văn Thị Hữu Đức Minh Quang Thanh Ngọc Thu Thủy Thùy Hương Hường Hạnh Hằng Hoa Hòa Hoà
+Huệ Lan Liên Linh Loan My Mỹ Nga Nguyệt Nhung Oanh Phương Phượng Quyên Quỳnh Sương Tâm Thảo Thắm Thoa Thúy Trang
+Trinh Tuyết Uyên Vân Vy Xuân Yến Anh Ánh Bảo Bình Cường Dũng Duy Đạt Định Giang Hải Hiếu Hiển Hùng Huy Khải Khang
+Khánh Khoa Khôi Kiên Lộc Long Luân Mạnh Nam Nghĩa Nhân Phát Phong Phúc Quân Quốc Quý Sơn Tài Tân Thắng Thành Thịnh
+Tiến Toàn Trí Trung Tuấn Tùng Việt Vinh Vượng Hưng Thuận Khuê Hiền Diệp Điệp Nhàn Xoan Ngát Thơm Khuyên Huyền Toản
+Thuyết Doãn Viên Kỳ Tú Tuệ Nhuận Ngoạn Khiêm Nghiệp Chiến Lực Đoàn Giáp Diệu Thuỷ Tuỳ Ỷ Ơn Ửng Nhữ Ứng Yên Ổn""".split()
 DATA = Path(__file__).resolve().parents[2] / "org" / "data"
 
 _TO_TCVN3 = {u: t for t, u in TCVN3_MAP.items()}
@@ -88,12 +96,12 @@ def real_unit_names() -> set[str]:
 def test_every_real_unit_name_and_person_name_is_vietnamese_as_it_stands():
     names = real_unit_names()
     assert len(names) > 300
-    assert [n for n in names | set(NAMES) if not is_vietnamese_text(n)] == []
+    assert [n for n in names | set(NAMES) | set(GIVEN) if not is_vietnamese_text(n)] == []
     assert is_vietnamese_text(unicodedata.normalize("NFD", "Nguyễn Văn Hùng"))
 
 
 @pytest.mark.parametrize("word", ["NguyÔn", "V¨n", "Hïng", "Nguyeãn", "Vaên", "Huøng", "Traàn", "caùc", "Müller",
-                                  "NguyễN", "Việc̀", "xaõ", "miá"])
+                                  "NguyễN", "Việc̀", "xaõ", "miá", "Quúnh"])
 def test_mojibake_is_not_a_vietnamese_word(word):
     assert not is_vietnamese_word(word)
 
@@ -103,6 +111,8 @@ def test_the_tables_give_the_known_conversions():
     assert from_tcvn3("Ph\xadêng Tr¶ng Dµi, Së Néi vô") == "Phường Trảng Dài, Sở Nội vụ"
     assert from_tcvn3("B¶o Th¾ng") == "Bảo Thắng"
     assert from_tcvn3("NGUYÔN V¡N HïNG") == "NGUYỄN VĂN HÙNG"  # typed with a capitals font (.VnTimeH)
+    assert from_tcvn3("Thu ¸nh") == "Thu Ánh" and from_tcvn3("ñy ban nh©n d©n") == "Ủy ban nhân dân"  # no toned capitals
+    assert from_tcvn3("§ang c«ng t¸c ë ®©y") == "Đang công tác ở đây"
     assert from_vni("Nguyeãn Vaên Huøng") == "Nguyễn Văn Hùng"
     assert from_vni("Phöôøng Traûng Daøi, Sôû Noäi vuï") == "Phường Trảng Dài, Sở Nội vụ"
     assert from_vni("Xin chaøo caùc baïn") == "Xin chào các bạn"
@@ -130,8 +140,8 @@ def test_tcvn3_text_in_an_xlsx_is_converted_and_the_importer_told():
     assert "TCVN3 (ABC)" in warning and "Unicode" in warning
 
 
-def test_every_real_unit_name_comes_back_from_tcvn3_and_vni():
-    names = sorted(real_unit_names())
+def test_every_real_unit_name_and_given_name_comes_back_from_tcvn3_and_vni():
+    names = sorted(real_unit_names()) + [f"{a} {b} {c}" for a, b, c in zip(GIVEN, GIVEN[40:], GIVEN[80:])]
     for encode in (to_tcvn3, to_vni):
         rows = [["Mã cán bộ", "Họ và tên"]] + [[f"X-{i}", encode(n)] for i, n in enumerate(names)]
         frame = read_frame(xlsx(rows), "ds.xlsx", columns=COLUMNS)
@@ -146,6 +156,13 @@ def test_vni_text_in_a_utf8_csv_and_vni_bytes_in_a_csv_are_converted():
     ascii_header = [["Ma can bo", "Ho va ten", "Don vi"]] + rows[1:]
     frame = read_frame(csv_text(ascii_header).encode("cp1252"), "ds.csv", columns=COLUMNS)  # what VNI-Times saves
     assert names_of(frame) == NAMES[:5] and set(frame.iloc[:, 2]) == {"Sở Nội vụ"}
+
+
+def test_one_pasted_vni_cell_in_a_unicode_file_is_converted_and_nothing_else():
+    names = NAMES[1:] + ["Lê Văn Hoà", "Phan Thị Thôm"]  # VNI would read these as Lê Văn Hồ, Phan Thị Thơm
+    frame = read_frame(xlsx(roster(["Nguyeãn Vaên Huøng"] + names)), "ds.xlsx", columns=COLUMNS)
+    assert names_of(frame) == ["Nguyễn Văn Hùng"] + names
+    assert "1" in frame.attrs["warnings"][0] and "VNI" in frame.attrs["warnings"][0]
 
 
 def test_tcvn3_bytes_in_a_csv_are_converted():
