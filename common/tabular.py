@@ -15,14 +15,17 @@ import csv
 import datetime as dt
 import io
 import re
+import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 from django.utils.translation import gettext as _, gettext_lazy
 
+from . import legacy_text
 from .text import fold, format_number
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a small .xlsx that unpacks to gigabytes is refused before it is read
@@ -122,6 +125,7 @@ class UnreadableFile(Exception):
     NOT_UTF8 = "not_utf8"
     RAGGED = "ragged"
     UNSUPPORTED = "unsupported"
+    LEGACY_AMBIGUOUS = "legacy_ambiguous"
 
     def __init__(self, reason: str, row: int = 0):
         super().__init__(reason)
@@ -137,7 +141,15 @@ REFUSALS = {
         "“Save as” → “CSV UTF-8 (Comma delimited)”, or upload the .xlsx file instead."),
     UnreadableFile.RAGGED: gettext_lazy("the line has a different number of columns from the header."),
     UnreadableFile.UNSUPPORTED: gettext_lazy("Only .xlsx and .csv files can be imported."),
+    UnreadableFile.LEGACY_AMBIGUOUS: gettext_lazy(
+        "The text of the file is in an old Vietnamese font encoding (TCVN3 or VNI) that cannot be told apart with "
+        "certainty. Convert it to Unicode first: copy the cells, open UniKey's tools (“Công cụ…”, Ctrl+Shift+F6), "
+        "choose the source encoding (TCVN3 or VNI Windows) and Unicode as the destination, press “Chuyển mã”, paste "
+        "the cells back, set a Unicode font such as Times New Roman, save and upload the file again."),
 }
+
+# Shown to the importer when a file was converted (the import goes on); the first example is named.
+LEGACY_NAMES = {legacy_text.TCVN3: "TCVN3 (ABC)", legacy_text.VNI: "VNI Windows"}
 
 
 # --- Reading cells and rows --------------------------------------------------------------------------------------
@@ -169,22 +181,43 @@ def decode_text(data: bytes) -> str:
         raise UnreadableFile(UnreadableFile.NOT_UTF8, data[: exc.start].count(b"\n") + 1)
 
 
-def csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    """The records of a CSV file (delimiter , ; or tab, whichever the first line has most of), numbered from 1.
-    A record longer than the header is refused: its cells would land under the wrong headers."""
-    text = decode_text(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = max([",", ";", "\t"], key=first_line.count)
+CP1258, WINDOWS_BYTES = "cp1258", "windows"
+
+
+def decode_csv(data: bytes) -> tuple[str, str]:
+    """The text of a CSV file and what it was: "" (UTF-8 or UTF-16), CP1258 (Windows-1258, Excel's CSV on a
+    Vietnamese Windows, tone marks composed) or WINDOWS_BYTES (another 8-bit file, read as Windows shows it: the
+    cells are then judged for TCVN3 or VNI by :func:`read_frame`)."""
+    try:
+        return decode_text(data), ""
+    except UnreadableFile:
+        text = legacy_text.decode_legacy_csv(data)
+        if text is not None:
+            return text, CP1258
+        return legacy_text.decode_windows_bytes(data), WINDOWS_BYTES
+
+
+def _text_rows(text: str, *, check_width: bool = True) -> Iterator[tuple[int, list[str]]]:
+    """The records of a CSV text; the delimiter (, ; or tab) is the one a line of the first ten has most of (a title
+    line above the header has none). With `check_width`, a record longer than the first is refused."""
+    lines = text.split("\n", 10)[:10]
+    delimiter = max([",", ";", "\t"], key=lambda d: max(line.count(d) for line in lines))
     width, number = None, 0
     try:
         for number, record in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
             if width is None:
                 width = len(record)
-            elif len(record) > width:
+            elif check_width and len(record) > width:
                 raise UnreadableFile(UnreadableFile.RAGGED, number)
             yield number, [cell.strip() for cell in record]
     except csv.Error:  # e.g. a NUL byte or an endless quoted cell: the record after the last good one is at fault
         raise UnreadableFile(UnreadableFile.RAGGED, number + 1)
+
+
+def csv_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    """The records of a CSV file (delimiter , ; or tab, whichever the first line has most of), numbered from 1.
+    A record longer than the header is refused: its cells would land under the wrong headers."""
+    return _text_rows(decode_text(data))
 
 
 def open_workbook(data: bytes):
@@ -276,24 +309,117 @@ def _frame(headers: list[str], rows: Iterable[tuple[int, list[str]]]) -> pd.Data
     return frame if len(frame) else pd.DataFrame(columns=headers, dtype=object)
 
 
-def read_frame(data: bytes, filename: str, *, columns: Iterable[Column] = (), search_rows: int = 1,
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_ROW_NUMBER = re.compile(rb"\br=\"(\d+)\"")
+_ROW_HIDDEN = re.compile(rb"\bhidden=\"(?:1|true)\"")
+
+
+def hidden_rows(data: bytes, sheet) -> set[int]:
+    """The numbers of the rows of a read-only sheet that Excel hides (hidden by hand or filtered out). Read-only
+    mode does not load row properties, so the sheet's XML is scanned for them."""
+    path = getattr(sheet, "_worksheet_path", "")
+    try:
+        xml = zipfile.ZipFile(io.BytesIO(data)).read(path.lstrip("/"))
+    except (KeyError, zipfile.BadZipFile, ValueError, OSError):
+        return set()
+    if b"hidden=" not in xml:
+        return set()
+    hidden, number = set(), 0
+    for match in _ROW_TAG.finditer(xml):
+        attrs = match.group(1)
+        given = _ROW_NUMBER.search(attrs)
+        number = int(given.group(1)) if given else number + 1
+        if _ROW_HIDDEN.search(attrs):
+            hidden.add(number)
+    return hidden
+
+
+def normal_text(value: str) -> str:
+    """A cell as stored: NFC, one space between words, no outer spaces, no zero-width characters. A name re-saved
+    by another program (in NFD, or with a non-breaking space) reads the same as before."""
+    if value.isascii():
+        return " ".join(value.split())
+    value = unicodedata.normalize("NFC", value.replace("\u200b", "").replace("\ufeff", ""))
+    return " ".join(value.split())
+
+
+def _header_index(rows: list[tuple[int, list[str]]], columns: tuple[Column, ...], search_rows: int) -> int:
+    """Index in `rows` of the header: among the first `search_rows` rows, the first naming every required column,
+    else the one naming most of `columns`; with no column named (or none given), the first row with any text."""
+    first_text = next((i for i, (_n, cells) in enumerate(rows) if any(cells)), 0)
+    if not columns:
+        return first_text
+    candidates = [(i, cells) for i, (number, cells) in enumerate(rows) if number <= search_rows]
+    complete = has_required(columns)
+    if any(c.required for c in columns):
+        for i, cells in candidates:
+            if any(cells) and complete(cells):
+                return i
+    best, best_count = first_text, 0
+    for i, cells in candidates:
+        count = len(header_columns(cells, columns))
+        if count > best_count:
+            best, best_count = i, count
+    return best
+
+
+def _convert_legacy(rows: list[tuple[int, list[str]]], refusals: dict) -> tuple[str | None, list[str]]:
+    """Convert the TCVN3 or VNI cells of `rows` in place; returns the encoding found and the warning to show.
+    Raises :class:`TableRefused` when the encoding is ambiguous or some cells cannot be converted."""
+    verdict = legacy_text.detect(((i, j), cell) for i, (_n, cells) in enumerate(rows) for j, cell in enumerate(cells)
+                                 if cell)
+    if verdict.ambiguous:
+        raise TableRefused([RowError(0, "", str(refusals[UnreadableFile.LEGACY_AMBIGUOUS]))])
+    if verdict.encoding is None:
+        return None, []
+    name = LEGACY_NAMES[verdict.encoding]
+    if verdict.unconverted:
+        raise TableRefused([RowError(rows[i][0], "", _(
+            "the file uses the %(encoding)s font encoding, but the text “%(text)s” in column %(column)s could not be "
+            "converted to Unicode. Convert the whole file with UniKey (“Chuyển mã”, from %(encoding)s to Unicode) "
+            "and upload it again.") % {"encoding": name, "text": rows[i][1][j], "column": get_column_letter(j + 1)})
+            for i, j in sorted(verdict.unconverted)])
+    ordered = sorted(verdict.converted.items())
+    below_first = [item for item in ordered if item[0][0] != ordered[0][0][0]]  # a name rather than the header
+    (first_i, first_j), first = (below_first or ordered)[0]
+    example = rows[first_i][1][first_j]
+    for (i, j), text in verdict.converted.items():
+        rows[i][1][j] = text
+    return verdict.encoding, [_(
+        "The file uses the %(encoding)s font encoding; %(count)s cells were converted to Unicode (for example "
+        "“%(before)s” became “%(after)s”). Check the names before using them.") % {
+        "encoding": name, "count": len(verdict.converted), "before": example, "after": first}]
+
+
+def read_frame(data: bytes, filename: str, *, columns: Iterable[Column] = (), search_rows: int = 10,
                refusals: dict | None = None) -> pd.DataFrame:
     """An .xlsx (first sheet) or .csv file as a DataFrame of stripped strings, indexed by the spreadsheet's row
-    numbers, empty rows left out. The header row is the first of the first `search_rows` rows naming every
-    required one of `columns` (row 1 when none does: the missing columns are then reported against it).
+    numbers, empty rows left out.
+
+    - The header row is found among the first `search_rows` rows (a title above it is skipped): the first naming
+      every required one of `columns`, else the one naming most of them. ``frame.attrs["header_row"]`` is its row
+      number, where :func:`map_columns` reports a missing column.
+    - Text in an old Vietnamese font encoding (TCVN3, VNI) is converted to Unicode, and a Windows-1258 CSV decoded;
+      ``frame.attrs["warnings"]`` says so, for the importer to show. Every cell is NFC with single spaces.
+    - Rows hidden in Excel (by hand or by a filter) are refused with their numbers: the person did not see them.
     Raises :class:`TableRefused` (wording from `refusals`, else :data:`REFUSALS`) for a file that cannot be read."""
     refusals = {**REFUSALS, **(refusals or {})}
+    columns = tuple(columns)
     name = filename.lower()
     workbook = None
+    hidden: set[int] = set()
+    source = ""
     try:
         if name.endswith(".xlsx"):
             workbook = open_workbook(data)
-            rows = sheet_rows(workbook.worksheets[0])
+            sheet = workbook.worksheets[0]
+            rows = list(sheet_rows(sheet))  # read it all now: damage is found before any row is judged
+            hidden = hidden_rows(data, sheet)
         elif name.endswith((".csv", ".txt")):
-            rows = csv_rows(data)
+            text, source = decode_csv(data)
+            rows = list(_text_rows(text, check_width=False))  # checked against the header, once found
         else:
             raise UnreadableFile(UnreadableFile.UNSUPPORTED)
-        rows = list(rows)  # read it all now: damage and bad lines are found before any row is judged
     except UnreadableFile as exc:
         raise TableRefused([RowError(exc.row, "", str(refusals[exc.reason]))])
     finally:
@@ -301,18 +427,40 @@ def read_frame(data: bytes, filename: str, *, columns: Iterable[Column] = (), se
             workbook.close()
     if not rows:
         return pd.DataFrame()
-    header_at = next((i for i, (number, cells) in enumerate(rows[:search_rows])
-                      if has_required(columns)(cells)), 0)  # none: row 1, where a missing column is reported
-    (_row, headers), below = rows[header_at], rows[header_at + 1:]
-    return _frame(headers, below)
+    encoding, warnings_ = _convert_legacy(rows, refusals)
+    if source == WINDOWS_BYTES and encoding is None:  # neither UTF-8, nor Windows-1258, nor TCVN3 or VNI
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise TableRefused([RowError(data[: exc.start].count(b"\n") + 1, "",
+                                         str(refusals[UnreadableFile.NOT_UTF8]))])
+    if source == CP1258:
+        warnings_.insert(0, _("The CSV file is in the Windows-1258 encoding; it was read as Unicode."))
+    rows = [(number, [normal_text(cell) for cell in cells]) for number, cells in rows]
+    header_at = _header_index(rows, columns, search_rows)
+    (header_row, headers), below = rows[header_at], rows[header_at + 1:]
+    if name.endswith((".csv", ".txt")):  # a record longer than the header: its cells would land under wrong headers
+        ragged = next((n for n, cells in below if len(cells) > len(headers) and any(cells[len(headers):])), None)
+        if ragged is not None:
+            raise TableRefused([RowError(ragged, "", str(refusals[UnreadableFile.RAGGED]))])
+    frame = _frame(headers, below)
+    shown_hidden = sorted(hidden & ({header_row} | set(frame.index)))
+    if shown_hidden:
+        raise TableRefused([RowError(n, "", _(
+            "this row is hidden in the workbook (hidden or filtered out in Excel), so it would be imported without "
+            "being seen. Show it and check it, or delete it, then upload the file again.")) for n in shown_hidden])
+    frame.attrs["header_row"] = header_row
+    frame.attrs["warnings"] = warnings_
+    return frame
 
 
 def map_columns(frame: pd.DataFrame, columns: Iterable[Column]) -> tuple[pd.DataFrame, list[RowError]]:
     """Rename the file's headers to field keys (a column absent from the file comes back empty) and report the
-    required columns that are missing, against row 1."""
+    required columns that are missing, against the header row (see :func:`read_frame`)."""
     columns = tuple(columns)
     found = header_columns([str(c) for c in frame.columns], columns)
-    errors = [RowError(1, c.header, _("this required column is missing from the header row."))
+    header_row = frame.attrs.get("header_row", 1)
+    errors = [RowError(header_row, c.header, _("this required column is missing from the header row."))
               for c in columns if c.required and c.key not in found]
     out = pd.DataFrame({c.key: frame.iloc[:, found[c.key]] if c.key in found else "" for c in columns},
                        index=frame.index, columns=[c.key for c in columns])

@@ -23,7 +23,7 @@ ATTENDANCE_COLUMNS = (
 def attendance_validate(*, data: bytes, filename: str, session, officials) -> list[tuple[int, dict]]:
     """Check every row of a sign-in sheet; `officials` is the queryset the uploader may record (their scope).
     Returns the parsed rows or raises `ImportRefused` with every error found."""
-    frame = read_frame(data, filename)
+    frame = read_frame(data, filename, columns=ATTENDANCE_COLUMNS)
     frame, errors = map_columns(frame, ATTENDANCE_COLUMNS)
     if errors:
         raise ImportRefused(errors)

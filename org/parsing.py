@@ -106,11 +106,13 @@ EMPTY_FILE = gettext_lazy("The file is empty: it has no header row and no data. 
 
 
 def read_table(data: bytes, filename: str) -> pd.DataFrame:
-    """Read an .xlsx or .csv file into a DataFrame of strings, rows numbered as the spreadsheet shows them. An
-    empty file, and an .xlsx with formulas whose value was never saved, are refused with what to do."""
+    """Read an .xlsx or .csv file into a DataFrame of strings, rows numbered as the spreadsheet shows them. The
+    header is the row naming most of the roster's or the unit tree's columns among the first ten (a title above it
+    is skipped); legacy font encodings are converted (``frame.attrs["warnings"]``). An empty file, and an .xlsx
+    with formulas whose value was never saved, are refused with what to do."""
     if not data.strip():
         raise ImportRefused([RowError(0, "", str(EMPTY_FILE))])
-    frame = read_frame(data, filename)
+    frame = read_frame(data, filename, columns=ROSTER_COLUMNS + UNIT_COLUMNS)
     if filename.lower().endswith(".xlsx"):
         unsaved = unsaved_formula_cells(data)
         if unsaved:

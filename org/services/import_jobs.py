@@ -98,11 +98,13 @@ def import_job_run(*, job_id: int) -> ImportJob:
             job.progress_report(done, total, phase=phase)
         return report
 
+    warnings: list[str] = []  # what the reader converted (an old font encoding): shown on the job's page
     with translation.override("vi"):
         try:
             with job.file.open("rb") as fh:
                 data = fh.read()
             frame = parsing.read_table(data, job.original_name)
+            warnings = list(frame.attrs.get("warnings", []))
             job.total_rows = len(frame)
             job.save(update_fields=["total_rows"])
             scope = scope_for(job.created_by) if job.created_by else Scope()
@@ -137,6 +139,8 @@ def import_job_run(*, job_id: int) -> ImportJob:
             status = ImportJob.Status.DONE
             job.summary = {**result.as_dict(), "dry_run": dry_run, "changes": result.changes[:MAX_CHANGES_KEPT],
                            "change_count": len(result.changes)}
+        if warnings:
+            job.summary = {**job.summary, "warnings": warnings}
         job.finish(status, fields=["errors", "summary"])
         job.progress_clear()
     return job

@@ -31,6 +31,8 @@ class Command(BaseCommand):
             raise CommandError(str(BUSY))
         try:
             frame = parsing.read_table(file.read_bytes(), file.name)
+            for warning in frame.attrs.get("warnings", []):
+                self.stdout.write(self.style.WARNING(warning))
             rows, errors = validate(frame, scope=scope)
         except parsing.ImportRefused as refused:
             errors = refused.errors

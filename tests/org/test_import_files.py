@@ -1,0 +1,123 @@
+"""Roster and unit files as offices make them, end to end: a title above the header, names re-saved in NFD, an old
+.VnTime (TCVN3) roster and a Windows-1258 CSV, through the reader, the validation and the import job's page."""
+import io
+import unicodedata
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from openpyxl import Workbook
+
+from common import export
+from org import parsing, services
+from org.models import ImportJob, Official, Transfer, Unit, UnitVersion, User
+
+from ..common.test_tabular_files import to_cp1258, to_tcvn3
+from .conftest import HEADERS, roster_rows, to_csv, to_xlsx
+
+pytestmark = pytest.mark.django_db
+
+NAMES = ["Nguyễn Văn Hùng", "Trần Thị Thu Thủy", "Lê Quang Huỳnh", "Phạm Ngọc Quyết", "Đặng Xuân Trường"]
+
+
+def run(data: bytes, name: str):
+    frame = parsing.read_table(data, name)
+    rows, errors = parsing.roster_validate(frame, scope=parsing.Scope(all_units=True, all_officials=True,
+                                                                         can_manage=True))
+    if errors:
+        raise parsing.ImportRefused(errors)
+    return services.roster_apply(rows, by=None)
+
+
+def named_rows():
+    rows = roster_rows(len(NAMES))
+    for row, name in zip(rows, NAMES):
+        row[1] = name
+    return rows
+
+
+def state():
+    return (sorted(Official.objects.values_list("employee_code", "full_name", "unit_id", "email")),
+            Transfer.objects.count(), User.objects.count())
+
+
+def test_a_roster_re_saved_in_nfd_with_extra_spaces_changes_nothing(tree):
+    run(to_xlsx(named_rows()), "ds.xlsx")
+    before = state()
+    rows = named_rows()
+    for row in rows:
+        row[1] = unicodedata.normalize("NFD", row[1]).replace(" ", "  ") + " "
+    result = run(to_csv(rows), "ds.csv")
+    assert (result.created, result.updated, result.unchanged) == (0, 0, len(NAMES))
+    assert state() == before
+    assert Official.objects.get(employee_code="BH-00000").full_name == "Nguyễn Văn Hùng"
+
+
+def test_a_unit_tree_re_saved_in_nfd_renames_nothing(tree):
+    headers = ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên"]
+    rows = [["25993", unicodedata.normalize("NFD", "Phường  Trảng Dài"), "Phường", "731"]]
+    frame = parsing.read_table(to_csv(rows, headers=headers), "dv.csv")
+    valid, errors = parsing.units_validate(frame, scope=parsing.Scope(all_units=True, all_officials=True,
+                                                                       can_manage=True))
+    assert errors == []
+    history = UnitVersion.objects.count()
+    result = services.units_apply(valid, by=None)
+    assert result.unchanged == 1 and UnitVersion.objects.count() == history
+    assert Unit.objects.get(code="25993").name == "Phường Trảng Dài"
+
+
+def test_a_title_above_the_header_is_skipped_and_a_missing_column_named_on_the_header_row(tree):
+    wb = Workbook()
+    wb.active.append(["DANH SÁCH CÁN BỘ, CÔNG CHỨC PHƯỜNG TRẢNG DÀI"])
+    wb.active.append([])
+    wb.active.append([h + " (*)" if i < 4 else h for i, h in enumerate(HEADERS)])
+    for row in named_rows():
+        wb.active.append(row)
+    assert run(export.xlsx_bytes(wb), "ds.xlsx").created == len(NAMES)
+    assert Official.objects.get(employee_code="BH-00004").full_name == "Đặng Xuân Trường"
+
+    wb = Workbook()
+    wb.active.append(["DANH SÁCH CÁN BỘ"])
+    wb.active.append([h for h in HEADERS if h != "Phân loại"])
+    with pytest.raises(parsing.ImportRefused) as refused:
+        run(export.xlsx_bytes(wb), "ds.xlsx")
+    assert str(refused.value.errors[0]) == "Dòng 2, cột “Phân loại”: dòng tiêu đề thiếu cột bắt buộc này."
+
+
+def test_a_tcvn3_roster_is_imported_in_unicode_and_the_page_says_it_was_converted(
+        client, tree, bien_hoa_officer, django_capture_on_commit_callbacks):
+    rows = [[to_tcvn3(cell) for cell in row] for row in named_rows()]
+    assert rows[0][1] == "NguyÔn V¨n Hïng"
+    client.force_login(bien_hoa_officer.user)
+    upload = SimpleUploadedFile("danh-sach.xlsx", to_xlsx(rows, headers=[to_tcvn3(h) for h in HEADERS]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/nhap-du-lieu/", {"kind": "roster", "file": upload})
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.DONE, job.errors
+    imported = Official.objects.filter(employee_code__startswith="BH-")
+    assert sorted(imported.values_list("full_name", flat=True)) == sorted(NAMES)
+    assert Official.objects.get(employee_code="BH-00000").position == "Tư pháp – Hộ tịch"
+    html = client.get(response["Location"]).content.decode()
+    assert "Tệp dùng bảng mã TCVN3 (ABC)" in html and "“NguyÔn V¨n Hïng” thành “Nguyễn Văn Hùng”" in html
+    assert client.get(f"/api/imports/{job.pk}").json()["summary"]["warnings"] == job.summary["warnings"]
+
+
+def test_the_command_reads_a_windows_1258_csv_and_says_so(tree, tmp_path):
+    path = tmp_path / "ds.csv"
+    path.write_bytes(to_cp1258(to_csv(named_rows()).decode("utf-8-sig")))
+    out = io.StringIO()
+    call_command("import_roster", str(path), stdout=out)
+    assert "Windows-1258" in out.getvalue()
+    assert sorted(Official.objects.values_list("full_name", flat=True)) == sorted(NAMES)
+
+
+def test_hidden_rows_of_a_roster_are_refused_by_number(tree):
+    wb = Workbook()
+    wb.active.append(HEADERS)
+    for row in named_rows():
+        wb.active.append(row)
+    wb.active.row_dimensions[4].hidden = True
+    with pytest.raises(parsing.ImportRefused) as refused:
+        run(export.xlsx_bytes(wb), "ds.xlsx")
+    assert [e.row for e in refused.value.errors] == [4] and "ẩn" in refused.value.errors[0].message
+    assert Official.objects.count() == 0
