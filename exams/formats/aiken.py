@@ -8,7 +8,7 @@
     ANSWER: A
 
 The question text may run over several lines (they are kept, joined by line breaks); options are one line each,
-lettered ``A.`` or ``A)``; the ``ANSWER:`` line ends the question. Blank lines between questions are optional,
+lettered ``A.`` or ``A)`` (a space after is optional, as in Moodle); the ``ANSWER:`` line ends the question. Blank lines between questions are optional,
 but a blank line or a new text line after the options without an ``ANSWER:`` line means that line is missing.
 """
 from __future__ import annotations
@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 
 from .model import Choice, FormatError, ParseError, Question, UnsupportedQuestion, default_name
 
-_OPTION_RE = re.compile(r"^([A-Z])[.)](?:\s+(.*))?$")
+# As Moodle's reader (question/format/aiken/format.php): a capital letter and "." or ")" start an option, with or
+# without a space after them ("A)Text" is an option too).
+_OPTION_RE = re.compile(r"^([A-Z])[.)]\s*(.*)$")
 _ANSWER_RE = re.compile(r"^ANSWER\s*:\s*(.*)$", re.I)
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 

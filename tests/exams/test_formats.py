@@ -309,6 +309,13 @@ def test_aiken_errors_name_the_line(text, expected):
     assert errors_of(parse_aiken, text) == expected
 
 
+def test_aiken_options_need_no_space_after_their_letter_as_in_moodle():
+    questions = parse_aiken("Thời hạn đăng ký khai sinh?\nA)30 ngày\nB.60 ngày\nC) 90 ngày\nANSWER: B\n")
+    assert questions[0].choices == [Choice("30 ngày", 0.0), Choice("60 ngày", 1.0), Choice("90 ngày", 0.0)]
+    # The line at fault is the one with the empty option, not the question's.
+    assert errors_of(parse_aiken, "Thời hạn?\nA)30 ngày\nB)\nANSWER: A\n") == [(3, "an answer is empty")]
+
+
 def test_aiken_collects_errors_from_the_whole_file():
     text = AIKEN_BANK + "\nCâu thiếu đáp án?\nA. Có\nB. Không\n\nCâu sai chữ cái?\nA. Có\nB. Không\nANSWER: E\n"
     assert errors_of(parse_aiken, text) == [(19, "the question has no “ANSWER: letter” line"),
