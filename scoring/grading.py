@@ -17,6 +17,7 @@ identifiers existed store none and answer in the internal numbering itself.
 """
 from __future__ import annotations
 
+import re
 import secrets
 
 from common.text import fold
@@ -87,7 +88,7 @@ def _raw(kind: str, data: dict, response: dict, option_order, all_or_nothing: bo
             given = str(response.get("text", ""))
             best = 0.0
             for c in choices:
-                if fold(c["text"]) == fold(given) or c["text"].strip().lower() == given.strip().lower():
+                if short_matches(c["text"], given):
                     best = max(best, c["fraction"])
             return best
         if kind == "numeric":
@@ -111,6 +112,22 @@ def _raw(kind: str, data: dict, response: dict, option_order, all_or_nothing: bo
     except (IndexError, KeyError, TypeError, ValueError):
         return 0.0  # a malformed response earns nothing rather than failing the whole attempt
     return 0.0
+
+
+_WILDCARD = re.compile(r"(?<!\\)\*+")
+
+
+def short_matches(key: str, given: str) -> bool:
+    """Whether a short answer matches a key, ignoring case and diacritics. As in Moodle's short-answer question, a
+    `*` in the key stands for any run of characters (``*Nội vụ`` matches "Sở Nội vụ"), and ``\\*`` is a star."""
+    if _WILDCARD.search(key):
+        parts = [part.replace("\\*", "*") for part in _WILDCARD.split(key)]
+        # fold() trims: keep a space that stood next to a star ("Chủ tịch * xã" needs the words apart).
+        pattern = ".*".join((" " if p[:1].isspace() and p.strip() else "") + re.escape(fold(p))
+                            + (" " if p[-1:].isspace() and p.strip() else "") for p in parts)
+        return re.fullmatch(pattern, fold(given), flags=re.S) is not None
+    key = key.replace("\\*", "*")
+    return fold(key) == fold(given) or key.strip().lower() == given.strip().lower()
 
 
 def _index(value) -> int:

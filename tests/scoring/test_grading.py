@@ -86,3 +86,14 @@ def test_scales_and_grading_methods():
     assert combine_attempts("first", marks) == 60.0
     assert combine_attempts("average", marks) == 70.0
     assert combine_attempts("highest", []) is None
+
+
+def test_a_star_in_a_short_answer_key_is_moodle_s_wildcard():
+    data = {"choices": [{"text": "Chủ tịch * xã", "fraction": 1.0}, {"text": "*Nội vụ", "fraction": 0.5},
+                        {"text": "5 \\* 3", "fraction": 1.0}]}
+    assert grade("short", data, {"text": "Chủ tịch UBND xã"}) == 1.0
+    assert grade("short", data, {"text": "chu tich uy ban nhan dan xa"}) == 1.0
+    assert grade("short", data, {"text": "Chủ tịchxã"}) == 0.0  # the spaces around the star are the key's
+    assert grade("short", data, {"text": "Sở Nội vụ"}) == 0.5
+    assert grade("short", data, {"text": "Nội vụ tỉnh"}) == 0.0  # the key ends there
+    assert grade("short", data, {"text": "5 * 3"}) == 1.0 and grade("short", data, {"text": "5 x 3"}) == 0.0
