@@ -395,32 +395,28 @@ def plan_preview(plan: dict, *, on: dt.date) -> Preview:
     """Everything applying the plan would touch, without touching it."""
     c = plan_check(plan, on=on)
     units = c.units
-    all_codes = set(units) | {s for t in plan.get("targets", []) for s in [t["code"]]}
-    counts = dict(Official.objects.filter(unit__code__in=all_codes, status=OfficialStatus.ACTIVE)
+    counts = dict(Official.objects.filter(unit__code__in=set(units), status=OfficialStatus.ACTIVE)
                   .values_list("unit__code").annotate(n=Count("pk")).values_list("unit__code", "n"))
+    # Every unit the page names, by the name it will have: today's, or the plan's for its targets.
+    named = set(units) | {x for v in list(c.successors.values()) + list(c.heirs.values()) for x in v}
+    names = dict(Unit.objects.filter(code__in=named - set(units)).values_list("code", "name"))
+    names.update({u.code: u.name for u in units.values()})
+    names.update({t["code"]: t["name"] for t in plan.get("targets", [])})
     lines = []
     for t in plan.get("targets", []):
         existing = units.get(t["code"])
         lines.append({
             "code": t["code"], "name": t["name"], "new": existing is None,
             "renamed": existing is not None and existing.name != t["name"], "old_name": existing.name if existing else "",
-            "parent": units[t["parent_code"]].name if t.get("parent_code") in units else t.get("parent_code", ""),
+            "parent": names.get(t.get("parent_code"), t.get("parent_code", "")),
             "sources": [{"code": s["code"], "name": units[s["code"]].name if s["code"] in units else "?",
                          "share": s["share"], "officials": counts.get(s["code"], 0)} for s in t["sources"]],
             "officials": sum(counts.get(s["code"], 0) for s in t["sources"] if s["share"] == "full"),
         })
-    closing = []
-    for code in c.closing:
-        unit = units.get(code) or Unit.objects.filter(code=code).first()
-        succ = [units.get(s) or Unit.objects.filter(code=s).first() for s in c.successors[code]]
-        closing.append({"unit": unit, "successors": [s for s in succ if s is not None] or
-                        [{"name": s, "code": s} for s in c.successors[code]],
-                        "officials": counts.get(code, 0), "dissolved": code in plan.get("dissolve", []),
-                        "unallocated": c.unallocated.get(code, [])})
-    closing_ids = [u["unit"].pk for u in closing if u["unit"] is not None]
-    heir_codes = {x for v in c.heirs.values() for x in v}
-    names = dict(Unit.objects.filter(code__in=heir_codes).values_list("code", "name"))
-    names.update({t["code"]: t["name"] for t in plan.get("targets", [])})  # the names they will have
+    closing = [{"unit": units[code], "successors": [{"code": s, "name": names.get(s, s)} for s in c.successors[code]],
+                "officials": counts.get(code, 0), "dissolved": code in plan.get("dissolve", []),
+                "unallocated": c.unallocated.get(code, [])} for code in c.closing]
+    closing_ids = [row["unit"].pk for row in closing]
     code_of = {u.pk: u.code for u in units.values()}
     personnel = []
     for user in personnel_touching(closing_ids):

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from common.text import fold
 
 from ..models import (Official, OfficialStatus, Reorganisation, Succession, Transfer, Unit, UnitVersion, User)
-from ..reorganisation import audiences_touching, personnel_touching, plan_check
+from ..reorganisation import audiences_touching, kind_for, personnel_touching, plan_check
 from .base import roster_changed_on_commit, roster_changes_batched
+from .scopes import scope_follow_successors, scope_restore
 from .units import unit_close, unit_create, unit_update
 
 UNIT_FIELDS = ("name", "name_folded", "kind", "parent_id", "active_to", "merged_into_id", "active_from")
@@ -136,7 +137,7 @@ def _apply(reorganisation: Reorganisation, *, by: User | None) -> Reorganisation
     plan = r.plan
     allocations = {k.lower(): v for k, v in (plan.get("allocations") or {}).items()}
     journal = {"created": [], "units": {}, "versions": {}, "officials": {}, "audiences": [], "owners": [],
-               "scopes": [], "successions": [],
+               "scopes": [],
                "max_version_id": UnitVersion.objects.aggregate(m=Max("id"))["m"] or 0,
                "max_transfer_id": Transfer.objects.aggregate(m=Max("id"))["m"] or 0}
     targets = plan.get("targets", [])
@@ -156,7 +157,7 @@ def _apply(reorganisation: Reorganisation, *, by: User | None) -> Reorganisation
             raise ValidationError(_("The new units' parents form a loop."))
         for t in ready:
             first = checked.units.get(t["sources"][0]["code"])
-            unit = unit_create(code=t["code"], name=t["name"], kind=t.get("kind") or _kind_for(t, first),
+            unit = unit_create(code=t["code"], name=t["name"], kind=t.get("kind") or kind_for(t["name"], first.kind if first else "other"),
                                parent=_fresh(t["parent_code"]) if t.get("parent_code") else None, active_from=on, by=by)
             UnitVersion.objects.filter(unit=unit).update(reorganisation=r)
             journal["created"].append(unit.pk)
@@ -241,7 +242,7 @@ def _apply(reorganisation: Reorganisation, *, by: User | None) -> Reorganisation
     # 6. Personnel scopes follow too.
     officers = personnel_touching(list(closing))
     journal["scopes"] = [_scope_state(user) for user in officers]
-    _scopes_follow(officers, closing, by=by, note=r.title)
+    _scopes_follow(closing, by=by, note=r.title)
     r.status = Reorganisation.Status.APPLIED
     r.applied_by, r.applied_at, r.journal = by, timezone.now(), journal
     r.save(update_fields=["status", "applied_by", "applied_at", "journal"])
@@ -250,39 +251,16 @@ def _apply(reorganisation: Reorganisation, *, by: User | None) -> Reorganisation
     return r
 
 
-def _kind_for(target: dict, first: Unit | None) -> str:
-    from ..reorganisation import kind_for
-
-    return kind_for(target["name"], first.kind if first else "other")
-
-
-# --- Personnel scopes (through org.services.roster's scope services when present) ---------------------------------
+# --- Personnel scopes -----------------------------------------------------------------------------------------------
 
 def _scope_state(user: User) -> dict:
     return {"user": user.pk, "scope_unit": user.scope_unit_id,
             "units": sorted(user.scope_grants.values_list("unit_id", flat=True))}
 
 
-def _scopes_follow(officers: list[User], closing: dict[int, list[Unit]], *, by, note: str) -> None:
-    from .scopes import scope_follow_successors
-
+def _scopes_follow(closing: dict[int, list[Unit]], *, by, note: str) -> None:
     for unit_id, heirs in closing.items():
         scope_follow_successors(unit=Unit.objects.get(pk=unit_id), successors=heirs, by=by, note=note)
-
-
-def _scope_restore(state: dict, *, by, note: str) -> None:
-    from .. import roles
-    from ..models import RoleChange, ScopeGrant
-    from .scopes import _audit
-
-    user = User.objects.get(pk=state["user"])
-    ScopeGrant.objects.filter(user=user).exclude(unit_id__in=state["units"]).delete()
-    have = set(ScopeGrant.objects.filter(user=user).values_list("unit_id", flat=True))
-    ScopeGrant.objects.bulk_create([ScopeGrant(user=user, unit_id=u, granted_by=by) for u in state["units"]
-                                    if u not in have])
-    User.objects.filter(pk=user.pk).update(scope_unit_id=state["scope_unit"])
-    _audit(user=user, action=RoleChange.Action.FOLLOW, role=roles.PERSONNEL, units=Unit.objects.filter(pk__in=state["units"]),
-           by=by, note=note)
 
 
 def _notify(reorganisation_id: int, user_ids: list[int]) -> None:
@@ -355,7 +333,8 @@ def _reverse(reorganisation: Reorganisation, *, by: User | None) -> Reorganisati
     for row in j.get("owners", []):
         apps.get_model(row["model"]).objects.filter(pk=row["pk"]).update(scope_unit_id=row["before"])
     for state in j.get("scopes", []):
-        _scope_restore(state, by=by, note=_("Reversed: %(title)s") % {"title": r.title})
+        scope_restore(user=User.objects.get(pk=state["user"]), unit_ids=state["units"], primary_id=state["scope_unit"],
+                      by=by, note=_("Reversed: %(title)s") % {"title": r.title})
     Succession.objects.filter(reorganisation=r).delete()
     official_ids = [int(k) for k in j.get("officials", {})]
     Transfer.objects.filter(reorganisation=r).delete()

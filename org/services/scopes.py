@@ -220,3 +220,15 @@ def scope_follow_successors(*, unit: Unit, successors: list[Unit], by: User | No
         _audit(user=user, action=RoleChange.Action.FOLLOW, role=roles.PERSONNEL, units=successors, by=by,
                note=text)
     return users
+
+
+@transaction.atomic
+def scope_restore(*, user: User, unit_ids: list[int], primary_id: int | None, by: User | None = None,
+                  note: str = "") -> None:
+    """Put a personnel officer's units back as they were (a reorganisation reversed), recorded in their history."""
+    ScopeGrant.objects.filter(user=user).exclude(unit_id__in=unit_ids).delete()
+    have = set(ScopeGrant.objects.filter(user=user).values_list("unit_id", flat=True))
+    ScopeGrant.objects.bulk_create([ScopeGrant(user=user, unit_id=u, granted_by=by) for u in unit_ids if u not in have])
+    User.objects.filter(pk=user.pk).update(scope_unit_id=primary_id)
+    _audit(user=user, action=RoleChange.Action.FOLLOW, role=roles.PERSONNEL, units=Unit.objects.filter(pk__in=unit_ids),
+           by=by, note=note)

@@ -50,7 +50,7 @@ def test_the_preview_lists_what_would_change_and_changes_nothing(tree, people, b
     before = tree_state(), Transfer.objects.count(), UnitVersion.objects.count()
     p = plan_preview(r.plan, on=ON)
     assert not p.checked.errors
-    closing = {c["unit"].code: [s.code for s in c["successors"]] for c in p.closing}
+    closing = {c["unit"].code: [s["code"] for s in c["successors"]] for c in p.closing}
     assert closing == {"25996": ["25993"], "731": ["25993"], "732": ["26071"]}
     assert [a["object"] for a in p.audiences] == [Requirement.objects.get(pk=requirement.pk)]
     assert [x["user"] for x in p.personnel] == [bien_hoa_officer.user]
