@@ -14,6 +14,7 @@ from . import roles
 from .forms import ReorganisationAllocationForm, ReorganisationForm, ReorganisationLineForm
 from .models import Reorganisation
 from .reorganisation import PlanRefused, allocations_from_file, may_open, plan_from_file, plan_preview
+from .services.reorganisation import reorganisation_add_line as reorganisation_add_line_service
 from .services.reorganisation import (reorganisation_allocate, reorganisation_apply, reorganisation_create,
                                       reorganisation_reverse, reverse_blockers)
 
@@ -82,26 +83,16 @@ def reorganisation_detail(request, pk: int):
 def reorganisation_add_line(request, pk: int):
     r = _reorganisation(request, pk)
     form = ReorganisationLineForm(request.POST)
-    if r.status != Reorganisation.Status.DRAFT:
-        form.add_error(None, _("This reorganisation has already been applied."))
     if form.is_valid():
         d = form.cleaned_data
-        plan = dict(r.plan or {})
-        targets = list(plan.get("targets", []))
-        target = next((t for t in targets if t["code"] == d["new_code"]), None)
-        if target is None:
-            target = {"code": d["new_code"], "name": d["new_name"], "kind": "", "parent_code": d["parent"],
-                      "sources": [], "line": 0}
-            targets.append(target)
-        target["name"] = d["new_name"]
-        if d["parent"]:
-            target["parent_code"] = d["parent"]
-        target["sources"] = [s for s in target["sources"] if s["code"] != d["old_code"]] + [
-            {"code": d["old_code"], "share": d["share"], "line": 0}]
-        plan["targets"] = targets
-        Reorganisation.objects.filter(pk=r.pk).update(plan=plan)
-        messages.success(request, _("The line was added to the plan."))
-        return redirect("org:reorganisation_detail", pk=r.pk)
+        try:
+            reorganisation_add_line_service(reorganisation=r, old_code=d["old_code"], new_code=d["new_code"],
+                                            new_name=d["new_name"], share=d["share"], parent_code=d["parent"])
+        except ValidationError as exc:
+            return _reorganisation_page(request, r, line_form=form, errors=exc.messages, status=400)
+        else:
+            messages.success(request, _("The line was added to the plan."))
+            return redirect("org:reorganisation_detail", pk=r.pk)
     return _reorganisation_page(request, r, line_form=form, status=400)
 
 

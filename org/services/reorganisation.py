@@ -48,6 +48,31 @@ def reorganisation_create(*, title: str, effective_date: dt.date, plan: dict, by
 
 
 @transaction.atomic
+def reorganisation_add_line(*, reorganisation: Reorganisation, old_code: str, new_code: str, new_name: str,
+                            share: str = "full", parent_code: str = "") -> Reorganisation:
+    """Add a line to a draft plan on screen: `old_code` goes (whole or in part) into `new_code`, named `new_name`.
+    A second line for the same old unit and new unit replaces the first."""
+    r = Reorganisation.objects.select_for_update().get(pk=reorganisation.pk)
+    if r.status != Reorganisation.Status.DRAFT:
+        raise ValidationError(_("This reorganisation has already been applied."))
+    plan = dict(r.plan or {})
+    targets = list(plan.get("targets", []))
+    target = next((t for t in targets if t["code"] == new_code), None)
+    if target is None:
+        target = {"code": new_code, "name": new_name, "kind": "", "parent_code": parent_code, "sources": [], "line": 0}
+        targets.append(target)
+    target["name"] = new_name
+    if parent_code:
+        target["parent_code"] = parent_code
+    target["sources"] = [s for s in target["sources"] if s["code"] != old_code] + [
+        {"code": old_code, "share": share, "line": 0}]
+    plan["targets"] = targets
+    r.plan = plan
+    r.save(update_fields=["plan"])
+    return r
+
+
+@transaction.atomic
 def reorganisation_allocate(*, reorganisation: Reorganisation, allocations: dict[str, str]) -> Reorganisation:
     """Add or change which successor officials of split or dissolved units go to (employee code → unit code)."""
     r = Reorganisation.objects.select_for_update().get(pk=reorganisation.pk)

@@ -89,3 +89,19 @@ def test_a_split_unit_s_officials_can_be_allotted_from_a_roster_file(admin_clien
     r2 = Reorganisation.objects.create(title="x", effective_date=dt.date(2025, 7, 1), plan={"targets": []})
     refused = admin_client.post(f"/don-vi/sap-xep/{r2.pk}/phan-bo/", {"file": SimpleUploadedFile("ds.csv", bad)})
     assert refused.status_code == 400 and "2" in refused.content.decode()
+
+
+def test_a_plan_built_on_screen_line_by_line(admin_client, tree):
+    person = OfficialFactory(unit=tree["tan_phong"])
+    response = admin_client.post("/don-vi/sap-xep/", {"title": "Sáp nhập Tân Phong", "effective_date": "01/01/2026"})
+    assert response.status_code == 302
+    r = Reorganisation.objects.get()
+    line = {"new_code": "25993", "new_name": "Phường Trảng Dài", "share": "full", "parent": ""}
+    for old in ("25993", "25996"):
+        assert admin_client.post(f"/don-vi/sap-xep/{r.pk}/them-dong/", dict(line, old_code=old)).status_code == 302
+    assert "Phường Tân Phong (25996)" in admin_client.get(f"/don-vi/sap-xep/{r.pk}/").content.decode()
+    assert admin_client.post(f"/don-vi/sap-xep/{r.pk}/ap-dung/").status_code == 302
+    assert Official.objects.get(pk=person.pk).unit.code == "25993"
+    late = admin_client.post(f"/don-vi/sap-xep/{r.pk}/them-dong/", dict(line, old_code="26071"))
+    assert late.status_code == 400 and "đã được áp dụng" in late.content.decode()
+    assert len(Reorganisation.objects.get(pk=r.pk).plan["targets"][0]["sources"]) == 2
