@@ -169,8 +169,8 @@ def _apply(reorganisation: Reorganisation, *, by: User | None) -> Reorganisation
     dissolve = plan.get("dissolve", [])
 
     # Snapshot everything the plan may change, before changing any of it.
-    involved = set(checked.units) | {c.code for code in set(checked.fate) | set(dissolve)
-                                     for c in Unit.objects.filter(parent__code=code, active_to__isnull=True)}
+    involved = set(checked.units) | set(Unit.objects.filter(parent__code__in=set(checked.fate) | set(dissolve),
+                                                            active_to__isnull=True).values_list("code", flat=True))
     for unit in Unit.objects.filter(code__in=involved):
         _snapshot_unit(unit, journal)
 
