@@ -23,6 +23,21 @@ description    only the text (an information block, not graded)
 Every kind may carry a ``difficulty`` (1 easy, 2 medium, 3 hard; None when the file does not say) and ``tags``.
 Not every format can hold them: GIFT keeps neither, Moodle XML keeps the tags and the rubric notes, the Excel
 template keeps everything.
+
+What a trainer wrote in Moodle comes along too (:class:`Question` fields):
+
+* ``format``: how the rich fields are written — ``html``, ``moodle`` (Moodle's auto-format: HTML allowed, line
+  breaks kept), ``plain`` or ``markdown``. It applies to the text, the options and their feedback, the general and
+  combined feedback, the hints, matching items and ordering items, and the rubric notes. Short-answer keys,
+  numbers and matching answers are plain text always (they are compared or shown in a list, as in Moodle).
+  ``formats.richtext.to_html`` renders a field, sanitised.
+* ``idnumber`` (Moodle's ID number), ``hints`` (shown one by one in Moodle's interactive mode), ``feedback`` (the
+  combined feedback: ``correct``, ``partial``, ``incorrect``), ``settings`` (what the kind's options were:
+  ``shuffle``, ``numbering``, ``usecase``, ``penalty``, the essay's ``responseformat``, ``responsetemplate``,
+  ``responsefieldlines``, word limits and attachments …), ``files`` (name → bytes, referred to in the texts as
+  ``@@PLUGINFILE@@/name``, as Moodle writes them).
+* A numerical answer whose ``value`` is None is Moodle's "any other answer" (``*``): it applies when no other
+  answer matches.
 """
 from __future__ import annotations
 
@@ -45,9 +60,13 @@ class Choice:
     feedback: str = ""
 
 
+TEXT_FORMATS = ("html", "moodle", "plain", "markdown")
+PLUGINFILE = "@@PLUGINFILE@@/"
+
+
 @dataclass
 class NumericAnswer:
-    value: float
+    value: float | None  # None: "any other answer" (Moodle's *)
     tolerance: float = 0.0
     fraction: float = 1.0
     feedback: str = ""
@@ -70,6 +89,12 @@ class Question:
     difficulty: int | None = None  # 1 easy, 2 medium, 3 hard; None: not given
     tags: list[str] = field(default_factory=list)
     grader_info: str = ""
+    format: str = "html"  # of every rich field: see TEXT_FORMATS and the module's notes
+    idnumber: str = ""
+    hints: list[str] = field(default_factory=list)
+    feedback: dict[str, str] = field(default_factory=dict)  # combined: "correct", "partial", "incorrect"
+    settings: dict = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
     # 1-based line where the question starts in the source file; not part of equality, so a question read back
     # from a written file compares equal to the one that was written.
     source_line: int = field(default=0, compare=False)
