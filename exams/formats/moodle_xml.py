@@ -29,6 +29,7 @@ import xml.etree.ElementTree as ET
 from xml.parsers import expat
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import richtext
 from .model import (PLUGINFILE, Choice, FormatError, NumericAnswer, ParseError, Question, UnsupportedQuestion,
@@ -40,12 +41,16 @@ KIND_TO_TYPE = {"single": "multichoice", "multiple": "multichoice", "truefalse":
                 "short": "shortanswer", "numeric": "numerical", "matching": "matching", "essay": "essay",
                 "description": "description", "ordering": "ordering"}
 # Moodle's own types the platform does not run: skipped with a warning, the rest of the file imports.
-SKIPPED_TYPES = {"cloze": "Cloze (embedded answers)", "multianswer": "Cloze (embedded answers)",
-                 "calculated": "Calculated", "calculatedsimple": "Simple calculated",
-                 "calculatedmulti": "Calculated multichoice", "ddwtos": "Drag and drop into text",
-                 "gapselect": "Select missing words", "ddimageortext": "Drag and drop onto image",
-                 "ddmarker": "Drag and drop markers", "randomsamatch": "Random short-answer matching",
-                 "random": "Random", "multichoiceset": "All-or-nothing multiple choice"}
+SKIPPED_TYPES = {"cloze": gettext_lazy("Cloze (embedded answers)"),
+                 "multianswer": gettext_lazy("Cloze (embedded answers)"),
+                 "calculated": gettext_lazy("Calculated"), "calculatedsimple": gettext_lazy("Simple calculated"),
+                 "calculatedmulti": gettext_lazy("Calculated multichoice"),
+                 "ddwtos": gettext_lazy("Drag and drop into text"),
+                 "gapselect": gettext_lazy("Select missing words"),
+                 "ddimageortext": gettext_lazy("Drag and drop onto image"),
+                 "ddmarker": gettext_lazy("Drag and drop markers"),
+                 "randomsamatch": gettext_lazy("Random short-answer matching"), "random": gettext_lazy("Random"),
+                 "multichoiceset": gettext_lazy("All-or-nothing multiple choice")}
 FORMATS_IN = {"html": "html", "moodle_auto_format": "moodle", "plain_text": "plain", "markdown": "markdown"}
 FORMATS_OUT = {ours: theirs for theirs, ours in FORMATS_IN.items()}
 COMBINED = {"correct": "correctfeedback", "partial": "partiallycorrectfeedback", "incorrect": "incorrectfeedback"}
@@ -275,7 +280,7 @@ class _QuestionReader:
                 self.fail(_("the positive grades add up to %(total)s%%; in a multiple-response question they must "
                             "add up to 100%%") % {"total": format_percent(total)})
         elif fractions and abs(max(fractions) - 1) > 0.00001:
-            self.fail(_("no answer is worth 100%%: one of them must be, so that full marks are possible"))
+            self.fail(_("no answer is worth 100%: one of them must be, so that full marks are possible"))
 
     def read_choice(self, question: Question) -> None:
         single = (self.element.findtext("single") or "true").strip().lower()
