@@ -248,6 +248,14 @@ def _option_feedback(s, kind: str, response: dict | None) -> list[str]:
     return []
 
 
+def _combined_feedback(s) -> list[str]:
+    """Moodle's combined feedback (for any correct, partially correct or incorrect response), by the mark earned."""
+    combined = s.version.data.get("feedback") or {}
+    verdict = _verdict(s.fraction)
+    key = {"right": "correct", "partial": "partial", "wrong": "incorrect"}.get(verdict or "")
+    return [_rich(s, combined[key])] if key and combined.get(key) else []
+
+
 def _verdict(fraction: float | None) -> str | None:
     if fraction is None:
         return None
@@ -288,7 +296,7 @@ def attempt_review(attempt: Attempt, *, now: dt.datetime | None = None) -> dict:
                 if policy.score and s.fraction is not None:
                     item["earned"] = _round(s.points * Decimal(str(round(s.fraction, 6))))
             if policy.feedback:
-                item["feedback"] = _option_feedback(s, kind, response)
+                item["feedback"] = _option_feedback(s, kind, response) + _combined_feedback(s)
         if policy.feedback and s.version.general_feedback:
             item["general_feedback"] = _rich(s, s.version.general_feedback)
         questions.append(item)
