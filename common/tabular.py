@@ -363,15 +363,16 @@ def _header_index(rows: list[tuple[int, list[str]]], columns: tuple[Column, ...]
     return best
 
 
-def _convert_legacy(rows: list[tuple[int, list[str]]], refusals: dict) -> tuple[str | None, list[str]]:
-    """Convert the TCVN3 or VNI cells of `rows` in place; returns the encoding found and the warning to show.
+def _convert_legacy(rows: list[tuple[int, list[str]]], refusals: dict) -> tuple[str | None, list[str], list]:
+    """Convert the TCVN3 or VNI cells of `rows` in place; returns the encoding found, the warning to show and the
+    first converted cells below the header as (row, column, as written, as converted), for a preview.
     Raises :class:`TableRefused` when the encoding is ambiguous or some cells cannot be converted."""
     verdict = legacy_text.detect(((i, j), cell) for i, (_n, cells) in enumerate(rows) for j, cell in enumerate(cells)
                                  if cell)
     if verdict.ambiguous:
         raise TableRefused([RowError(0, "", str(refusals[UnreadableFile.LEGACY_AMBIGUOUS]))])
     if verdict.encoding is None:
-        return None, []
+        return None, [], []
     name = LEGACY_NAMES[verdict.encoding]
     if verdict.unconverted:
         raise TableRefused([RowError(rows[i][0], "", _(
@@ -383,12 +384,13 @@ def _convert_legacy(rows: list[tuple[int, list[str]]], refusals: dict) -> tuple[
     below_first = [item for item in ordered if item[0][0] != ordered[0][0][0]]  # a name rather than the header
     (first_i, first_j), first = (below_first or ordered)[0]
     example = rows[first_i][1][first_j]
+    samples = [(rows[i][0], get_column_letter(j + 1), rows[i][1][j], text) for (i, j), text in below_first[:30]]
     for (i, j), text in verdict.converted.items():
         rows[i][1][j] = text
     return verdict.encoding, [_(
         "The file uses the %(encoding)s font encoding; %(count)s cells were converted to Unicode (for example "
         "“%(before)s” became “%(after)s”). Check the names before using them.") % {
-        "encoding": name, "count": len(verdict.converted), "before": example, "after": first}]
+        "encoding": name, "count": len(verdict.converted), "before": example, "after": first}], samples
 
 
 def read_frame(data: bytes, filename: str, *, columns: Iterable[Column] = (), search_rows: int = 10,
@@ -427,7 +429,7 @@ def read_frame(data: bytes, filename: str, *, columns: Iterable[Column] = (), se
             workbook.close()
     if not rows:
         return pd.DataFrame()
-    encoding, warnings_ = _convert_legacy(rows, refusals)
+    encoding, warnings_, samples = _convert_legacy(rows, refusals)
     if source == WINDOWS_BYTES and encoding is None:  # neither UTF-8, nor Windows-1258, nor TCVN3 or VNI
         try:
             data.decode("utf-8")
@@ -451,6 +453,9 @@ def read_frame(data: bytes, filename: str, *, columns: Iterable[Column] = (), se
             "being seen. Show it and check it, or delete it, then upload the file again.")) for n in shown_hidden])
     frame.attrs["header_row"] = header_row
     frame.attrs["warnings"] = warnings_
+    frame.attrs["legacy_encoding"] = LEGACY_NAMES.get(encoding) if encoding else None
+    # (row, column, as written, as converted) for the first converted cells below the header: the preview.
+    frame.attrs["legacy_samples"] = [list(sample) for sample in samples]
     return frame
 
 
