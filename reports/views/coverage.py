@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from common.views import download
+from common.views import content_disposition, download
 from lms.models import Assignment
 from org.models import Unit
 from org.selectors import Scope, scope_for, unit_ancestors
@@ -179,7 +179,9 @@ def _missing_export(request, qs, *, unit, requirement, status, fmt):
 
 @login_required
 def period_export(request):
-    """The periodic report (Q1, 6 months, 9 months, year) of a unit as Excel or PDF."""
+    """The periodic report (Q1, 6 months, 9 months, year) of a unit as Excel or PDF. The report page's form posts:
+    both formats are then built the same way, as an export job whose page offers the file. A GET (a saved link)
+    answers with the file at once unless the PDF is long."""
     scope = _scope(request)
     params = request.POST if request.method == "POST" else request.GET
     unit = _unit(scope, params.get("don-vi"))
@@ -213,7 +215,7 @@ def _period_job(request, *, unit, requirement, d):
         user=request.user, kind=ExportJob.Kind.PERIOD, fmt=d["dinh_dang"],
         params={"unit_id": unit.pk, "period": d["ky"], "year": d["nam"],
                 "requirement_ids": [requirement.pk] if requirement else [], "language": get_language()},
-        title=f"{exports.period_label(d['ky'], d['nam'])} — {unit.name}")
+        title=exports.period_report_name(d["ky"], d["nam"], unit.name))
     return redirect("reports:export_job", pk=job.pk)
 
 
@@ -229,8 +231,9 @@ def export_download(request, pk: int):
     if not job.file:
         raise Http404
     types = {"csv": exports.CSV, "xlsx": exports.XLSX, "pdf": exports.PDF}
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name,
-                        content_type=types.get(job.fmt, "application/octet-stream"))
+    response = FileResponse(job.file.open("rb"), content_type=types.get(job.fmt, "application/octet-stream"))
+    response["Content-Disposition"] = content_disposition(job.file_name or f"{job.pk}.{job.fmt}")
+    return response
 
 
 # --- Public ------------------------------------------------------------------------------------------------------
