@@ -308,10 +308,21 @@ def period_report_name(period: str, year: int, unit_name: str) -> str:
     return _("Report for %(period)s — %(unit)s") % {"period": period_label(period, year), "unit": unit_name}
 
 
+def file_name(title: str, ext: str) -> str:
+    """A title made a file's name: no character a file system refuses, dashes for the em dash and the colon,
+    at most 200 characters before the extension (downloads add an ASCII fallback)."""
+    name = title.replace(" — ", " - ").replace(": ", " - ")
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", name)
+    return f"{' '.join(name.split())[:200].rstrip(' -')}.{ext}"
+
+
 def period_file_name(report, ext: str) -> str:
     """The file's name in the documents' language, e.g. "Báo cáo quý I năm 2026 - Sở Nội vụ.pdf" (downloads add
     an ASCII fallback, "bao-cao-quy-i-nam-2026-so-noi-vu.pdf")."""
     with translation.override(settings.LANGUAGE_CODE):
-        name = period_report_name(report.period, report.year, report.unit.name).replace(" — ", " - ")
-    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", name)
-    return f"{' '.join(name.split())[:200]}.{ext}"
+        return file_name(period_report_name(report.period, report.year, report.unit.name), ext)
+
+
+def missing_title(requirement_title: str, unit_name: str) -> str:
+    """The heading of a list of who has not completed a requirement, also its file's name."""
+    return _("Not completed: %(requirement)s — %(unit)s") % {"requirement": requirement_title, "unit": unit_name}

@@ -165,7 +165,7 @@ def _missing_export(request, qs, *, unit, requirement, status, fmt):
         fmt = ExportJob.Format.CSV
     total = qs.count()
     if total <= INLINE_EXPORT_ROWS:
-        name = f"chua-hoan-thanh-{requirement.pk}-{unit.code}.{fmt}"
+        name = exports.file_name(exports.missing_title(requirement.title, unit.name), fmt)
         if fmt == ExportJob.Format.XLSX:
             data = exports.missing_xlsx(qs, title=f"{requirement.title} — {unit.name}")
             return download(data, name, exports.XLSX)
@@ -173,7 +173,7 @@ def _missing_export(request, qs, *, unit, requirement, status, fmt):
     job = export_job_create(
         user=request.user, kind=ExportJob.Kind.MISSING, fmt=fmt,
         params={"requirement_id": requirement.pk, "unit_id": unit.pk, "status": status, "language": get_language()},
-        title=_("Not completed: %(requirement)s — %(unit)s") % {"requirement": requirement.title, "unit": unit.name})
+        title=exports.missing_title(requirement.title, unit.name))
     return redirect("reports:export_job", pk=job.pk)
 
 
@@ -276,7 +276,7 @@ def public_page(request):
     if request.GET.get("format") == "csv" and unit:
         table = exports.lines_csv([_marked(line, minimum) for line in lines], _marked(unit, minimum),
                                   total_label=unit["name"])
-        return download(table, f"cong-khai-{req['id']}-{unit['code']}.csv", exports.CSV)
+        return download(table, exports.file_name(f"{req['title']} — {unit['name']}", "csv"), exports.CSV)
     withheld = [line["suppressed"] for line in [*lines, unit or {}] if line.get("suppressed")]
     return render(request, "reports/public.html", {"requirements": reqs, "requirement": req, "unit": unit,
                                                    "lines": lines, "crumbs": crumbs, "as_of": data["as_of"],

@@ -90,3 +90,21 @@ def test_a_name_with_slashes_stays_one_file_name():
         unit, period, year = Unit, "year", 2026
 
     assert exports.period_file_name(Report, "pdf") == "Báo cáo năm 2026 - Ban Quản lý dự án 1 2.pdf"
+
+
+def names_in(response) -> tuple[str, str]:
+    """(ASCII fallback, exact UTF-8 name) of a download."""
+    disposition = response["Content-Disposition"]
+    return (re.search(r'filename="([^"]+)"', disposition).group(1),
+            unquote(re.search(r"filename\*=UTF-8''(\S+)", disposition).group(1)))
+
+
+def test_missing_list_and_public_csv_are_named_by_requirement_and_unit(client, seeded, admin_user):  # noqa: F811
+    req = seeded["everyone"]
+    public = client.get("/cong-khai/", {"yc": req.pk, "don-vi": "731", "format": "csv"})
+    assert names_in(public) == ("boi-duong-kien-thuc-cchc-thanh-pho-bien-hoa.csv",
+                                "Bồi dưỡng kiến thức CCHC - Thành phố Biên Hòa.csv")
+    login(client, admin_user)
+    missing = client.post("/bao-cao/chua-hoan-thanh/", {"yc": req.pk, "don-vi": "731", "dinh-dang": "csv"})
+    assert names_in(missing) == ("chua-hoan-thanh-boi-duong-kien-thuc-cchc-thanh-pho-bien-hoa.csv",
+                                 "Chưa hoàn thành - Bồi dưỡng kiến thức CCHC - Thành phố Biên Hòa.csv")
