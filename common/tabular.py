@@ -334,6 +334,27 @@ def hidden_rows(data: bytes, sheet) -> set[int]:
     return hidden
 
 
+_COL_TAG = re.compile(rb"<(?:\w+:)?col\b([^>]*)/?>")
+_COL_MIN = re.compile(rb"\bmin=\"(\d+)\"")
+_COL_MAX = re.compile(rb"\bmax=\"(\d+)\"")
+
+
+def hidden_columns(data: bytes, sheet) -> set[int]:
+    """The 1-based numbers of the columns of a read-only sheet that Excel hides (its <cols> in the sheet's XML)."""
+    path = getattr(sheet, "_worksheet_path", "")
+    try:
+        xml = zipfile.ZipFile(io.BytesIO(data)).read(path.lstrip("/"))
+    except (KeyError, zipfile.BadZipFile, ValueError, OSError):
+        return set()
+    hidden: set[int] = set()
+    for match in _COL_TAG.finditer(xml.split(b"<sheetData", 1)[0]):
+        attrs = match.group(1)
+        low, high = _COL_MIN.search(attrs), _COL_MAX.search(attrs)
+        if low and high and _ROW_HIDDEN.search(attrs):
+            hidden.update(range(int(low.group(1)), min(int(high.group(1)), 16384) + 1))
+    return hidden
+
+
 def normal_text(value: str) -> str:
     """A cell as stored: NFC, one space between words, no outer spaces, no zero-width characters. A name re-saved
     by another program (in NFD, or with a non-breaking space) reads the same as before."""
@@ -410,6 +431,7 @@ def read_frame(data: bytes, filename: str, *, columns: Iterable[Column] = (), se
     name = filename.lower()
     workbook = None
     hidden: set[int] = set()
+    hidden_cols: set[int] = set()
     source = ""
     try:
         if name.endswith(".xlsx"):
@@ -417,6 +439,7 @@ def read_frame(data: bytes, filename: str, *, columns: Iterable[Column] = (), se
             sheet = workbook.worksheets[0]
             rows = list(sheet_rows(sheet))  # read it all now: damage is found before any row is judged
             hidden = hidden_rows(data, sheet)
+            hidden_cols = hidden_columns(data, sheet)
         elif name.endswith((".csv", ".txt")):
             text, source = decode_csv(data)
             rows = list(_text_rows(text, check_width=False))  # checked against the header, once found
@@ -451,6 +474,14 @@ def read_frame(data: bytes, filename: str, *, columns: Iterable[Column] = (), se
         raise TableRefused([RowError(n, "", _(
             "this row is hidden in the workbook (hidden or filtered out in Excel), so it would be imported without "
             "being seen. Show it and check it, or delete it, then upload the file again.")) for n in shown_hidden])
+    # A hidden column the import reads, with values in it: they would be imported without being seen.
+    read = set(header_columns(headers, columns).values()) if columns else set()
+    unseen = [j for j in sorted(read) if j + 1 in hidden_cols and any(len(cells) > j and cells[j] for _n, cells in below)]
+    if unseen:
+        raise TableRefused([RowError(header_row, headers[j], _(
+            "column %(letter)s is hidden in the workbook, so its values would be imported without being seen. Show "
+            "it and check it (or delete it), then upload the file again.") % {"letter": get_column_letter(j + 1)})
+            for j in unseen])
     frame.attrs["header_row"] = header_row
     frame.attrs["warnings"] = warnings_
     frame.attrs["legacy_encoding"] = LEGACY_NAMES.get(encoding) if encoding else None

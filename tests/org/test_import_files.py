@@ -173,3 +173,19 @@ def test_hidden_rows_of_a_roster_are_refused_by_number(tree):
         run(export.xlsx_bytes(wb), "ds.xlsx")
     assert [e.row for e in refused.value.errors] == [4] and "ẩn" in refused.value.errors[0].message
     assert Official.objects.count() == 0
+
+
+def test_a_hidden_column_the_import_reads_is_refused_by_letter_an_unread_one_is_not(tree):
+    wb = Workbook()
+    wb.active.append([*HEADERS, "Ghi chú riêng"])
+    for row in named_rows():
+        wb.active.append([*row, "không nhập"])
+    wb.active.column_dimensions[chr(ord("A") + len(HEADERS))].hidden = True  # the notes: not read
+    run(export.xlsx_bytes(wb), "ds.xlsx")  # imports
+    wb.active.column_dimensions["B"].hidden = True  # the names
+    Official.objects.all().delete()
+    with pytest.raises(parsing.ImportRefused) as refused:
+        run(export.xlsx_bytes(wb), "ds.xlsx")
+    error = refused.value.errors[0]
+    assert (error.row, error.column) == (1, HEADERS[1]) and "cột B" in error.message and "ẩn" in error.message
+    assert Official.objects.count() == 0
