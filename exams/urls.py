@@ -25,6 +25,7 @@ urlpatterns = [
     path("thi/ket-qua/<int:pk>/", room.exam_review, name="review"),
     # Trainers, one exam: the sitting live, grading, results
     path("thi/<int:pk>/giam-sat/", grading.monitor, name="monitor"),
+    path("thi/<int:pk>/giam-sat.json", grading.monitor_live, name="monitor_live"),
     path("thi/<int:pk>/cham-tu-luan/", grading.essay_queue, name="essay_queue"),
     path("thi/<int:pk>/cham-tu-luan/<int:slot_pk>/", grading.essay_grade, name="essay_grade"),
     path("thi/<int:pk>/cham-lai/", grading.regrade, name="regrade"),

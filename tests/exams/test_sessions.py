@@ -234,3 +234,28 @@ def test_the_session_pages_print_every_paper(seated, client):
     plan = session_documents.session_html(seated, "so-do-cho-ngoi")
     assert plan.count("<strong>1</strong>") == 4  # seat 1 of each room × shift
     assert json.dumps(session_selectors.room_live(room(seated, "Ca 2", "A"))[0], default=str)
+
+
+def test_the_monitor_json_lists_time_left_and_who_has_not_started_by_room(seated, client, trainer_user):
+    rs = room(seated, "Ca 1", "B")
+    services.room_shift_open(room_shift=rs)
+    seat = rs.seats.order_by("seat").first()
+    services.seat_check_in(seat=seat, present=True)
+    services.attempt_start(exam=seated.first, official=seat.candidate.official, ip="1.2.3.4")
+    client.force_login(trainer_user)
+    live = client.get(f"/thi/{seated.first.pk}/giam-sat.json").json()
+    assert live["counts"] == {"started": 1, "submitted": 0, "idle": 0, "not_started": 39}
+    assert live["rows"][0]["room"] == "B" and 29 * 60 < live["rows"][0]["seconds_left"] <= 30 * 60
+    assert {r["room"] for r in live["not_started"]} == {"A", "B"}
+    assert seat.candidate.number not in {r["number"] for r in live["not_started"]}
+    page = client.get(f"/thi/{seated.first.pk}/giam-sat/").content.decode()
+    assert 'http-equiv="refresh"' not in page and "giam-sat.json" in page
+
+
+def test_the_monitor_of_an_exam_without_session_lists_its_audience_not_started(exam, client, trainer_user,
+                                                                                 trang_dai_official):
+    client.force_login(trainer_user)
+    live = client.get(f"/thi/{exam.pk}/giam-sat.json").json()
+    assert trang_dai_official.full_name in {r["name"] for r in live["not_started"]}
+    client.force_login(trang_dai_official.user)
+    assert client.get(f"/thi/{exam.pk}/giam-sat.json").status_code == 403
