@@ -193,3 +193,21 @@ class ExamsGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_exams():
     return ExamsGroup()
+
+
+@hooks.register("org_dashboard_user")
+def session_duties_card(context, user):
+    """On the signed-in person's page: the exam sessions they sit on the council of, and the rooms they supervise."""
+    from django.template.loader import render_to_string
+
+    from .models import CouncilMember, RoomShift
+
+    from .session_selectors import MANAGING_ROLES
+
+    seats = (CouncilMember.objects.filter(user=user, role__in=MANAGING_ROLES).select_related("session")
+             .order_by("-session__starts_on")[:10])
+    rooms = (RoomShift.objects.filter(supervisors=user).exclude(status=RoomShift.Status.CLOSED)
+             .select_related("shift__session", "room").order_by("shift__starts_at")[:20])
+    if not seats and not rooms:
+        return ""
+    return render_to_string("exams/sessions/_dashboard_card.html", {"seats": seats, "rooms": rooms})

@@ -259,3 +259,18 @@ def test_the_monitor_of_an_exam_without_session_lists_its_audience_not_started(e
     assert trang_dai_official.full_name in {r["name"] for r in live["not_started"]}
     client.force_login(trang_dai_official.user)
     assert client.get(f"/thi/{exam.pk}/giam-sat.json").status_code == 403
+
+
+def test_a_supervisor_finds_their_room_on_their_page(seated, client):
+    rs = room(seated, "Ca 1", "A")
+    rs.supervisors.add(seated.supervisor)
+    client.force_login(seated.supervisor)
+    assert f"/ky-sat-hach/phong/{rs.pk}/" in client.get(_dashboard()).content.decode()
+    client.force_login(seated.chair)
+    assert f"/ky-sat-hach/{seated.pk}/" in client.get(_dashboard()).content.decode()
+
+
+def _dashboard():
+    from django.urls import reverse
+
+    return reverse("org:dashboard")
