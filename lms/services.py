@@ -7,11 +7,11 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 
 from org.models import Official
 from org.selectors import audience_q
@@ -332,10 +332,20 @@ def certificate_issue(*, completion: Completion) -> Certificate:
 # --- Lesson progress -------------------------------------------------------------------------------------------
 
 def lesson_progress_record(*, official: Official, lesson, position: float | None = None, anchor: str = "",
-                           completed: bool = False) -> LessonProgress:
-    """Remember where an official is in a lesson (the furthest point reached), and mark it finished when they
-    say so; finishing queues the completion check for their requirements."""
+                           completed: bool = False, how: str | None = None) -> LessonProgress:
+    """Remember where an official is in a lesson (the furthest point reached), and mark it finished; finishing
+    queues the completion check for their requirements. A lesson only counts as studied in a module open to the
+    official (PermissionDenied otherwise); `how` is what the reader did ("end", "next" or "button", from a page
+    or the API), refused unless it is the way the lesson's course counts lessons (its `lesson_completion`)."""
     course = lesson.get_parent()
+    if completed:
+        course = course.specific
+        if not selectors.module_open_to(official, course):
+            raise PermissionDenied(_("This module is neither assigned nor open to you: its lessons do not count "
+                                     "as studied."))
+        if how is not None and how != course.lesson_completion:
+            raise ValidationError(_("In this course a lesson counts as studied %(way)s.")
+                                  % {"way": _LESSON_WAYS.get(course.lesson_completion, "")})
     progress, created = LessonProgress.objects.get_or_create(official=official, lesson_id=lesson.pk,
                                                              defaults={"course_id": course.pk})
     fields = []
@@ -352,6 +362,11 @@ def lesson_progress_record(*, official: Official, lesson, position: float | None
 
         transaction.on_commit(lambda: completions_evaluate_task.delay(official_ids=[official.pk]))
     return progress
+
+
+_LESSON_WAYS = {"end": gettext_lazy("when the reader reaches its end"),
+                "next": gettext_lazy("when the reader goes on to the next lesson"),
+                "button": gettext_lazy("when the reader presses \"Mark as studied\"")}
 
 
 # --- Sessions and attendance -----------------------------------------------------------------------------------

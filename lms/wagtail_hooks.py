@@ -33,12 +33,15 @@ def _once(context, key, compute):
 
 
 def _learning(context, lesson) -> dict | None:
-    """{"official", "progress"} for the signed-in official, None for anyone else."""
+    """{"official", "progress", "open", "way"} for the signed-in official, None for anyone else: whether the
+    lesson's module is open to them, and how its course counts a lesson as studied."""
     def compute():
         official = _official(context)
         if official is None:
             return None
-        return {"official": official, "progress": selectors.lesson_progress_of(official, lesson.pk)}
+        course = context.get("course") or lesson.get_parent().specific
+        return {"official": official, "progress": selectors.lesson_progress_of(official, lesson.pk),
+                "open": selectors.module_open_to(official, course), "way": course.lesson_completion}
     return _once(context, ("lms.learning", lesson.pk), compute)
 
 
@@ -53,10 +56,14 @@ def lesson_progress_attributes(context, lesson):
     if not learning:
         return ""
     progress = learning["progress"]
-    return format_html(' data-progress-api="{}" data-csrf="{}" data-position="{}" data-anchor="{}"',
-                       reverse("api:lesson_progress_get", kwargs={"lesson_id": lesson.pk}),
-                       context.get("csrf_token", ""), "%.3f" % ((progress.position if progress else 0) or 0),
-                       (progress.anchor if progress else "") or "")
+    attrs = format_html(' data-progress-api="{}" data-csrf="{}" data-position="{}" data-anchor="{}"',
+                        reverse("api:lesson_progress_get", kwargs={"lesson_id": lesson.pk}),
+                        context.get("csrf_token", ""), "%.3f" % ((progress.position if progress else 0) or 0),
+                        (progress.anchor if progress else "") or "")
+    if learning["open"] and not (progress and progress.completed_at):
+        # The script finishes the lesson the course's way: at its end, or on "Next lesson" (lms.css styles it).
+        attrs += format_html(' data-completion="{}"', learning["way"])
+    return attrs
 
 
 @hooks.register(content_slots.LESSON_AFTER_ARTICLE)
@@ -65,6 +72,7 @@ def lesson_progress_bar(context, lesson):
     if not learning:
         return ""
     return render_to_string("lms/_lesson_progress.html", {"learning": learning, "lesson": lesson,
+                                                           "next_lesson": context.get("next_lesson"),
                                                            "csrf_token": context.get("csrf_token")})
 
 
