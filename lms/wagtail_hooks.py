@@ -1,20 +1,23 @@
 """What the LMS shows on lower apps' pages, through their extension points (`content.slots`, `org.slots`): on a
 lesson, the learner's progress, "mark as studied", the LMS's stylesheet and the progress script; in a module's
 list, the lessons studied; on an official's own page, their learning card; on an official's roster page, the
-link to their learning record. Only for the signed-in official's own learning: pages that show it are personal,
+link to their learning record; and the certificate templates trainers edit. Only for the signed-in official's own learning: pages that show it are personal,
 and the page cache never serves signed-in users."""
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.viewsets.model import ModelViewSet
 
 from content import slots as content_slots
 from org import slots as org_slots
 from org.selectors import official_of
 
 from . import selectors
+from .models import CertificateTemplate
 
 
 def _official(context):
@@ -99,3 +102,26 @@ def learning_card(context, official):
 @hooks.register(org_slots.OFFICIAL_PAGE)
 def learning_record_card(context, official):
     return render_to_string("lms/_official_record_card.html", {"official": official})
+
+
+class CertificateTemplateViewSet(ModelViewSet):
+    model = CertificateTemplate
+    icon = "doc-full"
+    menu_label = gettext_lazy("Certificate templates")
+    add_to_admin_menu = True
+    menu_order = 310
+    list_display = ["name", "issuer", "signer_name", "next_number"]
+    search_fields = ["name", "issuer", "signer_name"]
+    edit_handler = ObjectList([
+        FieldPanel("name"),
+        MultiFieldPanel([FieldPanel("issuer_parent"), FieldPanel("issuer"), FieldPanel("title"),
+                         FieldPanel("programme")], heading=gettext_lazy("Letterhead")),
+        MultiFieldPanel([FieldPanel("place"), FieldPanel("signer_authority"), FieldPanel("signer_position"),
+                         FieldPanel("signer_name")], heading=gettext_lazy("Date line and signature")),
+        FieldRowPanel([FieldPanel("number_suffix"), FieldPanel("next_number")], heading=gettext_lazy("Number series")),
+    ])
+
+
+@hooks.register("register_admin_viewset")
+def register_certificate_templates():
+    return CertificateTemplateViewSet("certificate_templates")
