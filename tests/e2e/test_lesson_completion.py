@@ -56,6 +56,17 @@ def test_a_lesson_read_to_its_end_counts_as_studied(page, live_server, demo, req
     page.goto(f"{base}/hoc-tap/")
     assert "1/2" in page.locator(f"[data-testid=item-{requirement.pk}]").inner_text()
 
+    # Part of the second lesson: the place is remembered and resumed, and the lesson is not studied yet.
+    page.click(f"[data-testid=resume-{module.pk}]")
+    page.wait_for_url(f"{base}{second.url}*")
+    with page.expect_response(lambda r: "/api/lms/lessons/" in r.url and r.request.method == "POST") as saved:
+        page.mouse.wheel(0, 500)
+    assert saved.value.status == 200 and 0 < saved.value.json()["position"] < 1 and not studied(second)
+    page.goto(f"{base}/hoc-tap/")
+    page.click(f"[data-testid=resume-{module.pk}]")
+    page.wait_for_function("window.scrollY > 150")
+    assert "tiep-tuc=1" in page.url and not studied(second)
+
 
 def test_next_lesson_counts_where_the_course_says_so(page, live_server, demo, required_module):
     _requirement, module = required_module
