@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, Max, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
@@ -311,6 +311,10 @@ def _numbered(completions: list[Completion]) -> list[Certificate]:
     wanted = sorted({c.requirement.certificate_template_id for c in completions} - {None})
     for template in CertificateTemplate.objects.select_for_update().filter(pk__in=wanted).order_by("pk"):
         templates[template.pk] = template  # locked in one order: two issuers cannot deadlock
+        # An admin form saved with a stale counter (its page opened before the last issue) cannot make a number
+        # repeat: the series goes on after the highest number issued.
+        last = Certificate.objects.filter(template=template).aggregate(last=Max("serial"))["last"] or 0
+        template.next_number = max(template.next_number, last + 1)
     certs = []
     for c in completions:
         template = templates.get(c.requirement.certificate_template_id)

@@ -73,6 +73,13 @@ def test_the_next_number_cannot_go_back_below_an_issued_one(tree, requirement):
     series.next_number = 8
     series.full_clean()
 
+    # A form saved with a stale counter (opened before the last issue) does not make a number repeat.
+    CertificateTemplate.objects.update(next_number=3)
+    services.certificates_issue(completions=completions(requirement, [OfficialFactory(unit=tree["trang_dai"])]))
+    services.certificate_issue(completion=completions(requirement, [OfficialFactory(unit=tree["trang_dai"])])[0])
+    assert sorted(Certificate.objects.values_list("number", flat=True)) == ["7/GCN-SNV", "8/GCN-SNV", "9/GCN-SNV"]
+    assert CertificateTemplate.objects.get().next_number == 10
+
 
 def test_without_a_template_a_certificate_has_no_number_and_names_the_requirement(tree, module):
     requirement = RequirementFactory(audience_units=[tree["trang_dai"]], modules=[module])
