@@ -98,7 +98,8 @@ class Requirement(Audience):
     certificate_template = models.ForeignKey(
         CertificateTemplate, null=True, blank=True, on_delete=models.PROTECT, related_name="requirements",
         verbose_name=_("certificate template"),
-        help_text=_("Issuing body, signer and number series of its certificates. Empty: a certificate without a number."))
+        help_text=_("Issuing body, signer and number series of its certificates. Empty: a certificate without a "
+                    "number."))
     # The subtree of the personnel officer who owns it; empty for province-wide requirements set by administrators.
     scope_unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("managed by unit"))

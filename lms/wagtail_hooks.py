@@ -1,8 +1,9 @@
 """What the LMS shows on lower apps' pages, through their extension points (`content.slots`, `org.slots`): on a
-lesson, the learner's progress, "mark as studied", the LMS's stylesheet and the progress script; in a module's
-list, the lessons studied; on an official's own page, their learning card; on an official's roster page, the
-link to their learning record; and the certificate templates trainers edit. Only for the signed-in official's own learning: pages that show it are personal,
-and the page cache never serves signed-in users."""
+lesson, the learner's progress, how it counts as studied, the LMS's stylesheet and the progress script; in a
+module's list, the lessons studied; on an official's own page, their learning card; on an official's roster page,
+the link to their learning record. Only for the signed-in official's own learning: pages that show it are
+personal, and the page cache never serves signed-in users. Also the admin's certificate templates, which
+trainers edit."""
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
