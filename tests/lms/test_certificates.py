@@ -112,7 +112,7 @@ def test_the_verification_page_names_the_issuer_and_the_number(client, tree, req
     assert "SỞ NỘI VỤ, UBND TỈNH ĐỒNG NAI" in html and "7/GCN-SNV" in html
 
 
-def test_trainers_edit_templates_in_the_admin_and_personnel_officers_choose_one(client, trainer_user,
+def test_trainers_edit_templates_in_the_admin_and_personnel_officers_choose_one(client, tree, trainer_user,
                                                                               bien_hoa_officer, requirement):
     from content.services import content_permissions_setup
 
@@ -128,6 +128,10 @@ def test_trainers_edit_templates_in_the_admin_and_personnel_officers_choose_one(
     client.force_login(bien_hoa_officer.user)
     form = client.get("/hoc-tap/quan-ly/yeu-cau/moi/").content.decode()
     assert 'name="certificate_template"' in form and "Sở Nội vụ – một cửa" in form
+    requirement.scope_unit = tree["bien_hoa"]
+    requirement.save()
+    detail = client.get(f"/hoc-tap/quan-ly/yeu-cau/{requirement.pk}/").content.decode()
+    assert "SỞ NỘI VỤ · PHÓ GIÁM ĐỐC Trần Thị Thanh Hà · số tiếp theo 7/GCN-SNV" in detail
 
 
 postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'",
