@@ -24,7 +24,7 @@ class ExamSession(ClusterableModel, Audience):
     decision = models.CharField(_("decision establishing the council"), max_length=255, blank=True,
                                 help_text=_("E.g. Quyết định số 123/QĐ-SNV ngày 01/03/2026 của Giám đốc Sở Nội vụ."))
     organiser = models.CharField(_("organising body"), max_length=255, default="Sở Nội vụ tỉnh Đồng Nai")
-    place = models.CharField(_("place"), max_length=255, blank=True)
+    place = models.CharField(_("venue"), max_length=255, blank=True)
     starts_on = models.DateField(_("date"))
     number_prefix = models.CharField(_("candidate number prefix"), max_length=8, default="SH",
                                      help_text=_("Candidate numbers are this prefix and a running number: SH0001."))

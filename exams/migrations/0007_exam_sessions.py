@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=255, verbose_name='title')),
                 ('decision', models.CharField(blank=True, help_text='E.g. Quyết định số 123/QĐ-SNV ngày 01/03/2026 của Giám đốc Sở Nội vụ.', max_length=255, verbose_name='decision establishing the council')),
                 ('organiser', models.CharField(default='Sở Nội vụ tỉnh Đồng Nai', max_length=255, verbose_name='organising body')),
-                ('place', models.CharField(blank=True, max_length=255, verbose_name='place')),
+                ('place', models.CharField(blank=True, max_length=255, verbose_name='venue')),
                 ('starts_on', models.DateField(verbose_name='date')),
                 ('number_prefix', models.CharField(default='SH', help_text='Candidate numbers are this prefix and a running number: SH0001.', max_length=8, verbose_name='candidate number prefix')),
                 ('second_marking_allowed', models.BooleanField(default=True, help_text='Computer-marked parts are final once published; essays may be marked a second time on request.', verbose_name='second marking of essays allowed')),
