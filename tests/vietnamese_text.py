@@ -36,7 +36,7 @@ def foreign_words(text: str, allowed: frozenset[str] = LOANWORDS) -> list[str]:
     """The words of `text` that are not Vietnamese: neither a syllable, an acronym (CCHC, PDF), a single letter
     nor an allowed loanword. Tokens with digits, addresses, file names and text cut short with "…" are skipped."""
     found = []
-    for token in text.split():
+    for token in unicodedata.normalize("NFC", text).split():  # "Tiếng" may come decomposed (NFD)
         if any(c.isdigit() for c in token) or "@" in token or "/" in token or token.endswith("…") or (
                 _FILE_NAME.fullmatch(token) and not token.endswith(".")):
             continue

@@ -47,11 +47,16 @@ VISIBLE_TEXT = """() => {
 def trainer_site(demo, tmp_path):
     """The demo accounts, a small site (a course with lessons, guidance documents with field tags), an exam with a
     section drawing from a topic, and an image in the library."""
+    from django.contrib.auth import get_user_model
     from django.core.files.images import ImageFile
     from PIL import Image as PillowImage
     from wagtail.images import get_image_model
     from wagtail.models import Collection
 
+    # The migrations' root collection, gone once an earlier test flushed the database: the trainers' image
+    # permissions are given on it.
+    if not Collection.get_first_root_node():
+        Collection.add_root(name="Root")
     path = tmp_path / "content.json"
     path.write_text(json.dumps(SMALL_SITE, ensure_ascii=False), encoding="utf-8")
     services.demo_content_load(path=path)
@@ -62,12 +67,8 @@ def trainer_site(demo, tmp_path):
                 bank=TopicFactory(name="Một cửa", choices=3, choices__text="Câu hỏi số {i}?",
                                   choices__wrong=("Sai A{i}", "Sai B{i}")),
                 bank__draw_count=3)
-    if not Collection.get_first_root_node():  # the migrations' root, gone once an earlier test flushed the database
-        Collection.add_root(name="Root")
     png = io.BytesIO()
     PillowImage.new("RGB", (64, 48), "#1d4ed8").save(png, "PNG")
-    from django.contrib.auth import get_user_model
-
     get_image_model().objects.create(title="Sơ đồ Bộ phận một cửa", file=ImageFile(png, name="so-do.png"),
                                      uploaded_by_user=get_user_model().objects.get(username="trainer"))
     return demo
@@ -146,6 +147,14 @@ def test_nothing_is_asked_of_another_host_while_a_trainer_works(page, live_serve
     page.goto(f"{live_server.url}/admin/")
     avatar = page.locator(".avatar img").first
     assert avatar.get_attribute("src").startswith("/static/")
+    # The question bank, where trainers write questions (the platform's own pages).
+    from exams.models import Topic
+
+    topic = Topic.objects.get(name="Một cửa")
+    for path in ("/ngan-hang-cau-hoi/", f"/ngan-hang-cau-hoi/chu-de/{topic.pk}/",
+                 f"/ngan-hang-cau-hoi/chu-de/{topic.pk}/them-cau-hoi/"):
+        assert page.goto(live_server.url + path).ok, path
+        page.wait_for_load_state("networkidle")
     page.goto(f"{live_server.url}/api/docs")
     page.wait_for_selector(".swagger-ui .info .title")
     page.wait_for_load_state("networkidle")
