@@ -2,7 +2,7 @@
 accommodations (admin wiring only)."""
 from django import forms
 from django.contrib import messages
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import (FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, Panel,
                                   TabbedInterface)
@@ -25,7 +25,10 @@ class TopicViewSet(ModelViewSet):
 class ExamViewSet(ModelViewSet):
     model = Exam
     icon = "tasks"
-    list_display = ["title", "time_limit_minutes", "opens_at", "closes_at", "is_published"]
+    # "Có" / "Không" rather than Wagtail's "True" / "False" (or icons whose titles say True and False).
+    list_display = ["title", "time_limit_minutes", "opens_at", "closes_at",
+                    Column("is_published", label=_("published"), sort_key="is_published",
+                           accessor=lambda exam: gettext("Yes") if exam.is_published else gettext("No"))]
     list_filter = ["is_published"]
     search_fields = ["title"]
     edit_handler = TabbedInterface([
