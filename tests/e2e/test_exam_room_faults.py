@@ -228,9 +228,10 @@ def test_signing_out_leaves_no_answers_in_the_browser(page, live_server, demo, e
 
     # The room has no sign-out of its own (nothing there but the exam): the candidate leaves it by its way out and
     # signs out from the site's header.
+    key = "exam-room:" + page.evaluate("document.getElementById('room').dataset.api")
     page.get_by_role("link", name="Bài thi của tôi").click()
     page.wait_for_url(f"{live_server.url}/thi/")
-    assert kept_answers(page) == {1: {"choice": 0}, 2: {"choice": 1}}  # leaving the room does not forget them
+    assert len(json.loads(kept(page)[key])["answers"]) == 2  # leaving the room does not forget them
     with page.expect_response("**/accounts/logout/") as signed_out:
         page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url(f"{live_server.url}/")
