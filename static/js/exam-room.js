@@ -212,6 +212,23 @@
     d.returnValue = value;
     d.dispatchEvent(new Event("close"));
   }
+  // The browser's modal dialog keeps the page behind it out of reach, but Tab from its last control would go on to the
+  // browser's own bar: it comes round to the first control instead (and Shift+Tab from the first to the last).
+  Array.prototype.forEach.call(document.querySelectorAll(".room-dialog"), function (d) {
+    d.addEventListener("keydown", function (e) {
+      if (e.key !== "Tab") return;
+      var items = Array.prototype.filter.call(d.querySelectorAll(
+        "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select, textarea"), function (x) {
+        return x.getClientRects().length > 0;  // not the hidden ones
+      });
+      if (!items.length) return;
+      var at = items.indexOf(document.activeElement), first = items[0], last = items[items.length - 1];
+      if (at < 0 || (e.shiftKey && at === 0) || (!e.shiftKey && at === items.length - 1)) {
+        e.preventDefault();
+        (e.shiftKey ? last : first).focus();
+      }
+    });
+  });
   Array.prototype.forEach.call(document.querySelectorAll(".room-dialog button[value]"), function (button) {
     button.addEventListener("click", function (e) {
       e.preventDefault();

@@ -225,6 +225,10 @@ def test_on_a_phone_the_room_is_the_exam_alone_with_one_compact_line_a_skip_link
     assert confirm.locator("#confirm-unanswered").inner_text() == "Chưa trả lời: 4/6 câu (3, 4, 5, 6)"
     assert confirm.locator("#confirm-flagged").inner_text() == "Đánh dấu xem lại: 1 câu (3)"
     assert page.evaluate("document.activeElement.textContent.trim()") == "Làm bài tiếp"
+    for _ in range(8):  # the focus stays in the dialog: the page behind it cannot be reached
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.closest('dialog') && document.activeElement.closest('dialog').id") \
+            == "confirm-submit"
     page.keyboard.press("Escape")
     assert confirm.is_hidden()
     assert page.evaluate("document.activeElement.id") == "submit"
