@@ -2,11 +2,14 @@
 accommodations (admin wiring only)."""
 from django import forms
 from django.contrib import messages
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, Panel, TabbedInterface
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic.models import CreateView, EditView
+from wagtail.admin.views.generic.models import CreateView, EditView, IndexView
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from .forms.admin import ExamAdminForm, ExamOverrideAdminForm, ExamSectionAdminForm
@@ -21,9 +24,29 @@ class TopicViewSet(ModelViewSet):
     search_fields = ["name"]
 
 
+class ExamIndexView(IndexView):
+    @cached_property
+    def header_buttons(self):
+        return [*super().header_buttons, HeaderButton(_("Build an exam on one screen"),
+                                                      url=reverse("exams:exam_build"), icon_name="tasks")]
+
+
+class ExamEditView(EditView):
+    @cached_property
+    def header_buttons(self):
+        return [*super().header_buttons, HeaderButton(_("Open on one screen"),
+                                                      url=reverse("exams:exam_edit", args=[self.object.pk]),
+                                                      icon_name="tasks")]
+
+
 class ExamViewSet(ModelViewSet):
+    """The exam's screens in the admin, tab by tab; the exams app's builder (exams:exam_build) puts the settings
+    trainers need most, the sections and the candidates on one screen, and both screens link to each other."""
+
     model = Exam
     icon = "tasks"
+    index_view_class = ExamIndexView
+    edit_view_class = ExamEditView
     list_display = ["title", "time_limit_minutes", "opens_at", "closes_at", "is_published"]
     list_filter = ["is_published"]
     search_fields = ["title"]

@@ -78,8 +78,6 @@ class SectionRowForm(forms.ModelForm):
         self.fields["draw_count"].widget.attrs.update(min=1, max=500)
         self.fields["points_per_question"].widget.attrs.update(min=0, step="0.25")
         self.has_fixed = bool(self.instance.pk and self.instance.fixed_questions.exists())
-        if self.has_fixed:
-            self.fields["topic"].required = False
 
     def check(self) -> dict:
         """What the page shows beside the row: the pool, the 3× warning, the section's marks and its warnings."""

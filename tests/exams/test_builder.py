@@ -195,3 +195,13 @@ def test_a_section_drawing_more_than_its_topic_holds_is_refused(client, trainer_
     assert reply.status_code == 200
     assert "Chủ đề chỉ có 4 câu hỏi" in reply.content.decode()
     assert not Exam.objects.exists()
+
+
+def test_the_admin_exam_screens_lead_to_the_builder(client, admin_user):
+    exam = ExamFactory(title="Sát hạch trong trang quản trị")
+    client.force_login(admin_user)
+    listing = client.get("/admin/exam/").content.decode()
+    assert 'href="/thi/soan/"' in listing and "Soạn kỳ thi trên một màn hình" in listing
+    edit = client.get(f"/admin/exam/edit/{exam.pk}/").content.decode()
+    assert f'href="/thi/{exam.pk}/soan/"' in edit and "Mở trên một màn hình" in edit
+    assert "Soạn kỳ thi" in client.get("/ngan-hang-cau-hoi/").content.decode()
