@@ -136,7 +136,8 @@ class ExamSectionViewSet(ModelViewSet):
                                "default mark in the bank.")),
         SectionMarksPanel(heading=_("Marks on the paper")),
     ], base_form_class=ExamSectionAdminForm)
-    list_display = ["exam", "title", "topic", "draw_count", "points_per_question", Column("pool_warning", label=_("Pool size")),
+    list_display = ["exam", "title", "topic", "draw_count", "points_per_question",
+                    Column("pool_warning", label=_("Pool size")),
                     Column("mark_warning", label=_("Marks on the paper"))]
     list_filter = ["exam"]
 

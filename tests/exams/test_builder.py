@@ -6,7 +6,7 @@ import pytest
 from exams.models import Attempt, AttemptQuestion, Exam, ExamSection
 from org.models import Category
 from org.selectors import officials_in_audience
-from tests.factories import ExamFactory, ExamSectionFactory, OfficialFactory, TopicFactory, UserFactory
+from tests.factories import ExamFactory, ExamSectionFactory, OfficialFactory, TopicFactory
 
 from ..html_forms import form_fields
 
@@ -88,9 +88,9 @@ def test_the_count_follows_units_sub_units_roles_categories_and_codes(client, tr
     bien_hoa = str(tree["bien_hoa"].pk)
     assert count(audience_units=bien_hoa, audience_include_subunits="on")["count"] == 3
     assert count(audience_units=bien_hoa, audience_include_subunits=None)["count"] == 0  # nobody sits in the city
-    assert count(audience_units=bien_hoa, audience_include_subunits="on", audience_one_stop_receivers="on")["count"] == 2
-    assert count(audience_units=bien_hoa, audience_include_subunits="on", audience_one_stop_receivers="on",
-                 audience_categories=Category.CONG_CHUC)["count"] == 1
+    receivers = {"audience_units": bien_hoa, "audience_include_subunits": "on", "audience_one_stop_receivers": "on"}
+    assert count(**receivers)["count"] == 2
+    assert count(**receivers, audience_categories=Category.CONG_CHUC)["count"] == 1
     # Listed by code: added to the rule; a code that matches nobody is said.
     listed = count(audience_units=str(tree["xuan_trung"].pk), audience_include_subunits="on",
                    listed_codes="25996-0007\nKHONG-CO")
