@@ -1,6 +1,8 @@
 """The exam builder's page and its live checks: the count of officials the candidates reach (trainers only, the
 numbers the saved rule then gives), each section's pool, 3× warning and marks, one drawn paper that writes nothing,
 and the exam, its sections and its candidates saved together from one form."""
+import datetime as dt
+
 import pytest
 
 from exams.models import Attempt, AttemptQuestion, Exam, ExamSection
@@ -166,12 +168,15 @@ def test_the_exam_its_sections_and_its_candidates_are_saved_from_one_form(client
         {"title": "Một cửa", "topic": banks["one_stop"].pk, "draw_count": 4, "points_per_question": "1"},
         {"title": "Đạo đức", "topic": banks["ethics"].pk, "draw_count": 1, "points_per_question": "2"},
     ])
-    data.update(title=["Sát hạch Biên Hòa"], time_limit_minutes=["45"], audience_units=[str(tree["bien_hoa"].pk)],
+    data.update(title=["Sát hạch Biên Hòa"], time_limit_minutes=["45"], opens_at=["2026-12-07T07:30"],
+                closes_at=["2026-12-07T11:00"], audience_units=[str(tree["bien_hoa"].pk)],
                 audience_include_subunits=["on"], audience_one_stop_receivers=["on"])
     reply = client.post(BUILD, data)
     exam = Exam.objects.get(title="Sát hạch Biên Hòa")
     assert reply.status_code == 302 and reply["Location"] == f"/thi/{exam.pk}/soan/"
     assert exam.created_by == trainer_user and exam.time_limit_minutes == 45
+    # Times are typed in Vietnam's time: 07:30 there is 00:30 UTC.
+    assert exam.opens_at == dt.datetime(2026, 12, 7, 0, 30, tzinfo=dt.timezone.utc)
     assert [(s.order, s.title, s.topic, s.draw_count, s.points_per_question) for s in exam.sections.all()] == [
         (1, "Một cửa", banks["one_stop"], 4, 1), (2, "Đạo đức", banks["ethics"], 1, 2)]
     assert set(officials_in_audience(exam)) == {roster["td_cc"], roster["td_vc"]}
@@ -182,7 +187,9 @@ def test_the_exam_its_sections_and_its_candidates_are_saved_from_one_form(client
     assert "2 người được dự thi." in page.content.decode()
     again = {k: v for k, v in form_fields(page.content, containing="title").items() if "__prefix__" not in k}
     assert client.post(f"/thi/{exam.pk}/soan/", again).status_code == 302
-    assert exam.sections.count() == 2
+    exam.refresh_from_db()
+    assert exam.sections.count() == 2 and exam.opens_at == dt.datetime(2026, 12, 7, 0, 30, tzinfo=dt.timezone.utc)
+    assert exam.closes_at == dt.datetime(2026, 12, 7, 4, 0, tzinfo=dt.timezone.utc)
     assert set(officials_in_audience(exam)) == {roster["td_cc"], roster["td_vc"]}
 
 
