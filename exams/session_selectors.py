@@ -125,3 +125,26 @@ def session_results(session: ExamSession) -> list[dict]:
                     "passed": None if percent is None or attempt.needs_manual_grading
                     else percent >= exam.pass_percent})
     return out
+
+
+def second_marking_open_for(attempt) -> dict[int, str]:
+    """The essay slots of a sitting whose candidate may ask for second marking now (slot number → slot id): the
+    exam belongs to a published session that allows it, and no request for that slot is pending."""
+    from .models import AttemptQuestion, SecondMarking
+
+    session = (ExamSession.objects.filter(shifts__exam=attempt.exam_id, status=ExamSession.Status.PUBLISHED,
+                                          second_marking_allowed=True, candidates__official=attempt.official_id)
+               .first())
+    if session is None:
+        return {}
+    asked = set(SecondMarking.objects.filter(slot__attempt=attempt).values_list("slot_id", flat=True))
+    return {slot: pk for slot, pk in AttemptQuestion.objects.filter(attempt=attempt, version__question__kind="essay")
+            .values_list("slot", "pk") if pk not in asked}
+
+
+def second_markings_of(session: ExamSession):
+    from .models import SecondMarking
+
+    return (SecondMarking.objects.filter(session=session)
+            .select_related("slot__attempt__official", "slot__attempt__exam", "marker", "decided_by")
+            .order_by("status", "requested_at"))

@@ -14,3 +14,9 @@ def question_html(version, field: str = "text"):
     data = version.data or {}
     urls = file_urls(version.pk, data) if data.get("files") else None
     return mark_safe(to_html(getattr(version, field, "") or "", data.get("format", "html"), urls))
+
+
+@register.filter
+def get_item(mapping, key):
+    """`{{ mapping|get_item:key }}`: a dict's value, None when absent."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

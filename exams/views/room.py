@@ -61,4 +61,7 @@ def exam_review(request, pk: int):
     attempt = get_object_or_404(selectors.attempts_of(request.user), pk=pk)
     if attempt.status == attempt.Status.IN_PROGRESS:
         return redirect("exams:room", pk=attempt.pk)
-    return render(request, "exams/review.html", {"attempt": attempt, "review": review.attempt_review(attempt)})
+    from ..session_selectors import second_marking_open_for
+
+    return render(request, "exams/review.html", {"attempt": attempt, "review": review.attempt_review(attempt),
+                                                 "second_marking": second_marking_open_for(attempt)})

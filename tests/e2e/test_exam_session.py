@@ -140,3 +140,21 @@ def test_a_candidate_cannot_start_before_the_room_is_opened(page, live_server, d
     page.wait_for_selector("text=chưa được mở")
     assert "Vui lòng chờ giám thị" in page.inner_text("body")
     assert not Attempt.objects.exists()
+
+
+def test_the_monitor_updates_in_place_when_a_candidate_starts(browser, page, live_server, demo, exam):
+    from exams.models import Exam
+
+    sign_in(page, live_server.url, "trainer", demo)
+    page.goto(f"{live_server.url}/thi/{exam.pk}/giam-sat/")
+    page.wait_for_function("document.querySelector('#not-started tbody').textContent.includes('Nguyễn')"
+                           " || document.querySelectorAll('#not-started tbody tr').length > 1")
+    page.evaluate("window.__sameMonitor = true")
+    official = Official.objects.get(user__username="official")
+    services.attempt_start(exam=Exam.objects.get(pk=exam.pk), official=official)
+    page.wait_for_function("document.querySelector('#monitor tbody').textContent.includes(%r)"
+                           % official.full_name, timeout=20_000)
+    assert page.evaluate("window.__sameMonitor") is True
+    left = page.locator("#monitor tbody .seconds-left").first.inner_text()
+    assert left.startswith(("19:", "20:")), left
+    assert official.full_name not in page.inner_text("#not-started")
