@@ -270,6 +270,15 @@ def test_import_fixture_questions_gift():
     assert [q.category for q in questions] == [""] * 9
 
 
+def test_import_fixture_questions_gift_and_export_again():
+    """The behat scenario then exports the 9 questions again; our export reads back as the same 9 questions."""
+    questions = parse_gift(fixture("gift/questions.gift.txt"))
+    again = parse_gift(write_gift(questions))
+    assert len(again) == len(questions)
+    for read, written in zip(again, questions):
+        assert_same_question(read, written)
+
+
 def test_import_fixture_questions_in_category_gift():
     questions = parse_gift(fixture("gift/questions_in_category.gift.txt"))
     assert [(q.name, q.kind) for q in questions] == [

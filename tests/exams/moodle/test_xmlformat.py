@@ -526,7 +526,7 @@ MULTIANSWER = """  <question type="cloze">
       <text><![CDATA[Complete this opening line of verse: "The {1:SHORTANSWER:Dog#Wrong, silly!~=Owl#Well done!~*#Wrong answer} and the {1:MULTICHOICE:Bow-wow#You seem to have a dog obsessions!~Wiggly worm#Now you are just being ridiculous!~=Pussy-cat#Well done!} went to sea".]]></text>
     </questiontext>
     <generalfeedback format="html">
-      <text><![CDATA[General feedback: It\\'s from "The Owl and the Pussy-cat" by Lear: "The owl and the pussycat went to sea".]]></text>
+      <text><![CDATA[General feedback: It's from "The Owl and the Pussy-cat" by Lear: "The owl and the pussycat went to sea".]]></text>
     </generalfeedback>
     <penalty>0.5</penalty>
     <hidden>0</hidden>
