@@ -55,9 +55,34 @@ def combined(question: Question) -> dict[str, str]:
     return {key: value for key, value in question.feedback.items() if value}
 
 
-def setting(question: Question, key: str, default=None):
-    """A setting of the question, or Moodle's default when the importer left the default implicit."""
-    return question.settings.get(key, default)
+# What Moodle assumes when a file does not say. A setting may be left out of ``Question.settings`` when it is
+# this default (so a written file reads back the same); an absent setting means this value.
+MOODLE_DEFAULTS = {"shuffle": True, "numbering": "abc", "usecase": False, "hidden": False,
+                   "responseformat": "editor", "responserequired": 1, "responsefieldlines": 15, "attachments": 0,
+                   "attachmentsrequired": 0, "minwordlimit": 0, "maxwordlimit": 0, "responsetemplate": ""}
+
+
+def same_value(value, expected) -> bool:
+    """A setting compared with Moodle's value whatever its type in settings ("42", 42 and 42.0 alike; "1", 1,
+    "true" and True alike)."""
+    if value is None:
+        return expected in (None, "", 0, False)
+    if isinstance(expected, bool):
+        if isinstance(value, str):
+            return (value.strip().lower() in ("1", "true", "yes")) == expected
+        return bool(value) == expected
+    if isinstance(expected, (int, float)):
+        try:
+            return float(value) == pytest.approx(float(expected))
+        except (TypeError, ValueError):
+            return False
+    return value == expected
+
+
+def assert_setting(question: Question, key: str, expected) -> None:
+    """The question's setting is Moodle's value; a setting left out is Moodle's default for it."""
+    value = question.settings[key] if key in question.settings else MOODLE_DEFAULTS.get(key)
+    assert same_value(value, expected), (key, question.settings.get(key, "(not set)"), expected)
 
 
 def parse_keeping_warnings(parse, data):
@@ -99,4 +124,4 @@ def assert_same_question(read: Question, written: Question) -> None:
         assert getattr(read, field.name) == getattr(written, field.name), field.name
     assert combined(read) == combined(written)
     for key, value in written.settings.items():
-        assert read.settings.get(key) == value, key
+        assert_setting(read, key, value)

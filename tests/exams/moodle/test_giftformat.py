@@ -12,7 +12,7 @@ import pytest
 from exams.formats import Choice, NumericAnswer, Question, parse_gift, write_gift
 
 from .support import (FORMAT_HTML, FORMAT_MARKDOWN, FORMAT_MOODLE, FORMAT_PLAIN, assert_choices,
-                      assert_same_question, assert_shown, by_name, combined, fixture, setting)
+                      assert_same_question, assert_setting, assert_shown, by_name, combined, fixture)
 
 
 def read_one(gift: str) -> Question:
@@ -25,9 +25,9 @@ def assert_essay_defaults(q: Question) -> None:
     """What Moodle's GIFT reader gives every essay: an editor of 15 lines, no attachments, no rubric notes."""
     assert q.kind == "essay"
     assert q.default_mark == 1
-    assert setting(q, "responseformat", "editor") == "editor"
-    assert setting(q, "responsefieldlines", 15) == 15
-    assert setting(q, "attachments", 0) == 0
+    assert_setting(q, "responseformat", "editor")
+    assert_setting(q, "responsefieldlines", 15)
+    assert_setting(q, "attachments", 0)
     assert q.grader_info == ""
 
 
@@ -54,7 +54,7 @@ def test_import_match():
     assert_shown(q, q.text, "Match the <b>activity</b> to the description.", FORMAT_HTML)
     assert q.general_feedback == ""
     assert q.default_mark == 1
-    assert setting(q, "shuffle", True) is True
+    assert_setting(q, "shuffle", True)
     assert combined(q) == {}
     expected = [("An activity supporting asynchronous discussions.", FORMAT_HTML, "Forum"),
                 ("A teacher asks a question and specifies a choice of multiple responses.", FORMAT_MOODLE, "Choice"),
@@ -81,8 +81,8 @@ def test_import_multichoice():
     assert_shown(q, q.text, "What's between orange and green in the spectrum?", FORMAT_MOODLE)
     assert q.general_feedback == ""
     assert q.default_mark == 1
-    assert setting(q, "shuffle", True) is True
-    assert setting(q, "numbering", "abc") == "abc"
+    assert_setting(q, "shuffle", True)
+    assert_setting(q, "numbering", "abc")
     assert combined(q) == {}
     assert_choices(q, [("yellow", FORMAT_MOODLE, 1, "right; good!", FORMAT_MOODLE),
                        ("red", FORMAT_MOODLE, 0, "wrong, it's yellow", FORMAT_HTML),
@@ -101,8 +101,8 @@ def test_import_multichoice_multi():
 }""")
     assert (q.kind, q.name) == ("multiple", "colours")
     assert_shown(q, q.text, "What's between orange and green in the spectrum?", FORMAT_MOODLE)
-    assert setting(q, "shuffle", True) is True
-    assert setting(q, "numbering", "abc") == "abc"
+    assert_setting(q, "shuffle", True)
+    assert_setting(q, "numbering", "abc")
     assert combined(q) == {}
     assert_choices(q, [("yellow", FORMAT_MOODLE, 0.5, "right; good!", FORMAT_MOODLE),
                        ("red", FORMAT_MOODLE, -1, "wrong", FORMAT_HTML),
@@ -154,7 +154,7 @@ def test_import_shortanswer():
     assert q.answers == ["Frog", "Cat", "*"]
     assert q.choices == [Choice("Frog", 1.0, "Good!"), Choice("Cat", 0.5, "What is it with Moodlers and cats?"),
                          Choice("*", 0.0, "Completely wrong")]
-    assert setting(q, "usecase", False) is False
+    assert_setting(q, "usecase", False)
 
 
 def test_import_shortanswer_with_general_feedback():

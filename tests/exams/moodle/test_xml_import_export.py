@@ -11,8 +11,8 @@ import pytest
 
 from exams.formats import Choice, ParseError, Question, parse_moodle_xml, write_moodle_xml
 
-from .support import (FORMAT_HTML, assert_choices, assert_same_question, by_name, fixture, line_of, lines_of,
-                      parse_keeping_warnings, refusal, setting)
+from .support import (FORMAT_HTML, assert_choices, assert_same_question, assert_setting, by_name, fixture, line_of,
+                      lines_of, parse_keeping_warnings, refusal, shown)
 
 
 def read(name: str) -> list[Question]:
@@ -108,7 +108,7 @@ def test_importprocess_successful_import():
                           f'Learning {ending}</span>.</p>')
         assert '<img src="@@PLUGINFILE@@/infos.jpg"' in q.general_feedback
         assert q.files == {name: files[name] for name in ("logo.jpg", "infos.jpg", "thumbdown.jpg", "thumbup.jpg")}
-        assert setting(q, "penalty") == 1
+        assert_setting(q, "penalty", 1)
     wrong, right = questions
     assert '@@PLUGINFILE@@/thumbdown.jpg' in wrong.choices[0].feedback  # "true", the wrong answer
     assert "Your answer is incorrect." in wrong.choices[0].feedback
@@ -130,22 +130,40 @@ def test_import_fixture_and_export_again(name):
 
 # --- Categories ----------------------------------------------------------------------------------------------------
 
+def read_with_descriptions(name: str) -> tuple[list[Question], dict[str, str]]:
+    """The questions, and each category's description (path → HTML) as the reader gives them back."""
+    descriptions: dict[str, str] = {}
+    return parse_moodle_xml(fixture(f"xml/{name}"), categories=descriptions), descriptions
+
+
+def assert_descriptions(descriptions: dict[str, str], expected: dict[str, tuple[str, str]]) -> None:
+    """Each category's description shows as Moodle's text in Moodle's format (FORMAT_PLAIN, FORMAT_MARKDOWN, …)."""
+    assert sorted(descriptions) == sorted(expected)
+    for path, (text, fmt) in expected.items():
+        assert shown(descriptions[path], FORMAT_HTML) == shown(text, fmt), path
+
+
 @pytest.mark.parametrize("name", ["category_with_description.xml", "deprecated_category.xml"],
                          ids=["test_import_category", "test_deprecated_category_import"])
 def test_import_category(name):
-    """The question is filed under Alpha. (Moodle also creates Alpha with its description "This is Alpha category
-    for test" and ID number alpha-idnumber: REFUSED.md.)"""
-    [question] = read(name)
+    """Alpha, with its description, holds the question. (Moodle also gives Alpha the ID number alpha-idnumber:
+    REFUSED.md.)"""
+    [question], descriptions = read_with_descriptions(name)
     assert_true_question(question, "Alpha Question", "Alpha")
+    assert_descriptions(descriptions, {"Alpha": ("This is Alpha category for test", "moodle")})
 
 
 def test_import_nested_categories():
-    [question] = read("nested_categories.xml")
+    [question], descriptions = read_with_descriptions("nested_categories.xml")
     assert_true_question(question, "Zeta Question", "Delta/Epsilon/Zeta")
+    assert_descriptions(descriptions, {"Delta": ("This is Delta category for test", "plain"),
+                                       "Delta/Epsilon": ("This is Epsilon category for test", "markdown"),
+                                       "Delta/Epsilon/Zeta": ("This is Zeta category for test", "moodle")})
 
 
 def test_import_nested_categories_with_questions():
-    questions = by_name(read("nested_categories_with_questions.xml"))
+    found, descriptions = read_with_descriptions("nested_categories_with_questions.xml")
+    questions = by_name(found)
     assert list(questions) == ["Iota Question", "Kappa Essay Question", "Kappa Question", "Lambda Question",
                                "Mu Question"]
     assert_true_question(questions["Iota Question"], "Iota Question", "Iota")
@@ -154,23 +172,30 @@ def test_import_nested_categories_with_questions():
     assert_true_question(questions["Mu Question"], "Mu Question", "Iota/Mu")
     essay = questions["Kappa Essay Question"]
     assert (essay.kind, essay.category, essay.text) == ("essay", "Iota/Kappa", "Testing Kappa Essay Question")
-    assert setting(essay, "responsefieldlines") == 10
+    assert_setting(essay, "responsefieldlines", 10)
+    assert_descriptions(descriptions, {"Iota": ("This is Iota category for test", "plain"),
+                                       "Iota/Kappa": ("This is Kappa category for test", "markdown"),
+                                       "Iota/Kappa/Lambda": ("This is Lambda category for test", "moodle"),
+                                       "Iota/Mu": ("This is Mu category for test", "moodle")})
 
 
 def test_import_old_format():
     """A file from before categories had a description."""
-    pi, rho = read("old_format_file.xml")
+    (pi, rho), descriptions = read_with_descriptions("old_format_file.xml")
     assert_true_question(pi, "Pi Question", "Pi")
     assert_true_question(rho, "Rho Question", "Pi/Rho")
+    assert descriptions == {}
 
 
 def test_import_categories_in_reverse_order():
-    tau, sigma = read("categories_reverse_order.xml")
+    (tau, sigma), descriptions = read_with_descriptions("categories_reverse_order.xml")
     assert (tau.name, tau.kind, tau.category, tau.text) == ("Tau Question", "essay", "Sigma/Tau",
                                                            "Testing Tau Question")
     assert (sigma.name, sigma.kind, sigma.category) == ("Sigma Question", "short", "Sigma")
     assert sigma.answers == ["yes", "no", "may be"]
     assert [c.fraction for c in sigma.choices] == [1.0, 0.0, 0.0]
+    assert_descriptions(descriptions, {"Sigma/Tau": ("This is Tau category for test", "html"),
+                                       "Sigma": ("This is Sigma category for test", "html")})
 
 
 def test_export_category_with_special_chars():
@@ -257,9 +282,9 @@ def test_import_fixture_multichoice():
          FORMAT_HTML),
         (option("flag-denmark.jpg", "Denmark flag", "Danish"), FORMAT_HTML, 0, "<p>Sorry, listen again.</p>",
          FORMAT_HTML)])
-    assert setting(q, "penalty") == pytest.approx(0.1)
-    assert setting(q, "shuffle") is True
-    assert setting(q, "numbering") == "abc"
+    assert_setting(q, "penalty", 0.1)
+    assert_setting(q, "shuffle", True)
+    assert_setting(q, "numbering", "abc")
 
 
 def test_import_fixture_sample_questions_with_old_image_tag():
@@ -278,5 +303,5 @@ def test_import_fixture_sample_questions_with_old_image_tag():
     assert q.files["moodle.png"].startswith(b"\x89PNG")
     assert q.choices == [Choice("wrong answer", 0.0), Choice("another wrong answer", 0.0),
                          Choice("right answer", 1.0)]
-    assert setting(q, "penalty") == pytest.approx(0.1)
-    assert setting(q, "shuffle") is True
+    assert_setting(q, "penalty", 0.1)
+    assert_setting(q, "shuffle", True)
