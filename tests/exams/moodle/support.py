@@ -32,8 +32,8 @@ def fixture_bytes(name: str) -> bytes:
 
 
 def shown(text: str, fmt: str) -> str:
-    """A field as the exam room shows it."""
-    return to_html(text, fmt)
+    """A field as the exam room shows it, white space collapsed as a browser collapses it."""
+    return " ".join(to_html(text, fmt).split())
 
 
 def assert_shown(question: Question, actual: str, expected: str, expected_format: str) -> None:
