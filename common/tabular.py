@@ -334,6 +334,27 @@ def hidden_rows(data: bytes, sheet) -> set[int]:
     return hidden
 
 
+_COL_TAG = re.compile(rb"<(?:\w+:)?col\b([^>]*)/?>")
+_COL_MIN = re.compile(rb"\bmin=\"(\d+)\"")
+_COL_MAX = re.compile(rb"\bmax=\"(\d+)\"")
+
+
+def hidden_columns(data: bytes, sheet) -> set[int]:
+    """The 1-based numbers of the columns of a read-only sheet that Excel hides (its <cols> in the sheet's XML)."""
+    path = getattr(sheet, "_worksheet_path", "")
+    try:
+        xml = zipfile.ZipFile(io.BytesIO(data)).read(path.lstrip("/"))
+    except (KeyError, zipfile.BadZipFile, ValueError, OSError):
+        return set()
+    hidden: set[int] = set()
+    for match in _COL_TAG.finditer(xml.split(b"<sheetData", 1)[0]):
+        attrs = match.group(1)
+        low, high = _COL_MIN.search(attrs), _COL_MAX.search(attrs)
+        if low and high and _ROW_HIDDEN.search(attrs):
+            hidden.update(range(int(low.group(1)), min(int(high.group(1)), 16384) + 1))
+    return hidden
+
+
 def normal_text(value: str) -> str:
     """A cell as stored: NFC, one space between words, no outer spaces, no zero-width characters. A name re-saved
     by another program (in NFD, or with a non-breaking space) reads the same as before."""
@@ -363,15 +384,16 @@ def _header_index(rows: list[tuple[int, list[str]]], columns: tuple[Column, ...]
     return best
 
 
-def _convert_legacy(rows: list[tuple[int, list[str]]], refusals: dict) -> tuple[str | None, list[str]]:
-    """Convert the TCVN3 or VNI cells of `rows` in place; returns the encoding found and the warning to show.
+def _convert_legacy(rows: list[tuple[int, list[str]]], refusals: dict) -> tuple[str | None, list[str], list]:
+    """Convert the TCVN3 or VNI cells of `rows` in place; returns the encoding found, the warning to show and the
+    first converted cells below the header as (row, column, as written, as converted), for a preview.
     Raises :class:`TableRefused` when the encoding is ambiguous or some cells cannot be converted."""
     verdict = legacy_text.detect(((i, j), cell) for i, (_n, cells) in enumerate(rows) for j, cell in enumerate(cells)
                                  if cell)
     if verdict.ambiguous:
         raise TableRefused([RowError(0, "", str(refusals[UnreadableFile.LEGACY_AMBIGUOUS]))])
     if verdict.encoding is None:
-        return None, []
+        return None, [], []
     name = LEGACY_NAMES[verdict.encoding]
     if verdict.unconverted:
         raise TableRefused([RowError(rows[i][0], "", _(
@@ -383,12 +405,13 @@ def _convert_legacy(rows: list[tuple[int, list[str]]], refusals: dict) -> tuple[
     below_first = [item for item in ordered if item[0][0] != ordered[0][0][0]]  # a name rather than the header
     (first_i, first_j), first = (below_first or ordered)[0]
     example = rows[first_i][1][first_j]
+    samples = [(rows[i][0], get_column_letter(j + 1), rows[i][1][j], text) for (i, j), text in below_first[:30]]
     for (i, j), text in verdict.converted.items():
         rows[i][1][j] = text
     return verdict.encoding, [_(
         "The file uses the %(encoding)s font encoding; %(count)s cells were converted to Unicode (for example "
         "“%(before)s” became “%(after)s”). Check the names before using them.") % {
-        "encoding": name, "count": len(verdict.converted), "before": example, "after": first}]
+        "encoding": name, "count": len(verdict.converted), "before": example, "after": first}], samples
 
 
 def read_frame(data: bytes, filename: str, *, columns: Iterable[Column] = (), search_rows: int = 10,
@@ -408,6 +431,7 @@ def read_frame(data: bytes, filename: str, *, columns: Iterable[Column] = (), se
     name = filename.lower()
     workbook = None
     hidden: set[int] = set()
+    hidden_cols: set[int] = set()
     source = ""
     try:
         if name.endswith(".xlsx"):
@@ -415,6 +439,7 @@ def read_frame(data: bytes, filename: str, *, columns: Iterable[Column] = (), se
             sheet = workbook.worksheets[0]
             rows = list(sheet_rows(sheet))  # read it all now: damage is found before any row is judged
             hidden = hidden_rows(data, sheet)
+            hidden_cols = hidden_columns(data, sheet)
         elif name.endswith((".csv", ".txt")):
             text, source = decode_csv(data)
             rows = list(_text_rows(text, check_width=False))  # checked against the header, once found
@@ -427,7 +452,7 @@ def read_frame(data: bytes, filename: str, *, columns: Iterable[Column] = (), se
             workbook.close()
     if not rows:
         return pd.DataFrame()
-    encoding, warnings_ = _convert_legacy(rows, refusals)
+    encoding, warnings_, samples = _convert_legacy(rows, refusals)
     if source == WINDOWS_BYTES and encoding is None:  # neither UTF-8, nor Windows-1258, nor TCVN3 or VNI
         try:
             data.decode("utf-8")
@@ -449,8 +474,19 @@ def read_frame(data: bytes, filename: str, *, columns: Iterable[Column] = (), se
         raise TableRefused([RowError(n, "", _(
             "this row is hidden in the workbook (hidden or filtered out in Excel), so it would be imported without "
             "being seen. Show it and check it, or delete it, then upload the file again.")) for n in shown_hidden])
+    # A hidden column the import reads, with values in it: they would be imported without being seen.
+    read = set(header_columns(headers, columns).values()) if columns else set()
+    unseen = [j for j in sorted(read) if j + 1 in hidden_cols and any(len(cells) > j and cells[j] for _n, cells in below)]
+    if unseen:
+        raise TableRefused([RowError(header_row, headers[j], _(
+            "column %(letter)s is hidden in the workbook, so its values would be imported without being seen. Show "
+            "it and check it (or delete it), then upload the file again.") % {"letter": get_column_letter(j + 1)})
+            for j in unseen])
     frame.attrs["header_row"] = header_row
     frame.attrs["warnings"] = warnings_
+    frame.attrs["legacy_encoding"] = LEGACY_NAMES.get(encoding) if encoding else None
+    # (row, column, as written, as converted) for the first converted cells below the header: the preview.
+    frame.attrs["legacy_samples"] = [list(sample) for sample in samples]
     return frame
 
 

@@ -2,7 +2,8 @@
 
 Folding is character-aligned (see `fold_aligned`): the folded text has the same length as the original, so
 snippets are cut and highlighted in the original Vietnamese at the positions found in the folded text.
-Ranking: the whole phrase in the title, then in the text, then each word's hits (title weighs more).
+Ranking: the whole phrase in the title, then the query's word pairs and words in the title, then the phrase and
+word pairs in the text; hits in the text count little (see `_score`).
 """
 from __future__ import annotations
 
@@ -109,15 +110,40 @@ def _word(term: str) -> re.Pattern:
     return re.compile(r"(?<![\w])" + re.escape(term) + r"(?![\w])")
 
 
-def _highlight(original: str, folded: str, terms: list[str]) -> SafeString:
-    """Mark the terms in `original`, found in its aligned `folded`. terms[0] is the whole phrase: where it occurs,
-    only it is marked, so "mot cua" lights up "một cửa" and not every "của"."""
-    if len(terms) > 1 and " " in terms[0] and _word(terms[0]).search(folded):
-        terms = terms[:1]
-    spans = []
-    for term in terms:
-        for m in _word(term).finditer(folded):
-            spans.append((m.start(), m.end()))
+_TOKEN = re.compile(r"\w+")
+
+
+def _bigrams(words: list[str]) -> set[tuple[str, str]]:
+    return set(zip(words, words[1:]))
+
+
+def _phrase_spans(folded: str, words: list[str]) -> tuple[list[tuple[int, int]], set[str]]:
+    """Runs of the query's words standing together in the text as they do in the query ("số hóa hồ sơ" for
+    "so hoa ho so tiep nhan"): each run's span and the words the runs cover. Words must be separated by spaces
+    only (a comma ends a phrase)."""
+    pairs = _bigrams(words)
+    tokens = list(_TOKEN.finditer(folded))
+    spans, covered = [], set()
+    i = 0
+    while i < len(tokens):
+        j = i
+        while (j + 1 < len(tokens) and (tokens[j].group(), tokens[j + 1].group()) in pairs
+               and folded[tokens[j].end():tokens[j + 1].start()].isspace()):
+            j += 1
+        if j > i:
+            spans.append((tokens[i].start(), tokens[j].end()))
+            covered.update(t.group() for t in tokens[i:j + 1])
+        i = j + 1
+    return spans, covered
+
+
+def _highlight(original: str, folded: str, words: list[str]) -> SafeString:
+    """Mark the query in `original`, found in its aligned `folded`, whole words only. Where the query's words
+    stand together as in the query, the run is marked as one phrase and those words are not marked elsewhere,
+    so "so hoa ho so" lights up "số hóa hồ sơ" and not every "số"; a word found only on its own is marked alone."""
+    spans, covered = _phrase_spans(folded, words)
+    for term in set(words) - covered:
+        spans.extend(m.span() for m in _word(term).finditer(folded))
     spans.sort(key=lambda span: (span[0], -span[1]))  # the longest match at a position wins
     out, pos = [], 0
     for start, end in spans:
@@ -130,13 +156,15 @@ def _highlight(original: str, folded: str, terms: list[str]) -> SafeString:
     return mark_safe("".join(out))
 
 
-def _snippet(text: str, folded: str, phrase: str, terms: list[str]) -> SafeString:
+def _snippet(text: str, folded: str, phrase: str, words: list[str]) -> SafeString:
     found = _word(phrase).search(folded)
     if found:
         at = found.start()
     else:
-        starts = [m.start() for m in (_word(t).search(folded) for t in terms) if m]
-        at = min(starts) if starts else 0
+        spans, _ = _phrase_spans(folded, words)
+        longest = max(spans, key=lambda s: (s[1] - s[0], -s[0]), default=None)
+        starts = [m.start() for m in (_word(t).search(folded) for t in words) if m]
+        at = longest[0] if longest else (min(starts) if starts else 0)
     start = max(0, at - SNIPPET_CHARS // 3)
     if start:
         space = text.find(" ", start)
@@ -145,42 +173,62 @@ def _snippet(text: str, folded: str, phrase: str, terms: list[str]) -> SafeStrin
     if end < len(text):
         space = text.rfind(" ", start, end)
         end = space if space > at else end
-    body = _highlight(text[start:end], folded[start:end], [phrase, *terms])
+    body = _highlight(text[start:end], folded[start:end], words)
     return mark_safe(("… " if start else "") + body + (" …" if end < len(text) else ""))
+
+
+def _pairs_found(folded: str, pairs: set[tuple[str, str]]) -> int:
+    return sum(bool(_word(f"{a} {b}").search(folded)) for a, b in pairs)
+
+
+def _score(entry, *, phrase: str, words: list[str], terms: list[str], exact: str) -> float | None:
+    """How well an entry answers the query, or None if some word is only part of a longer word. The title
+    counts most: the whole phrase in it, then the share of the query's word pairs and of its words it holds;
+    then the phrase and word pairs in the text; the number of hits in the text counts little and saturates,
+    so a long page that repeats "hồ sơ" does not beat a lesson titled with the query."""
+    title_hits = {t: len(_word(t).findall(entry.title_folded)) for t in terms}
+    text_hits = {t: len(_word(t).findall(entry.text_folded)) for t in terms}
+    if not all(title_hits[t] or text_hits[t] for t in terms):
+        return None
+    phrase_pattern = _word(phrase)
+    pairs = _bigrams(words)
+    score = 0.0
+    if phrase_pattern.search(entry.title_folded):
+        score += 60
+    score += 30 * sum(bool(title_hits[t]) for t in terms) / len(terms)
+    if pairs:
+        score += 50 * _pairs_found(entry.title_folded, pairs) / len(pairs)
+        score += 10 * min(len(phrase_pattern.findall(entry.text_folded)), 3)
+        score += 12 * _pairs_found(entry.text_folded, pairs) / len(pairs)
+    score += sum(3 * n / (n + 2) for n in text_hits.values())
+    if exact and (exact in entry.title.lower() or exact in entry.text.lower()):
+        score += 15  # typed with diacritics and found as typed: "một cửa" before "của"
+    score += {"guidance": 1.0, "course": 1.5, "lesson": 1.0, "news": 0.5}.get(entry.kind, 0)
+    return score
 
 
 def search(query: str, *, limit: int = 100) -> list[Hit]:
     """Ranked hits for a query, ignoring diacritics and case. Every word must appear in the title or text."""
     from .models import SearchEntry
 
-    phrase = fold(query)
-    terms = sorted(set(phrase.split()), key=len, reverse=True)
+    words = fold(query).split()
+    phrase = " ".join(words)
+    terms = sorted(set(words), key=len, reverse=True)
     if not terms:
         return []
     qs = SearchEntry.objects.all()
     for term in terms:
         qs = qs.filter(Q(title_folded__contains=term) | Q(text_folded__contains=term))
-    patterns = {t: _word(t) for t in terms}
     typed = " ".join(unicodedata.normalize("NFC", query).lower().split())
     exact = typed if typed != phrase else ""
-    phrase_pattern = _word(phrase)
     hits = []
     for entry in qs.only("page_id", "kind", "title", "title_folded", "text", "text_folded"):
-        title_counts = {t: len(p.findall(entry.title_folded)) for t, p in patterns.items()}
-        text_counts = {t: len(p.findall(entry.text_folded)) for t, p in patterns.items()}
-        if not all(title_counts[t] or text_counts[t] for t in terms):
+        score = _score(entry, phrase=phrase, words=words, terms=terms, exact=exact)
+        if score is None:
             continue  # the database matched part of a longer word only
-        # The whole phrase counts most, then each word once in the title, then word hits in the text.
-        score = 20.0 * min(len(phrase_pattern.findall(entry.title_folded)), 2)
-        if len(terms) > 1:
-            score += 4 * min(len(phrase_pattern.findall(entry.text_folded)), 5)
-        score += sum(5 * bool(title_counts[t]) + min(text_counts[t], 10) for t in terms)
-        if exact and (exact in entry.title.lower() or exact in entry.text.lower()):
-            score += 15  # typed with diacritics and found as typed: "một cửa" before "của"
-        score += {"guidance": 1.0, "course": 1.5, "lesson": 1.0, "news": 0.5}.get(entry.kind, 0)
         hits.append(Hit(page_id=entry.page_id, kind=entry.kind,
-                        title=_highlight(entry.title, entry.title_folded, [phrase, *terms]),
-                        snippet=_snippet(entry.text, entry.text_folded, phrase, terms), score=score))
+                        title=_highlight(entry.title, entry.title_folded, words),
+                        snippet=_snippet(entry.text, entry.text_folded, phrase, words), score=score))
     hits.sort(key=lambda h: (-h.score, h.page_id))
     return hits[:limit]
 

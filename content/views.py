@@ -10,7 +10,8 @@ def search(request):
     query = request.GET.get("q", "").strip()[:200]
     hits = search_pages(query) if query else []
     page = Paginator(hits, 20).get_page(request.GET.get("trang"))
-    return render(request, "content/search.html", {"query": query, "page_obj": page, "total": len(hits)})
+    return render(request, "content/search.html", {"query": query, "site_query": query, "page_obj": page,
+                                                   "total": len(hits)})
 
 
 def set_language(request, code: str):

@@ -20,6 +20,8 @@ class Topic(models.Model):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
                                verbose_name=_("parent topic"))
     path = models.CharField(max_length=255, db_index=True, editable=False)  # "/3/17/": a subtree is a prefix
+    # A Moodle category's description comes along with an imported bank (HTML, sanitised when shown).
+    description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -57,6 +59,8 @@ class Question(models.Model):
     current_version = models.ForeignKey("QuestionVersion", null=True, blank=True, on_delete=models.PROTECT,
                                         related_name="+")
     is_active = models.BooleanField(_("in use"), default=True)
+    # Moodle's "ID number": a re-imported file updates the question with the same one instead of adding it again.
+    idnumber = models.CharField(_("ID number"), max_length=100, blank=True, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -207,7 +211,9 @@ class ExamSection(models.Model):
             return 0
         pool = Question.objects.filter(topic__path__startswith=self.topic.path, is_active=True,
                                        current_version__isnull=False).exclude(kind="description")
-        return (pool.filter(difficulty=self.difficulty) if self.difficulty else pool).count()
+        pool = pool.filter(difficulty=self.difficulty) if self.difficulty else pool
+        # The same question imported twice is one question to a candidate: count what differs.
+        return pool.values("kind", "current_version__text", "current_version__data").distinct().count()
 
     def pool_warning(self) -> str:
         """Civil-service computer tests draw from a pool at least three times the questions drawn."""

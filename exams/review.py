@@ -15,8 +15,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.text import fold
-from scoring.grading import from_paper, matching_options
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+from scoring.grading import from_paper, matching_options, numeric_match, short_matches
+
+from .formats.richtext import to_html
 
 from .models import Answer, Attempt, ExamOverride
 
@@ -110,10 +114,23 @@ def _choice_index(s, shown) -> int | None:
         return None
 
 
+def _rich(s, text: str) -> SafeString:
+    """A rich field of the slot's question (option, item, feedback) as the exam room shows it: in its format,
+    sanitised, its files served to whoever may see the paper."""
+    from .selectors import file_urls
+
+    data = s.version.data
+    return mark_safe(to_html(text, data.get("format", "html"), file_urls(s.version_id, data)))
+
+
+def _pair(s, item: str, match: str) -> SafeString:
+    return mark_safe(f"{_rich(s, item)} → {conditional_escape(match)}")
+
+
 def _choice_text(s, kind: str, index: int) -> str:
     if kind == "truefalse":
         return str(_("True")) if index == 0 else str(_("False"))
-    return s.version.data["choices"][index]["text"]
+    return _rich(s, s.version.data["choices"][index]["text"])
 
 
 def _picked(s, kind: str, response: dict) -> list[int]:
@@ -144,11 +161,12 @@ def _readable(s, kind: str, response: dict | None) -> list[str]:
             for i, item in enumerate(items):
                 j = given.get(str(i))
                 if j is not None and 0 <= int(j) < len(matches):
-                    lines.append(f"{item} → {matches[int(j)]}")
+                    lines.append(_pair(s, item, matches[int(j)]))
             return lines
         if kind == "ordering":
             items = data.get("order", [])
-            return [f"{n}. {items[int(i)]}" for n, i in enumerate(response.get("order") or [], start=1)
+            return [mark_safe(f"{n}. {_rich(s, items[int(i)])}")
+                    for n, i in enumerate(response.get("order") or [], start=1)
                     if 0 <= int(i) < len(items)]
         if kind == "numeric":
             value = str(response.get("value", "")).strip()
@@ -177,9 +195,9 @@ def _right_answer(s, kind: str) -> list[str]:
     choices = data.get("choices", [])
     if kind == "single":
         best = max((c["fraction"] for c in choices), default=0)
-        return [c["text"] for c in choices if c["fraction"] == best and best > 0]
+        return [_rich(s, c["text"]) for c in choices if c["fraction"] == best and best > 0]
     if kind == "multiple":
-        return [c["text"] for c in choices if c["fraction"] > 0]
+        return [_rich(s, c["text"]) for c in choices if c["fraction"] > 0]
     if kind == "truefalse":
         truth = data.get("truth")
         if truth is None and choices:
@@ -192,13 +210,13 @@ def _right_answer(s, kind: str) -> list[str]:
     if kind == "numeric":
         out = []
         for n in data.get("numeric", []):
-            if n.get("fraction", 1) >= 1:
+            if n.get("fraction", 1) >= 1 and n.get("value") is not None:
                 out.append(_number(n["value"]) + (f" ± {_number(n['tolerance'])}" if n.get("tolerance") else ""))
         return out
     if kind == "matching":
-        return [f"{item} → {match}" for item, match in data.get("pairs", []) if item]
+        return [_pair(s, item, match) for item, match in data.get("pairs", []) if item]
     if kind == "ordering":
-        return [f"{n}. {t}" for n, t in enumerate(data.get("order", []), start=1)]
+        return [mark_safe(f"{n}. {_rich(s, t)}") for n, t in enumerate(data.get("order", []), start=1)]
     return []
 
 
@@ -210,27 +228,32 @@ def _option_feedback(s, kind: str, response: dict | None) -> list[str]:
     choices = data.get("choices", [])
     try:
         if kind in ("single", "multiple"):
-            return [choices[i].get("feedback", "") for i in _picked(s, kind, response) if choices[i].get("feedback")]
+            return [_rich(s, choices[i]["feedback"]) for i in _picked(s, kind, response) if choices[i].get("feedback")]
         if kind == "truefalse":
-            return [choices[i].get("feedback", "") for i in _picked(s, kind, response)
+            return [_rich(s, choices[i]["feedback"]) for i in _picked(s, kind, response)
                     if i < len(choices) and choices[i].get("feedback")]
         if kind == "short":
             given = str(response.get("text", ""))
-            hits = [c for c in choices if fold(c["text"]) == fold(given)
-                    or c["text"].strip().lower() == given.strip().lower()]
+            hits = [c for c in choices if short_matches(c["text"], given)]
             best = max(hits, key=lambda c: c["fraction"], default=None)
-            return [best["feedback"]] if best and best.get("feedback") else []
+            return [_rich(s, best["feedback"])] if best and best.get("feedback") else []
         if kind == "numeric":
             raw = str(response.get("value", "")).strip().replace(",", ".")
             if not raw:
                 return []
-            value = float(raw)
-            hits = [n for n in data.get("numeric", []) if abs(value - n["value"]) <= n.get("tolerance", 0) + 1e-9]
-            best = max(hits, key=lambda n: n.get("fraction", 1), default=None)
-            return [best["feedback"]] if best and best.get("feedback") else []
+            _fraction, best = numeric_match(data, float(raw))
+            return [_rich(s, best["feedback"])] if best and best.get("feedback") else []
     except (IndexError, KeyError, TypeError, ValueError):
         return []
     return []
+
+
+def _combined_feedback(s) -> list[str]:
+    """Moodle's combined feedback (for any correct, partially correct or incorrect response), by the mark earned."""
+    combined = s.version.data.get("feedback") or {}
+    verdict = _verdict(s.fraction)
+    key = {"right": "correct", "partial": "partial", "wrong": "incorrect"}.get(verdict or "")
+    return [_rich(s, combined[key])] if key and combined.get(key) else []
 
 
 def _verdict(fraction: float | None) -> str | None:
@@ -253,7 +276,7 @@ def attempt_review(attempt: Attempt, *, now: dt.datetime | None = None) -> dict:
     for s in attempt.slots.select_related("version__question").order_by("slot"):
         kind = s.version.question.kind
         response = from_paper(kind, answers.get(s.slot), s.elements)
-        item = {"slot": s.slot, "kind": kind, "text": s.version.text, "points": _round(s.points),
+        item = {"slot": s.slot, "kind": kind, "text": _rich(s, s.version.text), "points": _round(s.points),
                 "response": _readable(s, kind, response)}
         item["answered"] = bool(item["response"])
         if kind == "essay":
@@ -273,9 +296,9 @@ def attempt_review(attempt: Attempt, *, now: dt.datetime | None = None) -> dict:
                 if policy.score and s.fraction is not None:
                     item["earned"] = _round(s.points * Decimal(str(round(s.fraction, 6))))
             if policy.feedback:
-                item["feedback"] = _option_feedback(s, kind, response)
+                item["feedback"] = _option_feedback(s, kind, response) + _combined_feedback(s)
         if policy.feedback and s.version.general_feedback:
-            item["general_feedback"] = s.version.general_feedback
+            item["general_feedback"] = _rich(s, s.version.general_feedback)
         questions.append(item)
     out["questions"] = questions
     return out

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from random import Random
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,7 @@ from org import roles
 
 from . import formats
 from .formats.model import Choice, NumericAnswer, join_category
+from .formats.richtext import to_html, to_plain
 from .models import Question, QuestionVersion, Topic
 
 EXPORT_FORMATS = {
@@ -40,9 +42,10 @@ def questions_in(topic: Topic) -> QuerySet[Question]:
             .select_related("current_version", "topic").order_by("topic__path", "id"))
 
 
-def to_format(version: QuestionVersion, *, category: str = "", tags: list[str] | None = None) -> formats.Question:
-    """A stored version back in the neutral format, for export (difficulty and tags are the question's own;
-    `tags` saves a query when the caller has them already)."""
+def to_format(version: QuestionVersion, *, category: str = "", tags: list[str] | None = None,
+              with_files: bool = True) -> formats.Question:
+    """A stored version back in the neutral format, for export (difficulty, tags and ID number are the question's
+    own; `tags` saves a query when the caller has them already). `with_files` reads the files it carries."""
     d = version.data
     question = version.question
     return formats.Question(
@@ -52,7 +55,41 @@ def to_format(version: QuestionVersion, *, category: str = "", tags: list[str] |
         numeric=[NumericAnswer(**n) for n in d.get("numeric", [])], pairs=[tuple(p) for p in d.get("pairs", [])],
         order=list(d.get("order", [])), truth=d.get("truth"), difficulty=question.difficulty,
         tags=sorted(tags if tags is not None else (t.name for t in question.tags.all())),
-        grader_info=version.grader_info)
+        grader_info=version.grader_info, format=d.get("format", "html"), idnumber=question.idnumber,
+        hints=list(d.get("hints", [])), feedback=dict(d.get("feedback", {})), settings=dict(d.get("settings", {})),
+        files=version_files(version) if with_files else {})
+
+
+def version_files(version: QuestionVersion) -> dict[str, bytes]:
+    """The files a version carries, name → content (a file missing from storage is left out)."""
+    from django.core.files.storage import default_storage
+
+    out = {}
+    for name, path in version.data.get("files", {}).items():
+        try:
+            with default_storage.open(path, "rb") as handle:
+                out[name] = handle.read()
+        except OSError:
+            continue
+    return out
+
+
+def file_urls(version_id: int, data: dict) -> dict[str, str]:
+    """Where the platform serves each file of a version (after a permission check: exams.views.bank.question_file)."""
+    from django.urls import reverse
+
+    return {name: reverse("exams:question_file", args=[version_id, name]) for name in data.get("files", {})}
+
+
+def category_descriptions(topic: Topic) -> dict[str, str]:
+    """The descriptions of a topic's sub-topics by their category path below it, for a Moodle XML export."""
+    depth = topic.path.count("/")
+    names = dict(Topic.objects.filter(path__startswith=topic.path).values_list("pk", "name"))
+    out = {}
+    for sub in Topic.objects.filter(path__startswith=topic.path).exclude(description=""):
+        ids = [int(i) for i in sub.path.strip("/").split("/")][depth - 1:]
+        out[join_category([names[i] for i in ids])] = sub.description
+    return out
 
 
 def topic_questions(topic: Topic, *, active: bool = True):
@@ -110,7 +147,7 @@ def topic_export(*, topic: Topic, fmt: str) -> ExportFile:
     if fmt == "xlsx":
         content = formats.write_xlsx(questions)
     elif fmt == "xml":
-        content = formats.write_moodle_xml(questions).encode("utf-8")
+        content = formats.write_moodle_xml(questions, category_descriptions(topic)).encode("utf-8")
     else:
         content = formats.write_gift(questions).encode("utf-8")
     name = slugify(fold(topic.name)) or "chu-de"
@@ -131,51 +168,70 @@ def candidate_paper(attempt) -> list[dict]:
     paper = []
     # Plain rows, not model instances: every start and every reload renders the whole paper (bench/README.md).
     rows = attempt.slots.order_by("slot").values_list("slot", "points", "option_order", "elements", "version__text",
-                                                      "version__data", "version__question__kind")
-    for slot, points, option_order, elements, text, data, kind in rows:
-        item = {"slot": slot, "kind": kind, "text": text, "points": float(points)}
+                                                      "version__data", "version__question__kind", "version_id")
+    for slot, points, option_order, elements, text, data, kind, version_id in rows:
+        rich = _Rich(data, version_id)
+        item = {"slot": slot, "kind": kind, "text": rich(text), "points": float(points)}
+        if kind == "essay" and data.get("settings", {}).get("responsetemplate"):
+            item["template"] = rich.plain(data["settings"]["responsetemplate"])  # the answer box starts with it
         if elements:
-            texts = _element_texts(kind, data, option_order)
+            texts = _element_texts(kind, data, option_order, rich)
             item.update({key: [{"id": i, "text": texts[key][n]} for i, n in shown] for key, shown in elements.items()})
         else:
-            item.update(_legacy_elements(attempt, slot, kind, data, option_order))
+            item.update(_legacy_elements(attempt, slot, kind, data, option_order, rich))
         paper.append(item)
     return paper
 
 
-def _element_texts(kind: str, data: dict, option_order: list[int]) -> dict[str, list[str]]:
+class _Rich:
+    """A paper question's rich fields as HTML in its text format (options, items), its files at their address.
+    The room inserts them as HTML: they are sanitised here. Matching answers are plain text (a list to pick from)."""
+
+    def __init__(self, data: dict, version_id: int):
+        self.format = data.get("format", "html")
+        self.urls = file_urls(version_id, data) if data.get("files") else None
+
+    def __call__(self, text: str) -> str:
+        return to_html(text, self.format, self.urls)
+
+    def plain(self, text: str) -> str:
+        """For a place that holds only text (the items of an ordering question are picked from lists)."""
+        return to_plain(text, self.format)
+
+
+def _element_texts(kind: str, data: dict, option_order: list[int], rich) -> dict[str, list[str]]:
     # By the internal numbers `scoring.grading.paper_layout` pairs with each identifier.
     from scoring.grading import matching_options
 
     if kind in ("single", "multiple"):
-        return {"options": [data["choices"][j]["text"] for j in option_order]}
+        return {"options": [rich(data["choices"][j]["text"]) for j in option_order]}
     if kind == "truefalse":
-        return {"options": [str(_("True")), str(_("False"))]}
+        return {"options": [escape(_("True")), escape(_("False"))]}
     if kind == "matching":
-        return {"items": [p[0] for p in data.get("pairs", []) if p[0]], "matches": matching_options(data)}
+        return {"items": [rich(p[0]) for p in data.get("pairs", []) if p[0]], "matches": matching_options(data)}
     if kind == "ordering":
-        return {"items": list(data.get("order", []))}
+        return {"items": [rich.plain(t) for t in data.get("order", [])]}
     return {}
 
 
-def _legacy_elements(attempt, slot: int, kind: str, data: dict, option_order: list[int]) -> dict:
+def _legacy_elements(attempt, slot: int, kind: str, data: dict, option_order: list[int], rich) -> dict:
     """A paper started before papers had their own identifiers: numbered as it was when it started, so a sitting
     that spans the upgrade keeps working."""
     from scoring.grading import matching_options
 
     if kind in ("single", "multiple"):
-        return {"options": [{"id": i, "text": data["choices"][j]["text"]} for i, j in enumerate(option_order)]}
+        return {"options": [{"id": i, "text": rich(data["choices"][j]["text"])} for i, j in enumerate(option_order)]}
     if kind == "truefalse":
-        return {"options": [{"id": 0, "text": str(_("True"))}, {"id": 1, "text": str(_("False"))}]}
+        return {"options": [{"id": 0, "text": escape(_("True"))}, {"id": 1, "text": escape(_("False"))}]}
     if kind == "matching":
-        return {"items": [{"id": i, "text": p[0]} for i, p in enumerate(p for p in data.get("pairs", []) if p[0])],
+        return {"items": [{"id": i, "text": rich(p[0])} for i, p in enumerate(p for p in data.get("pairs", []) if p[0])],
                 "matches": [{"id": j, "text": t} for j, t in enumerate(matching_options(data))]}
     if kind == "ordering":
         items = list(enumerate(data.get("order", [])))
         Random(f"{attempt.pk}-{slot}").shuffle(items)  # the same order on every reload
         if len(items) > 1 and [i for i, _t in items] == sorted(i for i, _t in items):
             items = items[1:] + items[:1]  # never shown already in the right order
-        return {"items": [{"id": i, "text": t} for i, t in items]}
+        return {"items": [{"id": i, "text": rich.plain(t)} for i, t in items]}
     return {}
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("ngan-hang-cau-hoi/cau-hoi/<int:pk>/", bank.question_detail, name="question"),
     path("ngan-hang-cau-hoi/cau-hoi/<int:pk>/sua/", bank.question_edit, name="question_edit"),
     path("ngan-hang-cau-hoi/cau-hoi/<int:pk>/ngung-dung/", bank.question_retire, name="question_retire"),
+    path("ngan-hang-cau-hoi/tep/<int:version_id>/<path:name>", bank.question_file, name="question_file"),
     # Candidates: their exams, the room, their results
     path("thi/", room.my_exams, name="my_exams"),
     path("thi/<int:pk>/bat-dau/", room.exam_start, name="start"),

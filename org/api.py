@@ -132,17 +132,34 @@ def get_official(request, official_id: int):
 
 
 @router.post("/imports", response={201: ImportJobOut}, summary="Upload a roster or unit file to import")
-def create_import(request, kind: Form[str], file: File[UploadedFile], dry_run: Form[bool] = False):
+def create_import(request, kind: Form[str], file: File[UploadedFile], dry_run: Form[bool] = False,
+                  encoding_checked: Form[bool] = False):
+    """A file in an old font encoding (TCVN3, VNI) is converted and previewed (``summary.encoding_preview``,
+    ``summary.legacy_samples``) without writing; send it again with ``encoding_checked`` to import it, or confirm
+    the preview with ``POST /imports/{id}/confirm``."""
     if not selectors.scope_for(request.user).can_manage:
         raise HttpError(403, _("Only personnel officers can import data."))
     if kind not in ImportJob.Kind.values:
         raise HttpError(422, _("kind must be “roster” or “units”."))
     try:
-        job = services.import_job_create(user=request.user, kind=kind, uploaded_file=file, dry_run=dry_run)
+        job = services.import_job_create(user=request.user, kind=kind, uploaded_file=file, dry_run=dry_run,
+                                         encoding_checked=encoding_checked)
     except ValidationError as exc:
         raise HttpError(422, " ".join(exc.messages))
     job.refresh_from_db()
     return Status(201, job)
+
+
+@router.post("/imports/{job_id}/confirm", response={201: ImportJobOut},
+             summary="Import a previewed file whose converted names were checked")
+def confirm_import(request, job_id: int):
+    job = get_object_or_404(selectors.import_jobs_visible_to(request.user), pk=job_id)
+    try:
+        new = services.import_job_confirm(job=job, user=request.user)
+    except ValidationError as exc:
+        raise HttpError(422, " ".join(exc.messages))
+    new.refresh_from_db()
+    return Status(201, new)
 
 
 @router.get("/imports/{job_id}", response=ImportJobOut, summary="Status and progress of an import")

@@ -20,6 +20,7 @@ urlpatterns = [
     path("can-bo/<int:pk>/chuyen-don-vi/", views.official_transfer, name="official_transfer"),
     path("nhap-du-lieu/", views.import_page, name="import"),
     path("nhap-du-lieu/<int:pk>/", views.import_job, name="import_job"),
+    path("nhap-du-lieu/<int:pk>/nhap-that/", views.import_job_confirm, name="import_job_confirm"),
     path("nhap-du-lieu/mau/<str:kind>.<str:fmt>", views.import_template, name="import_template"),
     path("quan-tri/nguoi-dung/", account_views.user_list, name="user_admin_list"),
     path("quan-tri/nguoi-dung/<int:pk>/", account_views.user_detail, name="user_admin_detail"),

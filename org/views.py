@@ -229,6 +229,19 @@ def import_job(request, pk: int):
         "change_count": change_count if isinstance(change_count, int) else len(changes)})
 
 
+@login_required
+@require_POST
+def import_job_confirm(request, pk: int):
+    """Import for real a file previewed after conversion from an old font encoding."""
+    job = get_object_or_404(selectors.import_jobs_visible_to(request.user), pk=pk)
+    try:
+        new = services.import_job_confirm(job=job, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("org:import_job", pk=job.pk)
+    return redirect("org:import_job", pk=new.pk)
+
+
 def _roster_field_labels() -> dict:
     """The file's header for each field a roster import may change, and the unit's."""
     labels = {c.key: c.header for c in parsing.ROSTER_COLUMNS}

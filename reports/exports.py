@@ -7,6 +7,7 @@ language the person who downloads them reads the site in.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
@@ -301,8 +302,27 @@ def period_report_pdf(report) -> bytes:
     return HTML(string=period_report_html(report), base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-def period_file_name(report, ext: str) -> str:
-    from common.text import fold
+def period_report_name(period: str, year: int, unit_name: str) -> str:
+    """What a periodic report is called, capitalised as a heading: "Báo cáo quý I năm 2026 — Sở Nội vụ"."""
+    # Translators: %(period)s is a period as in "quý I năm 2026"; the whole names a periodic report.
+    return _("Report for %(period)s — %(unit)s") % {"period": period_label(period, year), "unit": unit_name}
 
-    slug = fold(report.unit.code).replace(" ", "-")
-    return f"bao-cao-dao-tao-{slug}-{report.period}-{report.year}.{ext}"
+
+def file_name(title: str, ext: str) -> str:
+    """A title made a file's name: no character a file system refuses, dashes for the em dash and the colon,
+    at most 200 characters before the extension (downloads add an ASCII fallback)."""
+    name = title.replace(" — ", " - ").replace(": ", " - ")
+    name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", name)
+    return f"{' '.join(name.split())[:200].rstrip(' -')}.{ext}"
+
+
+def period_file_name(report, ext: str) -> str:
+    """The file's name in the documents' language, e.g. "Báo cáo quý I năm 2026 - Sở Nội vụ.pdf" (downloads add
+    an ASCII fallback, "bao-cao-quy-i-nam-2026-so-noi-vu.pdf")."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return file_name(period_report_name(report.period, report.year, report.unit.name), ext)
+
+
+def missing_title(requirement_title: str, unit_name: str) -> str:
+    """The heading of a list of who has not completed a requirement, also its file's name."""
+    return _("Not completed: %(requirement)s — %(unit)s") % {"requirement": requirement_title, "unit": unit_name}

@@ -69,7 +69,7 @@ def _build_missing(job: ExportJob, scope: Scope, report) -> tuple[bytes, str, in
     total = qs.count()
     report(0, total)
     rows = qs.iterator(chunk_size=2000)
-    name = f"chua-hoan-thanh-{requirement.pk}-{unit.code}.{job.fmt}"
+    name = exports.file_name(exports.missing_title(requirement.title, unit.name), job.fmt)
     if job.fmt == ExportJob.Format.XLSX:
         data = exports.missing_xlsx(rows, title=f"{requirement.title} — {unit.name}",
                                     progress=lambda done: report(done, total))

@@ -92,9 +92,7 @@ def _raw(kind: str, data: dict, response: dict, option_order, all_or_nothing: bo
                     best = max(best, c["fraction"])
             return best
         if kind == "numeric":
-            value = float(str(response.get("value", "")).strip().replace(",", "."))
-            return max((n["fraction"] for n in data.get("numeric", [])
-                        if abs(value - n["value"]) <= n["tolerance"] + 1e-9), default=0.0)
+            return numeric_match(data, float(str(response.get("value", "")).strip().replace(",", ".")))[0]
         if kind == "matching":
             pairs = [p for p in data.get("pairs", []) if p[0]]
             if not pairs:
@@ -112,6 +110,18 @@ def _raw(kind: str, data: dict, response: dict, option_order, all_or_nothing: bo
     except (IndexError, KeyError, TypeError, ValueError):
         return 0.0  # a malformed response earns nothing rather than failing the whole attempt
     return 0.0
+
+
+def numeric_match(data: dict, value: float) -> tuple[float, dict | None]:
+    """(fraction, answer) a number earns: the best answer whose range holds it, else the "any other answer" (a
+    numeric answer without a value, Moodle's "*"), else nothing."""
+    numeric = data.get("numeric", [])
+    hits = [n for n in numeric if n.get("value") is not None and abs(value - n["value"]) <= n["tolerance"] + 1e-9]
+    if hits:
+        best = max(hits, key=lambda n: n["fraction"])
+        return best["fraction"], best
+    other = next((n for n in numeric if n.get("value") is None), None)
+    return (other["fraction"], other) if other is not None else (0.0, None)
 
 
 _WILDCARD = re.compile(r"(?<!\\)\*+")

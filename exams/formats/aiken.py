@@ -18,6 +18,7 @@ import re
 from django.utils.translation import gettext as _
 
 from .model import Choice, FormatError, ParseError, Question, UnsupportedQuestion, default_name
+from .richtext import to_plain
 
 # As Moodle's reader (question/format/aiken/format.php): a capital letter and "." or ")" start an option, with or
 # without a space after them ("A)Text" is an option too).
@@ -33,8 +34,9 @@ class _Draft:
         self.options: list[tuple[str, str]] = []
 
 
-def parse_aiken(text: str) -> list[Question]:
-    """Read Aiken text; raise :class:`ParseError` listing every problem if there is any."""
+def parse_aiken(text: str, warnings: list[FormatError] | None = None) -> list[Question]:
+    """Read Aiken text (plain text, as Moodle reads it: ``<`` and ``&`` are themselves); raise :class:`ParseError`
+    listing every problem if there is any."""
     questions: list[Question] = []
     errors: list[FormatError] = []
     draft: _Draft | None = None
@@ -100,7 +102,7 @@ def _finish(draft: _Draft, letter: str, line: int, errors: list[FormatError]) ->
     return Question(kind="single", name=default_name(text), text=text,
                     choices=[Choice(option_text, 1.0 if i == right else 0.0)
                              for i, (_letter, option_text) in enumerate(draft.options)],
-                    source_line=draft.line)
+                    format="plain", source_line=draft.line)
 
 
 def write_aiken(questions: list[Question]) -> str:
@@ -111,8 +113,10 @@ def write_aiken(questions: list[Question]) -> str:
         if question.kind != "single" or not 2 <= len(question.choices) <= len(LETTERS):
             raise UnsupportedQuestion(question, "Aiken")
         right = max(range(len(question.choices)), key=lambda i: question.choices[i].fraction)
-        lines = [line.strip() for line in question.text.splitlines() if line.strip()]
-        lines += [f"{LETTERS[i]}. {_one_line(choice.text)}" for i, choice in enumerate(question.choices)]
+        # Aiken holds plain text only: a question written in HTML, Markdown or Moodle's format is written as text.
+        lines = [line.strip() for line in to_plain(question.text, question.format).splitlines() if line.strip()]
+        lines += [f"{LETTERS[i]}. {_one_line(to_plain(choice.text, question.format))}"
+                  for i, choice in enumerate(question.choices)]
         lines.append(f"ANSWER: {LETTERS[right]}")
         chunks.append("\n".join(lines))
     return "\n\n".join(chunks) + "\n" if chunks else ""

@@ -48,6 +48,7 @@ class _Block:
     line: int
     category: str
     text: str
+    comments: str = ""
 
 
 def _protect(text: str) -> str:
@@ -60,16 +61,20 @@ def _clean(text: str) -> str:
 
 
 def _blocks(text: str) -> list[_Block]:
+    """Questions as runs of non-blank lines. A comment line inside a run belongs to its question (Moodle reads the
+    ``[id:…]`` and ``[tag:…]`` in it); a run of comments alone is skipped."""
     blocks: list[_Block] = []
-    category, start, lines = "", 0, []
+    category, start, lines, comments = "", 0, [], []
     for number, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
         if _COMMENT_RE.match(line):
+            comments.append(line.strip()[2:])
             continue
         category_line = _CATEGORY_RE.match(line)
         if category_line or not line.strip():
             if lines:
-                blocks.append(_Block(start, category, "\n".join(lines)))
+                blocks.append(_Block(start, category, "\n".join(lines), "\n".join(comments)))
                 lines = []
+            comments = []
             if category_line:
                 category = clean_category(category_line.group(1))
             continue
@@ -77,12 +82,25 @@ def _blocks(text: str) -> list[_Block]:
             start = number
         lines.append(line)
     if lines:
-        blocks.append(_Block(start, category, "\n".join(lines)))
+        blocks.append(_Block(start, category, "\n".join(lines), "\n".join(comments)))
     return blocks
 
 
-def parse_gift(text: str) -> list[Question]:
-    """Read GIFT text; raise :class:`ParseError` listing every problem if there is any."""
+# Moodle's tokens in a question's comments: "// [id:KT-01] [tag:một cửa] [tag:2025]", "]" escaped as "\]".
+_ID_RE = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f])+)\]")
+_TAG_TOKEN_RE = re.compile(r"\[tag:((?:\\\]|[^\]<>`\x00-\x1f])+)\]")
+
+
+def _id_and_tags(comments: str) -> tuple[str, list[str]]:
+    found = _ID_RE.search(comments)
+    idnumber = found.group(1).replace("\\]", "]").strip() if found else ""
+    tags = [t.replace("\\]", "]").strip() for t in _TAG_TOKEN_RE.findall(comments)]
+    return idnumber, [t for t in tags if t]
+
+
+def parse_gift(text: str, warnings: list[FormatError] | None = None) -> list[Question]:
+    """Read GIFT text; raise :class:`ParseError` listing every problem if there is any. (GIFT has nothing that is
+    skipped with a warning; `warnings` is accepted as the other readers do.)"""
     questions, errors = [], []
     for block in _blocks(text.lstrip("\ufeff")):
         question, problems = _QuestionReader(block).read()
@@ -115,8 +133,11 @@ class _QuestionReader:
             name = _clean(raw[2:end])
             raw = raw[end + 2:]
 
+        idnumber, tags = _id_and_tags(self.block.comments)
+        prefix = _FORMAT_RE.match(raw.lstrip())
         question = Question(kind="description", name=name, text="", category=self.block.category,
-                            source_line=self.block.line)
+                            source_line=self.block.line, idnumber=idnumber, tags=tags,
+                            format=prefix.group(1).lower() if prefix else "moodle")
         opening, closing = raw.find("{"), raw.find("}")
         if opening < 0:
             if closing >= 0:
@@ -206,19 +227,22 @@ class _QuestionReader:
             self.fail(_("a matching question needs at least two pairs"))
 
     def read_numeric(self, body: str) -> list[NumericAnswer]:
-        if not body.strip():
-            self.fail(_("an answer is empty"))
+        """As Moodle reads it: answers separated by ``=``, each ``%weight%number:tolerance#feedback`` or
+        ``low..high``; everything after the first ``~`` is the feedback for any other answer (worth 0)."""
+        body, tilde, wrong = body.partition("~")
+        parts = body.split("=")
+        if not parts[0].strip():
+            parts = parts[1:]
+        if not parts:
+            self.fail(_("a numerical question needs at least one number"))
             return []
-        if body.strip()[0] not in "=~":
-            value, _marker, feedback = body.partition("#")
-            return [self.read_number(value, 1.0, _clean(feedback))]
-        lead, tokens = _tokens(body)
-        if lead:
-            self.fail(_("“%(text)s” is not marked as an answer with = or ~") % {"text": _clean(lead)})
         answers = []
-        for mark, content in tokens:
-            answer = self.read_answer(content, 1.0 if mark == "=" else 0.0, clean=False)
+        for part in parts:
+            answer = self.read_answer(part, 1.0, clean=False)
             answers.append(self.read_number(answer.text, answer.fraction, answer.feedback))
+        if tilde:
+            _ignored, _marker, feedback = wrong.partition("#")
+            answers.append(NumericAnswer(None, 0.0, 0.0, _clean(feedback)))
         return answers
 
     def read_number(self, text: str, fraction: float, feedback: str) -> NumericAnswer:
@@ -307,11 +331,13 @@ def _block(question: Question) -> str | None:
             + (f"#{_escape(right)}" if right else "")
         return "{" + marks + tail + "}"
     if kind == "numeric":
-        answers = question.numeric
-        if len(answers) == 1 and answers[0].fraction == 1:
+        answers = [answer for answer in question.numeric if answer.value is not None]
+        other = [f"~#{_escape(answer.feedback)}" if answer.feedback else "~"
+                 for answer in question.numeric if answer.value is None][:1]  # GIFT's "any other answer"
+        if len(answers) == 1 and answers[0].fraction == 1 and not other:
             return "{#" + _numeric(answers[0]) + tail + "}"
         opening = "{#"
-        lines = [_answer("=", answer.fraction, 1.0, "") + _numeric(answer) for answer in answers]
+        lines = [_answer("=", answer.fraction, 1.0, "") + _numeric(answer) for answer in answers] + other
     elif kind == "single":
         best = max(range(len(question.choices)), key=lambda i: question.choices[i].fraction, default=-1)
         lines = [_answer("=", c.fraction, 1.0, c.text, c.feedback) if i == best
@@ -328,15 +354,26 @@ def _block(question: Question) -> str | None:
     return opening + "\n" + "".join(f"\t{line}\n" for line in lines) + (f"\t{tail}\n" if tail else "") + "}"
 
 
+def _comment(question: Question) -> str:
+    """Moodle's comment line for the ID number and tags ("// [id:KT-01] [tag:một cửa]"), or nothing."""
+    tokens = ([f"[id:{question.idnumber.replace(']', chr(92) + ']')}]"] if question.idnumber else []) + \
+        [f"[tag:{tag.replace(']', chr(92) + ']')}]" for tag in question.tags]
+    return "// " + " ".join(tokens) + "\n" if tokens else ""
+
+
 def _write_question(question: Question) -> str:
-    head, text = f"::{_escape(question.name)}::", question.text
+    text = question.text
     block = _block(question)
-    if block is None:
-        return head + _escape(text)
     before, blank, after = text.partition(BLANK)
-    if blank and after.strip():  # fill in: the block stands where the blank is
-        return head + _escape(before) + block + _escape(after, start=False)
-    return f"{head}{_escape(text)} {block}"
+    if block is None:
+        body = _escape(text, start=False)
+    elif blank and after.strip():  # fill in: the block stands where the blank is
+        body = _escape(before, start=False) + block + _escape(after, start=False)
+    else:
+        body = f"{_escape(text, start=False)} {block}"
+    # GIFT's own default is Moodle's auto-format; any other is named, and so is a text that starts like a prefix.
+    prefix = f"[{question.format}]" if question.format != "moodle" or _FORMAT_RE.match(body) else ""
+    return f"{_comment(question)}::{_escape(question.name)}::{prefix}{body}"
 
 
 def write_gift(questions: list[Question]) -> str:

@@ -61,6 +61,15 @@ class Choice:
 
 
 TEXT_FORMATS = ("html", "moodle", "plain", "markdown")
+# Moodle's list of grades an answer may carry (question_bank::fraction_options_full), as fractions: a Moodle XML file
+# with any other grade is refused, as Moodle refuses it.
+GRADE_FRACTIONS = (1.0, 0.9, 0.8333333, 0.8, 0.75, 0.7, 0.6666667, 0.6, 0.5, 0.4, 0.3333333, 0.3, 0.25, 0.2,
+                   0.1666667, 0.1428571, 0.125, 0.1111111, 0.1, 0.05, 0.0)
+
+
+def is_moodle_grade(fraction: float) -> bool:
+    """Whether the fraction is one of Moodle's grades or its negative (within Moodle's own 0.00001)."""
+    return any(abs(abs(fraction) - option) < 0.00001 for option in GRADE_FRACTIONS)
 PLUGINFILE = "@@PLUGINFILE@@/"
 
 

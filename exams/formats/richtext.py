@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import quote
 
 import nh3
 
@@ -46,7 +47,8 @@ def with_files(text: str, file_urls: dict[str, str] | None) -> str:
     if not file_urls or PLUGINFILE not in text:
         return text
     for name, url in file_urls.items():
-        text = text.replace(PLUGINFILE + name, url)
+        # Moodle writes the name URL-encoded in the text ("bien%20hieu.png"); older files write it as it is.
+        text = text.replace(PLUGINFILE + quote(name), url).replace(PLUGINFILE + name, url)
     return text
 
 
@@ -58,7 +60,7 @@ def to_html(text: str, fmt: str = "html", file_urls: dict[str, str] | None = Non
         return _BREAK_RE.sub("<br>", html.escape(text, quote=False))
     text = with_files(text, file_urls)
     if fmt == "markdown":
-        return sanitise(_markdown(text))
+        return sanitise(_markdown(text).strip())
     if fmt == "moodle":
         text = _BREAK_RE.sub("<br>", text.strip())
     return sanitise(text)

@@ -201,6 +201,7 @@ class QuestionEditor:
         self.question = question
         version = question.current_version if question is not None else None
         current = to_format(version) if version is not None else None
+        self.current = current
         initial, rows = self._initial(current, version, question, topic)
         self.form = QuestionForm(data, kind=kind, initial=initial)
         row_form = ROW_FORMS.get(kind)
@@ -232,7 +233,7 @@ class QuestionEditor:
             rows = [{"text": c.text, "percent": _percent_value(c.fraction), "feedback": c.feedback} for c in choices]
         elif kind == "numeric":
             rows = [{"value": a.value, "tolerance": a.tolerance, "percent": _percent_value(a.fraction),
-                     "feedback": a.feedback} for a in current.numeric]
+                     "feedback": a.feedback} for a in current.numeric if a.value is not None]
         elif kind == "matching":
             rows = [{"item": item, "match": match} for item, match in current.pairs]
         elif kind == "ordering":
@@ -279,7 +280,12 @@ class QuestionEditor:
         q = formats.Question(kind=kind, name=data["name"].strip() or default_name(data["text"]),
                              text=data["text"].strip(), general_feedback=data["general_feedback"].strip(),
                              default_mark=float(mark), difficulty=data["difficulty"], tags=data["tags"],
-                             grader_info=data.get("grader_info", "").strip())
+                             grader_info=data.get("grader_info", "").strip(), format="plain")
+        if self.current is not None:
+            # What the form does not show stays as it was: the text format, the ID number, hints, combined
+            # feedback, the kind's settings and the files the texts refer to.
+            for name in ("format", "idnumber", "hints", "feedback", "settings", "files"):
+                setattr(q, name, getattr(self.current, name))
         getattr(self, f"_build_{kind}")(q)
         return q
 
@@ -344,6 +350,8 @@ class QuestionEditor:
                                            row.cleaned_data.get("tolerance") or 0.0,
                                            row.cleaned_data.get("percent") or 0.0,
                                            row.cleaned_data.get("feedback", "").strip()) for _n, row in filled]
+        # Moodle's "any other answer" (with its feedback) is not a row of the form: it stays as it was.
+        q.numeric += [a for a in (self.current.numeric if self.current else []) if a.value is None]
         if not q.numeric:
             self.problems.append(_("Give the right number."))
         elif not any(a.fraction == 1.0 for a in q.numeric):

@@ -7,8 +7,8 @@ module reads (`exams.services.room.ROOM_RULES_TTL`, `exams.services.sittings.gra
 aimed here fails loudly; a patch of `services.attempt_submit` reaches callers that go through the package (exams.api)
 but not the finaliser, which calls `exams.services.sittings.attempt_submit`."""
 from .answers import ANSWER_MAX_BYTES, SLOT_MAX, answer_save, answer_save_own
-from .bank import (CONTENT_FIELDS, BankImportResult, bank_import, clean_html, parse_bank_file, question_save,
-                   question_set_active, sanitised, topic_get_or_create, version_data)
+from .bank import (CONTENT_FIELDS, BankFile, BankImportResult, bank_import, clean_html, files_store, parse_bank_file,
+                   question_save, question_set_active, read_bank_file, sanitised, topic_get_or_create, version_data)
 from .errors import AccessCodeNeeded, AnswerInvalid, AttemptClosed, ExamRefused, IpRefused, TakenOver, Throttled
 from .permissions import exam_permissions_setup
 from .room import (ACCESS_CODE_TRIES, ACCESS_CODE_WINDOW, EVENTS_PER_MINUTE, access_code_check, attempt_claim,
@@ -19,10 +19,11 @@ from .sittings import (FINALISE_BATCH, SAVE_GRACE, Terms, attempt_extend_open, a
 __all__ = [
     "ACCESS_CODE_TRIES", "ACCESS_CODE_WINDOW", "ANSWER_MAX_BYTES", "CONTENT_FIELDS", "EVENTS_PER_MINUTE",
     "FINALISE_BATCH", "SAVE_GRACE", "SLOT_MAX",
-    "AccessCodeNeeded", "AnswerInvalid", "AttemptClosed", "BankImportResult", "ExamRefused", "IpRefused", "TakenOver",
+    "AccessCodeNeeded", "AnswerInvalid", "AttemptClosed", "BankFile", "BankImportResult", "ExamRefused", "IpRefused", "TakenOver",
     "Terms", "Throttled",
     "access_code_check", "answer_save", "answer_save_own", "attempt_claim", "attempt_extend_open", "attempt_log",
     "attempt_start", "attempt_submit", "attempts_finalise_overdue", "bank_import", "clean_html",
-    "exam_override_save", "exam_permissions_setup", "exam_terms", "ip_allowed", "parse_bank_file", "question_save",
+    "exam_override_save", "exam_permissions_setup", "exam_terms", "files_store", "ip_allowed", "parse_bank_file",
+    "question_save", "read_bank_file",
     "question_set_active", "room_rules_forget", "sanitised", "sitting_guard", "topic_get_or_create", "version_data",
 ]

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,7 +19,8 @@ from .. import formats, selectors, services
 from ..forms.question import QuestionEditor
 from ..forms.bank_import import BankImportForm
 from ..formats.model import format_decimal, format_percent
-from ..models import KIND_LABELS, AttemptQuestion, Exam, Question, Topic
+from ..formats.richtext import to_html
+from ..models import KIND_LABELS, AttemptQuestion, Exam, Question, QuestionVersion, Topic
 
 _for_trainers = trainers_only(gettext_lazy("The question bank is for trainers."))
 
@@ -46,15 +48,22 @@ def bank_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            questions = services.parse_bank_file(filename=upload.name, data=upload.read())
+            bank_file = services.read_bank_file(filename=upload.name, data=upload.read())
         except formats.ParseError as refused:
             errors = refused.errors
         else:
             root = form.cleaned_data["topic"] or services.topic_get_or_create(
                 name=form.cleaned_data["new_topic"].strip(), parent=None)
-            result = services.bank_import(root=root, questions=questions, by=request.user)
-            messages.success(request, _("%(n)s questions were imported into “%(topic)s”.")
-                             % {"n": result.created, "topic": root.name})
+            result = services.bank_import(root=root, questions=bank_file.questions, by=request.user,
+                                          categories=bank_file.categories, skipped=bank_file.skipped)
+            messages.success(request, _("“%(topic)s”: %(created)s questions added, %(updated)s updated, "
+                                        "%(unchanged)s unchanged.") % {
+                "topic": root.name, "created": result.created, "updated": result.updated,
+                "unchanged": result.unchanged})
+            for skipped in result.skipped[:20]:
+                messages.warning(request, str(skipped))
+            if len(result.skipped) > 20:
+                messages.warning(request, _("… and %(n)s more questions skipped.") % {"n": len(result.skipped) - 20})
             return redirect("exams:topic", pk=root.pk)
     return render(request, "exams/bank_import.html", {"form": form, "errors": errors},
                   status=400 if errors else 200)
@@ -163,7 +172,8 @@ def question_detail(request, pk: int):
     versions = []
     for version in question.versions.select_related("created_by", "question").order_by("-number"):
         versions.append({"version": version, "papers": papers.get(version.pk, 0),
-                         "content": content_for_display(selectors.to_format(version)),
+                         "content": content_for_display(selectors.to_format(version, with_files=False),
+                                                        selectors.file_urls(version.pk, version.data)),
                          "current": version.pk == question.current_version_id})
     return render(request, "exams/question_detail.html", {
         "question": question, "versions": versions, "current": versions[0] if versions else None,
@@ -185,31 +195,93 @@ def question_retire(request, pk: int):
     return redirect("exams:question", pk=question.pk)
 
 
-def content_for_display(q: formats.Question) -> dict:
-    """What a trainer reads on the question page: the key with shares as percentages, in Vietnamese number style."""
+FORMAT_LABELS = {"html": "HTML", "moodle": gettext_lazy("Moodle auto-format"), "plain": gettext_lazy("Plain text"),
+                 "markdown": "Markdown"}
+COMBINED_LABELS = {"correct": gettext_lazy("For any correct response"),
+                   "partial": gettext_lazy("For any partially correct response"),
+                   "incorrect": gettext_lazy("For any incorrect response")}
+SETTING_LABELS = {"shuffle": gettext_lazy("Shuffle the choices"), "numbering": gettext_lazy("Number the choices"),
+                  "usecase": gettext_lazy("Case sensitive (in Moodle)"), "penalty": gettext_lazy("Penalty per try"),
+                  "responseformat": gettext_lazy("Response format"),
+                  "responserequired": gettext_lazy("Text response required"),
+                  "responsefieldlines": gettext_lazy("Input box size (lines)"),
+                  "minwordlimit": gettext_lazy("Minimum word limit"), "maxwordlimit": gettext_lazy("Maximum word limit"),
+                  "attachments": gettext_lazy("Attachments allowed"),
+                  "attachmentsrequired": gettext_lazy("Attachments required"),
+                  "filetypeslist": gettext_lazy("Accepted file types")}
+
+
+def _yes_no(value):
+    return (_("Yes") if value else _("No")) if isinstance(value, bool) else value
+
+
+def content_for_display(q: formats.Question, urls: dict[str, str] | None = None) -> dict:
+    """What a trainer reads on the question page: the key with shares as percentages, in Vietnamese number style;
+    every rich field in its own format (sanitised), keys as plain text; what Moodle keeps besides (ID number,
+    hints, combined feedback, the essay's response template and settings)."""
     def share(fraction: float) -> str:
         return format_percent(fraction).replace(".", ",") + "%"
 
-    out = {"kind": q.kind, "text": q.text, "general_feedback": q.general_feedback, "grader_info": q.grader_info,
-           "default_mark": format_decimal(q.default_mark), "name": q.name}
+    def rich(text: str) -> str:
+        return mark_safe(to_html(text, q.format, urls))
+
+    rich_choices = q.kind in ("single", "multiple")
+    out = {"kind": q.kind, "text": rich(q.text), "general_feedback": rich(q.general_feedback),
+           "grader_info": rich(q.grader_info), "default_mark": format_decimal(q.default_mark), "name": q.name,
+           "idnumber": q.idnumber, "hints": [rich(h) for h in q.hints], "format": FORMAT_LABELS.get(q.format, ""),
+           "combined": [(COMBINED_LABELS[key], rich(q.feedback[key])) for key in COMBINED_LABELS if q.feedback.get(key)],
+           "template": rich(q.settings.get("responsetemplate", "")),
+           "settings": [(label, _yes_no(q.settings[key])) for key, label in SETTING_LABELS.items()
+                        if key in q.settings]}
     if q.kind in ("single", "multiple", "short"):
         choices = q.choices or [formats.Choice(t, 1.0) for t in q.answers]
-        out["rows"] = [{"text": c.text, "share": share(c.fraction), "right": c.fraction > 0,
-                        "feedback": c.feedback} for c in choices]
+        out["rows"] = [{"text": rich(c.text) if rich_choices else c.text, "share": share(c.fraction),
+                        "right": c.fraction > 0, "feedback": rich(c.feedback)} for c in choices]
     elif q.kind == "truefalse":
         feedback = {c.text: c.feedback for c in q.choices}
         out["truth"] = q.truth
-        out["rows"] = [{"text": _("True"), "right": bool(q.truth), "feedback": feedback.get("true", ""),
+        out["rows"] = [{"text": _("True"), "right": bool(q.truth), "feedback": rich(feedback.get("true", "")),
                         "share": "100%" if q.truth else "0%"},
-                       {"text": _("False"), "right": not q.truth, "feedback": feedback.get("false", ""),
+                       {"text": _("False"), "right": not q.truth, "feedback": rich(feedback.get("false", "")),
                         "share": "0%" if q.truth else "100%"}]
     elif q.kind == "numeric":
-        out["rows"] = [{"text": format_decimal(a.value) + (f" ± {format_decimal(a.tolerance)}" if a.tolerance else ""),
-                        "share": share(a.fraction), "right": a.fraction > 0, "feedback": a.feedback}
+        out["rows"] = [{"text": _("Any other answer") if a.value is None else
+                        format_decimal(a.value) + (f" ± {format_decimal(a.tolerance)}" if a.tolerance else ""),
+                        "share": share(a.fraction), "right": a.fraction > 0, "feedback": rich(a.feedback)}
                        for a in q.numeric]
     elif q.kind == "matching":
-        out["pairs"] = q.pairs
+        out["pairs"] = [(rich(item), match) for item, match in q.pairs]
     elif q.kind == "ordering":
-        out["order"] = q.order
+        out["order"] = [rich(item) for item in q.order]
     return out
 
+
+
+@login_required
+def question_file(request, version_id: int, name: str):
+    """A file a question's text refers to (an image, a document): for trainers, and for a candidate whose paper
+    holds that version of the question — never a public address, so a question cannot be read before its exam."""
+    import mimetypes
+
+    from django.core.files.storage import default_storage
+    from django.http import FileResponse
+
+    from org import roles
+
+    version = get_object_or_404(QuestionVersion.objects.only("id", "data"), pk=version_id)
+    path = version.data.get("files", {}).get(name)
+    allowed = roles.is_trainer_or_admin(request.user) or AttemptQuestion.objects.filter(
+        version_id=version_id, attempt__official__user=request.user).exists()
+    if path is None or not allowed:
+        raise Http404
+    try:
+        handle = default_storage.open(path, "rb")
+    except OSError:
+        raise Http404
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    inline = content_type.startswith(("image/", "audio/", "video/")) and content_type != "image/svg+xml"
+    response = FileResponse(handle, content_type=content_type if inline else "application/octet-stream",
+                            as_attachment=not inline, filename=name)
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -36,9 +36,12 @@ def import_running(*, besides: int | None = None) -> bool:
 
 
 @transaction.atomic
-def import_job_create(*, user: User, kind: str, uploaded_file, dry_run: bool = False) -> ImportJob:
+def import_job_create(*, user: User, kind: str, uploaded_file, dry_run: bool = False,
+                      encoding_checked: bool = False) -> ImportJob:
     """Store an uploaded roster or unit file and queue its import (run after the commit). With `dry_run` the file
-    is checked and its changes listed, and nothing is written. Refused while another import runs."""
+    is checked and its changes listed, and nothing is written. A file in an old Vietnamese font encoding (TCVN3,
+    VNI) is converted and shown as a preview first, written only once `encoding_checked` says someone looked at
+    the converted names. Refused while another import runs."""
     from django.conf import settings
 
     from ..tasks import import_job_run_task
@@ -52,10 +55,31 @@ def import_job_create(*, user: User, kind: str, uploaded_file, dry_run: bool = F
         raise ValidationError(str(parsing.EMPTY_FILE))
     if import_running():
         raise ValidationError(str(BUSY))
+    summary = {**({"dry_run": True} if dry_run else {}), **({"encoding_checked": True} if encoding_checked else {})}
     job = ImportJob.objects.create(kind=kind, file=uploaded_file, original_name=name, created_by=user,
-                                   scope_unit_id=user.scope_unit_id, summary={"dry_run": True} if dry_run else {})
+                                   scope_unit_id=user.scope_unit_id, summary=summary)
     transaction.on_commit(lambda: import_job_run_task.delay(job_id=job.pk))
     return job
+
+
+@transaction.atomic
+def import_job_confirm(*, job: ImportJob, user: User) -> ImportJob:
+    """Import for real the file a preview converted from an old font encoding, after its names were checked: a new
+    job on the same stored file. Only the preview's own author may, and only once."""
+    if not (job.status == ImportJob.Status.DONE and (job.summary or {}).get("encoding_preview")
+            and job.created_by_id == user.pk and not (job.summary or {}).get("confirmed_by_job")):
+        raise ValidationError(_("This preview cannot be imported: upload the file again."))
+    if import_running():
+        raise ValidationError(str(BUSY))
+    new = ImportJob.objects.create(kind=job.kind, file=job.file.name, original_name=job.original_name,
+                                   created_by=user, scope_unit_id=job.scope_unit_id,
+                                   summary={"encoding_checked": True})
+    job.summary = {**job.summary, "confirmed_by_job": new.pk}
+    job.save(update_fields=["summary"])
+    from ..tasks import import_job_run_task
+
+    transaction.on_commit(lambda: import_job_run_task.delay(job_id=new.pk))
+    return new
 
 
 class _DryRun(Exception):
@@ -87,6 +111,8 @@ def import_job_run(*, job_id: int) -> ImportJob:
     if not claimed:
         return job
     dry_run = bool((job.summary or {}).get("dry_run"))
+    encoding_checked = bool((job.summary or {}).get("encoding_checked"))
+    encoding_preview, legacy_samples = False, []
     if import_running(besides=job.pk):  # uploaded while another was waiting: it ran first
         job.errors = [parsing.RowError(0, "", str(BUSY)).as_dict()]
         job.summary = {"dry_run": dry_run, "error_count": 1}
@@ -105,6 +131,10 @@ def import_job_run(*, job_id: int) -> ImportJob:
                 data = fh.read()
             frame = parsing.read_table(data, job.original_name)
             warnings = list(frame.attrs.get("warnings", []))
+            if frame.attrs.get("legacy_encoding") and not dry_run and not encoding_checked:
+                # Converted names are shown before they are written: this run is a preview.
+                dry_run = encoding_preview = True
+                legacy_samples = frame.attrs.get("legacy_samples", [])
             job.total_rows = len(frame)
             job.save(update_fields=["total_rows"])
             scope = scope_for(job.created_by) if job.created_by else Scope()
@@ -141,6 +171,10 @@ def import_job_run(*, job_id: int) -> ImportJob:
                            "change_count": len(result.changes)}
         if warnings:
             job.summary = {**job.summary, "warnings": warnings}
+        if encoding_preview:
+            job.summary = {**job.summary, "encoding_preview": True, "legacy_samples": legacy_samples}
+        if encoding_checked:
+            job.summary = {**job.summary, "encoding_checked": True}
         job.finish(status, fields=["errors", "summary"])
         job.progress_clear()
     return job

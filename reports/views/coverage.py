@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from common.views import download
+from common.views import content_disposition, download
 from lms.models import Assignment
 from org.models import Unit
 from org.selectors import Scope, scope_for, unit_ancestors
@@ -165,7 +165,7 @@ def _missing_export(request, qs, *, unit, requirement, status, fmt):
         fmt = ExportJob.Format.CSV
     total = qs.count()
     if total <= INLINE_EXPORT_ROWS:
-        name = f"chua-hoan-thanh-{requirement.pk}-{unit.code}.{fmt}"
+        name = exports.file_name(exports.missing_title(requirement.title, unit.name), fmt)
         if fmt == ExportJob.Format.XLSX:
             data = exports.missing_xlsx(qs, title=f"{requirement.title} — {unit.name}")
             return download(data, name, exports.XLSX)
@@ -173,13 +173,15 @@ def _missing_export(request, qs, *, unit, requirement, status, fmt):
     job = export_job_create(
         user=request.user, kind=ExportJob.Kind.MISSING, fmt=fmt,
         params={"requirement_id": requirement.pk, "unit_id": unit.pk, "status": status, "language": get_language()},
-        title=_("Not completed: %(requirement)s — %(unit)s") % {"requirement": requirement.title, "unit": unit.name})
+        title=exports.missing_title(requirement.title, unit.name))
     return redirect("reports:export_job", pk=job.pk)
 
 
 @login_required
 def period_export(request):
-    """The periodic report (Q1, 6 months, 9 months, year) of a unit as Excel or PDF."""
+    """The periodic report (Q1, 6 months, 9 months, year) of a unit as Excel or PDF. The report page's form posts:
+    both formats are then built the same way, as an export job whose page offers the file. A GET (a saved link)
+    answers with the file at once unless the PDF is long."""
     scope = _scope(request)
     params = request.POST if request.method == "POST" else request.GET
     unit = _unit(scope, params.get("don-vi"))
@@ -213,7 +215,7 @@ def _period_job(request, *, unit, requirement, d):
         user=request.user, kind=ExportJob.Kind.PERIOD, fmt=d["dinh_dang"],
         params={"unit_id": unit.pk, "period": d["ky"], "year": d["nam"],
                 "requirement_ids": [requirement.pk] if requirement else [], "language": get_language()},
-        title=f"{exports.period_label(d['ky'], d['nam'])} — {unit.name}")
+        title=exports.period_report_name(d["ky"], d["nam"], unit.name))
     return redirect("reports:export_job", pk=job.pk)
 
 
@@ -229,8 +231,9 @@ def export_download(request, pk: int):
     if not job.file:
         raise Http404
     types = {"csv": exports.CSV, "xlsx": exports.XLSX, "pdf": exports.PDF}
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.file_name,
-                        content_type=types.get(job.fmt, "application/octet-stream"))
+    response = FileResponse(job.file.open("rb"), content_type=types.get(job.fmt, "application/octet-stream"))
+    response["Content-Disposition"] = content_disposition(job.file_name or f"{job.pk}.{job.fmt}")
+    return response
 
 
 # --- Public ------------------------------------------------------------------------------------------------------
@@ -273,7 +276,7 @@ def public_page(request):
     if request.GET.get("format") == "csv" and unit:
         table = exports.lines_csv([_marked(line, minimum) for line in lines], _marked(unit, minimum),
                                   total_label=unit["name"])
-        return download(table, f"cong-khai-{req['id']}-{unit['code']}.csv", exports.CSV)
+        return download(table, exports.file_name(f"{req['title']} — {unit['name']}", "csv"), exports.CSV)
     withheld = [line["suppressed"] for line in [*lines, unit or {}] if line.get("suppressed")]
     return render(request, "reports/public.html", {"requirements": reqs, "requirement": req, "unit": unit,
                                                    "lines": lines, "crumbs": crumbs, "as_of": data["as_of"],

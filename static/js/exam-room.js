@@ -416,13 +416,19 @@
           var input = el("input", {type: type, name: name, value: o.id});
           if ((type === "radio" && saved.choice === o.id) || (saved.choices || []).indexOf(o.id) >= 0) input.checked = true;
           label.appendChild(input);
-          label.appendChild(document.createTextNode(" " + o.text));
+          label.appendChild(document.createTextNode(" "));
+          var optionText = el("span", {class: "option-text"});
+          optionText.innerHTML = o.text;  // the option in its own format, sanitised by the server like the text
+          label.appendChild(optionText);
           group.appendChild(label);
         });
         li.appendChild(group);
       } else if (q.kind === "matching") {
         q.items.forEach(function (item) {
-          var label = el("label", {}, item.text);
+          var label = el("label", {});
+          var itemText = el("span", {class: "item-text"});
+          itemText.innerHTML = item.text;  // sanitised by the server; the answers to pick are plain text
+          label.appendChild(itemText);
           var select = el("select", {"data-item": item.id});
           select.appendChild(el("option", {value: ""}, t.tChoose));
           q.matches.forEach(function (m) {
@@ -447,7 +453,7 @@
           li.appendChild(row);
         });
       } else if (q.kind === "essay") {
-        li.appendChild(el("textarea", {rows: 8, maxlength: MAX_ESSAY, "aria-label": t.tQuestion + " " + q.slot})).value = saved.text || "";
+        li.appendChild(el("textarea", {rows: 8, maxlength: MAX_ESSAY, "aria-label": t.tQuestion + " " + q.slot})).value = saved.text || q.template || "";
       } else if (q.kind !== "description") {
         var input = el("input", {type: "text", class: "answer-input", "aria-label": t.tQuestion + " " + q.slot,
           inputmode: q.kind === "numeric" ? "decimal" : "text", maxlength: MAX_TEXT});

@@ -52,3 +52,16 @@ def test_folding_keeps_positions():
     text = "Ủy ban nhân dân tỉnh Đồng Nai — thủ tục"
     assert len(fold_aligned(text)) == len(text)
     assert fold_aligned(text).index("dong nai") == text.index("Đồng Nai")
+
+
+def _header_box(html):
+    import re
+    return re.search(r'<input id="site-q"[^>]*>', html).group(0)
+
+
+def test_header_search_box_shows_only_the_site_search_query(client, bien_hoa_officer):
+    client.force_login(bien_hoa_officer.user)
+    roster = client.get("/can-bo/", {"q": "nguyen thi"}).content.decode()
+    assert 'value=""' in _header_box(roster) and "nguyen" not in _header_box(roster)
+    found = client.get("/search/", {"q": "mot cua"}).content.decode()
+    assert 'value="mot cua"' in _header_box(found)

@@ -261,7 +261,7 @@ def test_write_gift_escapes_and_groups_categories():
     ]
     text = write_gift(questions)
     assert text.count("$CATEGORY:") == 2
-    assert "::MC\\: 1::Ký hiệu \\{a\\} \\= b?" in text
+    assert "::MC\\: 1::[html]Ký hiệu \\{a\\} \\= b?" in text
     assert "=dấu \\~#vì \\#1" in text
     assert "{TRUE#Sai#Đúng}" in text
     assert parse_gift(text) == questions
@@ -384,9 +384,10 @@ def test_moodle_xml_short_answer(xml_questions):
     assert q.choices == [Choice("liên thông", 1.0, "Đúng."), Choice("phối hợp", 0.5)]
 
 
-def test_moodle_xml_numerical_with_tolerance_skips_the_any_other_answer(xml_questions):
+def test_moodle_xml_numerical_with_tolerance_keeps_the_any_other_answer(xml_questions):
     assert xml_questions["HT-02 Khai sinh"].numeric == [NumericAnswer(60.0, 0.0, 1.0, "Điều 15 Luật Hộ tịch."),
-                                                       NumericAnswer(60.0, 5.0, 0.5)]
+                                                       NumericAnswer(60.0, 5.0, 0.5),
+                                                       NumericAnswer(None, 0.0, 0.0, "Xem lại Điều 15.")]
 
 
 def test_moodle_xml_matching(xml_questions):
@@ -432,7 +433,7 @@ def test_moodle_xml_not_a_quiz():
         (1, "this is not a Moodle XML question file: the outer element is <questions>, not <quiz>")]
 
 
-def test_moodle_xml_unknown_types_are_named_with_their_index_and_all_reported():
+def test_moodle_xml_types_the_platform_does_not_run_are_skipped_and_reported_the_rest_is_checked():
     xml = ('<quiz>\n'
            '  <question type="category"><category><text>$course$/Một cửa</text></category></question>\n'
            '  <question type="cloze"><name><text>Điền khuyết</text></name>'
@@ -440,12 +441,22 @@ def test_moodle_xml_unknown_types_are_named_with_their_index_and_all_reported():
            '  <question type="multichoice"><name><text>Thiếu đáp án</text></name>'
            '<questiontext><text>Ai ký?</text></questiontext></question>\n'
            '  <question type="ddwtos"><questiontext><text>Kéo thả</text></questiontext></question>\n'
+           '  <question type="essayish"><questiontext><text>?</text></questiontext></question>\n'
            '</quiz>')
     assert errors_of(parse_moodle_xml, xml) == [
-        (3, "question 2 has the type “cloze”, which cannot be imported"),
         (4, "the question has no answers"),
-        (5, "question 4 has the type “ddwtos”, which cannot be imported"),
+        (6, "question 5 has the type “essayish”, which cannot be imported"),
     ]
+    warnings = []
+    with translation.override("en"):
+        parse_moodle_xml(xml.replace('<question type="essayish">', '<question type="essay">').replace(
+            "<text>Ai ký?</text></questiontext>", "<text>Ai ký?</text></questiontext>"
+            '<answer fraction="100"><text>Chủ tịch</text></answer>'), warnings=warnings)
+    assert [(w.line, w.message) for w in warnings] == [
+        (3, "question 2 (“Điền khuyết”) is a Moodle “Cloze (embedded answers)” question, which the platform does "
+            "not run: it was skipped; the other questions were read"),
+        (5, "question 4 (“ddwtos”) is a Moodle “Drag and drop into text” question, which the platform does not "
+            "run: it was skipped; the other questions were read")]
 
 
 def test_moodle_xml_bad_numbers_are_reported():
@@ -463,7 +474,7 @@ def test_write_moodle_xml_writes_categories_and_fractions_as_percentages():
     xml = write_moodle_xml(parse_gift(GIFT_BANK))
     assert xml.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<quiz>')
     assert "<text>$course$/Cải cách hành chính/Một cửa</text>" in xml
-    assert '<answer fraction="-50" format="html">' in xml
+    assert '<answer fraction="-50" format="html">' in xml  # the question's [html]
     assert "<tolerance>0.5</tolerance>" in xml
 
 

@@ -84,22 +84,74 @@ def test_a_title_above_the_header_is_skipped_and_a_missing_column_named_on_the_h
     assert str(refused.value.errors[0]) == "Dòng 2, cột “Phân loại”: dòng tiêu đề thiếu cột bắt buộc này."
 
 
-def test_a_tcvn3_roster_is_imported_in_unicode_and_the_page_says_it_was_converted(
-        client, tree, bien_hoa_officer, django_capture_on_commit_callbacks):
+def _tcvn3_roster() -> bytes:
     rows = [[to_tcvn3(cell) for cell in row] for row in named_rows()]
     assert rows[0][1] == "NguyÔn V¨n Hïng"
+    return to_xlsx(rows, headers=[to_tcvn3(h) for h in HEADERS])
+
+
+def test_a_tcvn3_roster_is_previewed_in_unicode_then_imported_once_the_names_are_checked(
+        client, tree, bien_hoa_officer, long_khanh_official, django_capture_on_commit_callbacks):
     client.force_login(bien_hoa_officer.user)
-    upload = SimpleUploadedFile("danh-sach.xlsx", to_xlsx(rows, headers=[to_tcvn3(h) for h in HEADERS]))
+    upload = SimpleUploadedFile("danh-sach.xlsx", _tcvn3_roster())
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/nhap-du-lieu/", {"kind": "roster", "file": upload})
-    job = ImportJob.objects.get()
-    assert job.status == ImportJob.Status.DONE, job.errors
+    preview = ImportJob.objects.get()
+    assert preview.status == ImportJob.Status.DONE, preview.errors
+    assert preview.summary["dry_run"] and preview.summary["encoding_preview"]
+    assert not Official.objects.filter(employee_code__startswith="BH-").exists()  # nothing written yet
+    html = client.get(response["Location"]).content.decode()
+    assert "Tệp dùng bảng mã TCVN3 (ABC)" in html and "“NguyÔn V¨n Hïng” thành “Nguyễn Văn Hùng”" in html
+    assert "<td>NguyÔn V¨n Hïng</td><td>Nguyễn Văn Hùng</td>" in html and 'id="encoding-confirm"' in html
+    # Someone else cannot confirm another officer's preview.
+    client.force_login(long_khanh_official.user)
+    assert client.post(f"/nhap-du-lieu/{preview.pk}/nhap-that/").status_code == 404
+    client.force_login(bien_hoa_officer.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client.post(f"/nhap-du-lieu/{preview.pk}/nhap-that/")
+    job = ImportJob.objects.exclude(pk=preview.pk).get()
+    assert confirmed["Location"] == f"/nhap-du-lieu/{job.pk}/"
+    assert job.status == ImportJob.Status.DONE and not job.summary["dry_run"], job.errors
     imported = Official.objects.filter(employee_code__startswith="BH-")
     assert sorted(imported.values_list("full_name", flat=True)) == sorted(NAMES)
     assert Official.objects.get(employee_code="BH-00000").position == "Tư pháp – Hộ tịch"
-    html = client.get(response["Location"]).content.decode()
-    assert "Tệp dùng bảng mã TCVN3 (ABC)" in html and "“NguyÔn V¨n Hïng” thành “Nguyễn Văn Hùng”" in html
     assert client.get(f"/api/imports/{job.pk}").json()["summary"]["warnings"] == job.summary["warnings"]
+    # A preview is confirmed once.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/nhap-du-lieu/{preview.pk}/nhap-that/")
+    assert ImportJob.objects.count() == 2
+
+
+def test_a_tcvn3_roster_through_the_api_is_previewed_until_checked(client, tree, bien_hoa_officer,
+                                                                   django_capture_on_commit_callbacks):
+    client.force_login(bien_hoa_officer.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        made = client.post("/api/imports", {"kind": "roster", "file": SimpleUploadedFile("ds.xlsx", _tcvn3_roster())})
+    assert made.status_code == 201
+    preview = client.get(f"/api/imports/{made.json()['id']}").json()
+    assert preview["summary"]["encoding_preview"] is True
+    assert ["Nguyễn Văn Hùng" in sample for sample in preview["summary"]["legacy_samples"]].count(True) == 1
+    assert not Official.objects.filter(employee_code__startswith="BH-").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client.post(f"/api/imports/{made.json()['id']}/confirm")
+    assert confirmed.status_code == 201
+    assert Official.objects.filter(employee_code__startswith="BH-").count() == len(NAMES)
+    with django_capture_on_commit_callbacks(execute=True):
+        checked = client.post("/api/imports", {"kind": "roster", "encoding_checked": "true",
+                                               "file": SimpleUploadedFile("ds.xlsx", _tcvn3_roster())})
+    assert client.get(f"/api/imports/{checked.json()['id']}").json()["summary"]["dry_run"] is False
+
+
+def test_the_command_previews_a_tcvn3_roster_until_told_the_names_were_checked(tree, tmp_path):
+    path = tmp_path / "ds.xlsx"
+    path.write_bytes(_tcvn3_roster())
+    out = io.StringIO()
+    call_command("import_roster", str(path), stdout=out)
+    assert "“NguyÔn V¨n Hïng” → “Nguyễn Văn Hùng”" in out.getvalue() and "--encoding-checked" in out.getvalue()
+    assert not Official.objects.filter(employee_code__startswith="BH-").exists()
+    call_command("import_roster", str(path), "--encoding-checked", stdout=io.StringIO())
+    assert sorted(Official.objects.filter(employee_code__startswith="BH-").values_list("full_name", flat=True)) == \
+        sorted(NAMES)
 
 
 def test_the_command_reads_a_windows_1258_csv_and_says_so(tree, tmp_path):
@@ -120,4 +172,20 @@ def test_hidden_rows_of_a_roster_are_refused_by_number(tree):
     with pytest.raises(parsing.ImportRefused) as refused:
         run(export.xlsx_bytes(wb), "ds.xlsx")
     assert [e.row for e in refused.value.errors] == [4] and "ẩn" in refused.value.errors[0].message
+    assert Official.objects.count() == 0
+
+
+def test_a_hidden_column_the_import_reads_is_refused_by_letter_an_unread_one_is_not(tree):
+    wb = Workbook()
+    wb.active.append([*HEADERS, "Ghi chú riêng"])
+    for row in named_rows():
+        wb.active.append([*row, "không nhập"])
+    wb.active.column_dimensions[chr(ord("A") + len(HEADERS))].hidden = True  # the notes: not read
+    run(export.xlsx_bytes(wb), "ds.xlsx")  # imports
+    wb.active.column_dimensions["B"].hidden = True  # the names
+    Official.objects.all().delete()
+    with pytest.raises(parsing.ImportRefused) as refused:
+        run(export.xlsx_bytes(wb), "ds.xlsx")
+    error = refused.value.errors[0]
+    assert (error.row, error.column) == (1, HEADERS[1]) and "cột B" in error.message and "ẩn" in error.message
     assert Official.objects.count() == 0

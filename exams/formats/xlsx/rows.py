@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from ..model import (Choice, FormatError, NumericAnswer, Question, default_name, format_decimal, format_percent,
                      parse_decimal)
-from .spec import (_BY_KEY, _DIFFICULTY_WORDS, _FALSE_WORDS, _KIND_WORDS, _TRUE_WORDS, DIFFICULTY_NAMES, FALSE_NAME,
-                   KIND_NAMES, LETTERS, MARK_MAX, NAME_MAX, TAG_MAX, TRUE_NAME, _key, option_header)
+from .spec import (_BY_KEY, _DIFFICULTY_WORDS, _FALSE_WORDS, _KIND_WORDS, _TRUE_WORDS, ANY_OTHER, DIFFICULTY_NAMES,
+                   FALSE_NAME, FORMAT_NAMES, FORMAT_WORDS, KIND_NAMES, LETTERS, MARK_MAX, NAME_MAX, TAG_MAX, TRUE_NAME,
+                   _key, option_header)
 
 @dataclass
 class Layout:
@@ -96,6 +97,8 @@ class RowReader:
         question = Question(kind=kind or "description", name=name or default_name(text), text=text,
                             category=self.get("category"), general_feedback=self.get("feedback"),
                             grader_info=self.get("grader_info"), source_line=self.row)
+        question.idnumber = self.get("idnumber")
+        question.format = self.read_format()
         question.difficulty = self.read_difficulty()
         question.default_mark = self.read_mark()
         question.tags = self.read_tags()
@@ -110,6 +113,16 @@ class RowReader:
                 self.fail("grader_info", _("only essays have rubric notes; leave this empty or use “%(column)s”")
                           % {"column": _BY_KEY["feedback"].header})
         return None if self.errors else question
+
+    def read_format(self) -> str:
+        value = self.get("format")
+        if not value:
+            return "plain"
+        fmt = FORMAT_WORDS.get(_key(value))
+        if fmt is None:
+            self.fail("format", _("“%(value)s” is not a text format; write %(formats)s") % {
+                "value": value, "formats": ", ".join(FORMAT_NAMES.values())})
+        return fmt or "plain"
 
     def read_difficulty(self) -> int | None:
         value = self.get("difficulty")
@@ -309,6 +322,9 @@ class RowReader:
         answers = []
         for text, fraction in parts:
             value, _sign, tolerance = (piece.strip() for piece in _split_plus_minus(text))
+            if value == ANY_OTHER and not tolerance:  # any other number, as Moodle's "*"
+                answers.append(NumericAnswer(None, 0.0, fraction))
+                continue
             try:
                 answers.append(NumericAnswer(parse_decimal(value), abs(parse_decimal(tolerance or "0")), fraction))
             except ValueError as exc:

@@ -22,6 +22,11 @@ KIND_NAMES = {"single": "Một đáp án", "multiple": "Nhiều đáp án", "tru
               "essay": "Tự luận", "description": "Mô tả"}
 DIFFICULTY_NAMES = {1: "Dễ", 2: "Trung bình", 3: "Khó"}
 TRUE_NAME, FALSE_NAME = "Đúng", "Sai"
+# The text formats a cell may be written in; an empty cell is plain text (what Excel users type).
+FORMAT_NAMES = {"plain": "Văn bản", "html": "HTML", "moodle": "Moodle", "markdown": "Markdown"}
+FORMAT_WORDS = {**{header_key(name): fmt for fmt, name in FORMAT_NAMES.items()}, "plain": "plain",
+                "van ban thuong": "plain", "text": "plain", "plain text": "plain", "moodle auto format": "moodle"}
+ANY_OTHER = "*"  # a numeric answer for any other number (Moodle's "*")
 EMPTY_ITEM = "..."  # the left side of a wrong match: a cell starting with "=" would be a formula in Excel
 
 
@@ -63,6 +68,8 @@ COLUMNS = (
     Column("feedback", "Phản hồi chung", width=36, aliases=("giai thich", "phan hoi")),
     Column("grader_info", "Hướng dẫn chấm", width=36, aliases=("huong dan cham diem", "barem")),
     Column("tags", "Thẻ", width=18, aliases=("the", "tu khoa")),
+    Column("idnumber", "Mã định danh", width=14, aliases=("id number", "idnumber", "ma dinh danh cau hoi")),
+    Column("format", "Định dạng", width=12, aliases=("dinh dang van ban", "text format")),
     # Phản hồi A, B, … come last: most banks leave them empty
 )
 _BY_KEY = {c.key: c for c in COLUMNS}
@@ -97,6 +104,10 @@ def _help(key: str) -> str:
         "feedback": _("Shown to candidates after the exam when the review allows it."),
         "grader_info": _("Essays only: what graders look for. Never shown to candidates."),
         "tags": _("Keywords separated by commas."),
+        "idnumber": _("Optional; the question's ID number, as in Moodle. Re-importing a file updates the question "
+                      "with the same ID number instead of adding it again."),
+        "format": _("How the texts of this row are written: Văn bản (plain text, the default), HTML, Moodle or "
+                    "Markdown."),
     }
     if key.startswith("option "):
         return _("An option. Matching: “left side = right side”. Ordering: the items in the right order.")

@@ -9,8 +9,8 @@ from common.export import cell_set, xlsx_bytes
 from ..model import Choice, Question, UnsupportedQuestion, format_decimal, format_percent
 from .guide import EXAMPLES, _guide
 from .rows import _WEIGHT_SUFFIX_RE
-from .spec import (COLUMNS, DIFFICULTY_NAMES, EMPTY_ITEM, FALSE_NAME, GUIDE_SHEET, KIND_NAMES, LETTERS, MARK_MAX,
-                   MIN_OPTIONS, SHEET, TRUE_NAME, _help, feedback_header, option_header)
+from .spec import (ANY_OTHER, COLUMNS, DIFFICULTY_NAMES, EMPTY_ITEM, FALSE_NAME, FORMAT_NAMES, GUIDE_SHEET, KIND_NAMES,
+                   LETTERS, MARK_MAX, MIN_OPTIONS, SHEET, TRUE_NAME, _help, feedback_header, option_header)
 
 
 def _percent_text(fraction: float) -> str:
@@ -62,7 +62,8 @@ def _row(question: Question) -> tuple[list[str], list[str], str]:
             raise UnsupportedQuestion(question, "Excel")
         return [], [c.feedback for c in choices], "; ".join(_weighted(c.text, c.fraction) for c in choices)
     if kind == "numeric":
-        texts = [format_decimal(a.value) + (f" ± {format_decimal(a.tolerance)}" if a.tolerance else "")
+        texts = [ANY_OTHER if a.value is None else
+                 format_decimal(a.value) + (f" ± {format_decimal(a.tolerance)}" if a.tolerance else "")
                  for a in question.numeric]
         return ([], [a.feedback for a in question.numeric],
                 "; ".join(_weighted(t, a.fraction) for t, a in zip(texts, question.numeric)))
@@ -95,7 +96,8 @@ def write_xlsx(questions: list[Question], *, rows_to_format: int = 500) -> bytes
                   "difficulty": DIFFICULTY_NAMES.get(question.difficulty or 0, ""), "name": question.name,
                   "text": question.text, "answer": answer, "mark": _number_cell(question.default_mark),
                   "feedback": question.general_feedback, "grader_info": question.grader_info,
-                  "tags": ", ".join(question.tags)}
+                  "tags": ", ".join(question.tags), "idnumber": question.idnumber,
+                  "format": "" if question.format == "plain" else FORMAT_NAMES.get(question.format, "")}
         values.update({f"option {LETTERS[i]}": text for i, text in enumerate(options)})
         values.update({f"feedback {LETTERS[i]}": text for i, text in enumerate(feedback) if text})
         for column, (key, _header, _width) in enumerate(headers, 1):

@@ -18,8 +18,11 @@ class Command(BaseCommand):
         parser.add_argument("path")
         parser.add_argument("--units", action="store_true", help="The file holds units, not officials.")
         parser.add_argument("--dry-run", action="store_true", help="Only validate; write nothing.")
+        parser.add_argument("--encoding-checked", action="store_true",
+                            help="The names converted from TCVN3/VNI were checked: import them (without it, such a "
+                                 "file is only previewed).")
 
-    def handle(self, *args, path, units, dry_run, **options):
+    def handle(self, *args, path, units, dry_run, encoding_checked=False, **options):
         translation.activate("vi")
         file = Path(path)
         if not file.exists():
@@ -29,10 +32,16 @@ class Command(BaseCommand):
                            else (parsing.roster_validate, services.roster_apply))
         if import_running():
             raise CommandError(str(BUSY))
+        preview = False
         try:
             frame = parsing.read_table(file.read_bytes(), file.name)
             for warning in frame.attrs.get("warnings", []):
                 self.stdout.write(self.style.WARNING(warning))
+            preview = bool(frame.attrs.get("legacy_encoding")) and not encoding_checked and not dry_run
+            if preview:  # converted names are shown before they are written, as on the page
+                dry_run = True
+                for row, column, before, after in frame.attrs.get("legacy_samples", []):
+                    self.stdout.write(f"Dòng {row}, cột {column}: “{before}” → “{after}”")
             rows, errors = validate(frame, scope=scope)
         except parsing.ImportRefused as refused:
             errors = refused.errors
@@ -55,5 +64,9 @@ class Command(BaseCommand):
                   f"{result.transferred} chuyển đơn vị, {result.unchanged} không đổi")
         if dry_run:
             self.stdout.write(f"Hợp lệ: {len(rows)} dòng (chạy thử, chưa ghi). Nếu nhập: {counts}.")
+            if preview:
+                self.stdout.write(self.style.WARNING(
+                    "Tệp dùng bảng mã cũ nên chưa được ghi. Kiểm tra các tên đã chuyển mã ở trên; nếu đúng, chạy lại "
+                    "lệnh với --encoding-checked để nhập."))
             return
         self.stdout.write(self.style.SUCCESS(f"Đã nhập {counts}."))
