@@ -18,6 +18,9 @@ install: $(VENV)/.installed
 # The demo (and makemessages) run with DEBUG on, and so with the built-in development SECRET_KEY;
 # with DEBUG off config/settings.py refuses to start without a key of its own (the tests make one: tests/settings.py).
 setup run messages: export DEBUG ?= true
+# The public address links and certificate QR codes point at: the host and port this server answers on, unless
+# SITE_URL is given (behind a proxy, or HOST=0.0.0.0 served to other machines: their address for this one).
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 
 setup: install
 	$(PY) manage.py compile_translations > /dev/null
@@ -27,6 +30,7 @@ setup: install
 run: setup
 	@echo ""
 	@echo "  Trang web: http://$(HOST):$(PORT)/   (quản trị nội dung: http://$(HOST):$(PORT)/admin/)"
+	@echo "  Địa chỉ công khai (SITE_URL, mã QR của chứng nhận): $(SITE_URL)"
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

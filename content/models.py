@@ -141,6 +141,15 @@ class CourseIndexPage(SectionPage):
         return context
 
 
+class LessonCompletion(models.TextChoices):
+    """How a lesson of a course counts as studied, as Moodle's activity completion: the reader reaches its end,
+    moves on with "Next lesson", or says so with the "Mark as studied" button."""
+
+    END = "end", _("When the reader reaches the end of the lesson")
+    NEXT = "next", _("When the reader goes on with \"Next lesson\"")
+    BUTTON = "button", _("When the reader presses \"Mark as studied\"")
+
+
 class CoursePage(CachedPage):
     summary = models.TextField(_("summary"), blank=True)
     objectives = RichTextField(_("learning objectives"), blank=True, features=RICH_FEATURES)
@@ -148,6 +157,9 @@ class CoursePage(CachedPage):
     for_reform_officers = models.BooleanField(_("for officials in charge of administrative reform"), default=False)
     for_one_stop_receivers = models.BooleanField(_("for one-stop dossier receivers"), default=False)
     duration_minutes = models.PositiveIntegerField(_("estimated duration (minutes)"), default=60)
+    lesson_completion = models.CharField(
+        _("a lesson counts as studied"), max_length=8, choices=LessonCompletion.choices, default=LessonCompletion.END,
+        help_text=_("For every lesson of this course. The reader's place is remembered whichever you choose."))
     # No final exam here: content sits below exams, so the exam that goes with a module is set on the LMS
     # requirement that names the module (lms.models.Requirement.exam).
 
@@ -157,6 +169,7 @@ class CoursePage(CachedPage):
         MultiFieldPanel([FieldPanel("for_all_officials"), FieldPanel("for_reform_officers"),
                          FieldPanel("for_one_stop_receivers")], heading=_("Audience")),
         FieldPanel("duration_minutes"),
+        FieldPanel("lesson_completion"),
     ]
     search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("objectives")]
     parent_page_types = ["content.CourseIndexPage"]

@@ -130,7 +130,8 @@ def demo_content_load(*, home=None, path: Path = DEMO_FILE) -> dict:
             title=c["title"], slug=c["slug"], summary=c.get("summary", ""), objectives=c.get("objectives", ""),
             for_all_officials="all" in audience, for_reform_officers="is_reform_officer" in audience,
             for_one_stop_receivers="is_one_stop_receiver" in audience,
-            duration_minutes=c.get("duration_minutes", 60)))
+            duration_minutes=c.get("duration_minutes", 60),
+            lesson_completion=c.get("lesson_completion", CoursePage.lesson_completion.field.default)))
         counts["courses"] += 1
         for lesson in c["lessons"]:
             _publish(course, LessonPage(title=lesson["title"], slug=lesson["slug"],

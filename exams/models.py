@@ -433,3 +433,8 @@ class GradeChange(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+
+# Exam sessions (kỳ sát hạch): their own module, found by Django through this import.
+from .session_models import (Candidate, CouncilMember, ExamRoom, ExamSession, Incident, PreparedPaper,  # noqa: E402,F401
+                             RoomShift, Seat, SecondMarking, SessionLog, Shift)

@@ -299,6 +299,47 @@ def exam_monitor(exam, *, now=None) -> list[dict]:
     return out
 
 
+def exam_monitor_live(exam, *, now=None) -> dict:
+    """The monitor's JSON: every sitting with its time left, and the candidates who have not started (the
+    session's seats when the exam belongs to a session, else the exam's audience), grouped by room for a session."""
+    from django.utils import timezone
+
+    from org.models import Official
+    from org.selectors import audience_q
+
+    from .models import Attempt, Seat
+
+    now = now or timezone.now()
+    rows = exam_monitor(exam, now=now)
+    seats = {s.candidate.official_id: s for s in Seat.objects.filter(room_shift__shift__exam=exam)
+             .select_related("candidate__official__unit", "room_shift__room")}
+    started = {r["attempt"].official_id for r in rows}
+    out = []
+    for r in rows:
+        a = r["attempt"]
+        seat = seats.get(a.official_id)
+        out.append({"name": a.official.full_name, "unit": a.official.unit.name, "status": a.status,
+                    "status_label": a.get_status_display(), "answered": r["answered"], "slots": a.slot_count,
+                    "last_activity": timezone.localtime(r["last_activity"]).strftime("%H:%M:%S"),
+                    "focus_lost": r["focus_lost"], "idle": r["idle"],
+                    "seconds_left": max(0, int((a.deadline - now).total_seconds()))
+                    if a.status == Attempt.Status.IN_PROGRESS else None,
+                    "room": seat.room_shift.room.name if seat else "", "number": seat.candidate.number if seat else ""})
+    if seats:
+        waiting = [{"name": s.candidate.official.full_name, "unit": s.candidate.official.unit.name,
+                    "room": s.room_shift.room.name, "number": s.candidate.number,
+                    "attendance": s.get_attendance_display()}
+                   for s in sorted(seats.values(), key=lambda s: (s.room_shift.room.name, s.seat))
+                   if s.candidate.official_id not in started]
+    else:
+        waiting = [{"name": name, "unit": unit, "room": "", "number": code, "attendance": ""}
+                   for name, unit, code in Official.objects.filter(audience_q(exam)).exclude(pk__in=started)
+                   .order_by("unit__path", "name_folded").values_list("full_name", "unit__name", "employee_code")[:500]]
+    return {"rows": out, "not_started": waiting,
+            "counts": {"started": len(out), "submitted": sum(r["status"] != "in_progress" for r in out),
+                       "idle": sum(r["idle"] for r in out), "not_started": len(waiting)}}
+
+
 def exam_room_networks(*, now=None, lead_minutes: int = 60) -> list[str]:
     """The allowed IP ranges of published exams open now or opening within the hour (candidates sign in before the
     doors open): org.signin spares these rooms the open internet's per-address sign-in limits."""

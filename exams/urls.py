@@ -1,7 +1,7 @@
 """Every page of the exams app; the JSON endpoints of the exam room are in exams.api (mounted under /api/)."""
 from django.urls import path
 
-from .views import bank, grading, room
+from .views import bank, grading, room, sessions
 
 app_name = "exams"
 urlpatterns = [
@@ -25,9 +25,19 @@ urlpatterns = [
     path("thi/ket-qua/<int:pk>/", room.exam_review, name="review"),
     # Trainers, one exam: the sitting live, grading, results
     path("thi/<int:pk>/giam-sat/", grading.monitor, name="monitor"),
+    path("thi/<int:pk>/giam-sat.json", grading.monitor_live, name="monitor_live"),
     path("thi/<int:pk>/cham-tu-luan/", grading.essay_queue, name="essay_queue"),
     path("thi/<int:pk>/cham-tu-luan/<int:slot_pk>/", grading.essay_grade, name="essay_grade"),
     path("thi/<int:pk>/cham-lai/", grading.regrade, name="regrade"),
     path("thi/<int:pk>/ket-qua/", grading.results, name="results"),
     path("thi/<int:pk>/ket-qua.csv", grading.results_csv, name="results_csv"),
+    # Exam sessions (kỳ sát hạch): the council's pages and the supervisors' consoles
+    path("ky-sat-hach/", sessions.session_list, name="sessions"),
+    path("ky-sat-hach/<int:pk>/", sessions.session_detail, name="session"),
+    path("ky-sat-hach/<int:pk>/in/<str:kind>.pdf", sessions.session_print, name="session_print"),
+    path("ky-sat-hach/<int:pk>/ket-qua.xlsx", sessions.session_results_xlsx, name="session_results_xlsx"),
+    path("ky-sat-hach/phong/<int:pk>/", sessions.room_console, name="room_console"),
+    path("ky-sat-hach/phong/<int:pk>/trang-thai.json", sessions.room_live_json, name="room_live"),
+    path("ky-sat-hach/phong/<int:pk>/bien-ban.pdf", sessions.room_minutes_pdf, name="room_minutes"),
+    path("ky-sat-hach/phuc-khao/<int:pk>/", sessions.second_marking_request, name="second_marking_request"),
 ]

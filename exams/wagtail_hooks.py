@@ -4,13 +4,14 @@ from django import forms
 from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, Panel, TabbedInterface
+from wagtail.admin.panels import (FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, Panel,
+                                  TabbedInterface)
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.models import CreateView, EditView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from .forms.admin import ExamAdminForm, ExamOverrideAdminForm, ExamSectionAdminForm
-from .models import Exam, ExamOverride, ExamSection, Topic
+from .forms.admin import ExamAdminForm, ExamOverrideAdminForm, ExamSectionAdminForm, ExamSessionAdminForm
+from .models import Exam, ExamOverride, ExamSection, ExamSession, Topic
 
 
 class TopicViewSet(ModelViewSet):
@@ -132,12 +133,81 @@ class ExamOverrideViewSet(ModelViewSet):
     ], base_form_class=ExamOverrideAdminForm)
 
 
+class _SessionRooms:
+    """After a session is saved, every shift has every room (the supervisors' consoles hang on them)."""
+
+    def save_instance(self):
+        from .services import session_room_shifts_sync
+
+        instance = super().save_instance()
+        session_room_shifts_sync(session=instance)
+        return instance
+
+
+class ExamSessionCreateView(_SessionRooms, CreateView):
+    pass
+
+
+class ExamSessionEditView(_SessionRooms, EditView):
+    pass
+
+
+class ExamSessionViewSet(ModelViewSet):
+    model = ExamSession
+    icon = "group"
+    add_view_class = ExamSessionCreateView
+    edit_view_class = ExamSessionEditView
+    list_display = ["title", "starts_on", "place", "status"]
+    search_fields = ["title"]
+    edit_handler = TabbedInterface([
+        ObjectList([
+            FieldPanel("title"), FieldPanel("decision"), FieldPanel("organiser"),
+            FieldRowPanel([FieldPanel("starts_on"), FieldPanel("place")]),
+            FieldRowPanel([FieldPanel("number_prefix"), FieldPanel("second_marking_allowed")]),
+        ], heading=_("Session")),
+        ObjectList([InlinePanel("members", label=_("Council member"), panels=[
+            FieldRowPanel([FieldPanel("full_name"), FieldPanel("position")]),
+            FieldRowPanel([FieldPanel("role"), FieldPanel("user")])])], heading=_("Council")),
+        ObjectList([InlinePanel("shifts", label=_("Shift"), panels=[
+            FieldRowPanel([FieldPanel("name"), FieldPanel("exam"), FieldPanel("starts_at")])]),
+            InlinePanel("rooms", label=_("Room"), panels=[
+                FieldRowPanel([FieldPanel("name"), FieldPanel("location"), FieldPanel("seats")]),
+                FieldPanel("allowed_ip_ranges")])], heading=_("Shifts and rooms")),
+        ObjectList([
+            MultiFieldPanel([
+                FieldPanel("audience_units"), FieldPanel("audience_include_subunits"),
+                FieldPanel("audience_reform_officers"), FieldPanel("audience_one_stop_receivers"),
+                FieldPanel("audience_leaders"), FieldPanel("audience_categories"),
+            ], heading=_("Candidates by rule")),
+            FieldPanel("listed_codes"),
+        ], heading=_("Candidates")),
+    ], base_form_class=ExamSessionAdminForm)
+
+
 class ExamsGroup(ModelViewSetGroup):
     menu_label = _("Exams")
     menu_icon = "tasks"
-    items = (ExamViewSet, ExamSectionViewSet, ExamOverrideViewSet, TopicViewSet)
+    items = (ExamViewSet, ExamSectionViewSet, ExamOverrideViewSet, TopicViewSet, ExamSessionViewSet)
 
 
 @hooks.register("register_admin_viewset")
 def register_exams():
     return ExamsGroup()
+
+
+@hooks.register("org_dashboard_user")
+def session_duties_card(context, user):
+    """On the signed-in person's page: the exam sessions they sit on the council of, and the rooms they supervise."""
+    from django.template.loader import render_to_string
+
+    from .models import CouncilMember, RoomShift
+
+    from .session_selectors import MANAGING_ROLES
+
+    seats = (CouncilMember.objects.filter(user=user, role__in=MANAGING_ROLES).select_related("session")
+             .order_by("-session__starts_on")[:10])
+    rooms = (RoomShift.objects.filter(supervisors=user).exclude(status=RoomShift.Status.CLOSED)
+             .select_related("shift__session", "room").order_by("shift__starts_at")[:20])
+    if not seats and not rooms:
+        return ""
+    return render_to_string("exams/sessions/_dashboard_card.html", {"seats": seats, "rooms": rooms})

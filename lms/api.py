@@ -1,10 +1,13 @@
 """The LMS's JSON endpoints: the signed-in official's learning and their lesson progress (the lesson page's
 resume point). Officials only ever reach their own records."""
 import datetime as dt
+from typing import Literal
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
+from ninja.errors import HttpError
 
 from org.guards import official_or_403
 
@@ -60,6 +63,8 @@ class ProgressIn(Schema):
     position: float | None = Field(None, ge=0, le=1)
     anchor: str = Field("", max_length=64)
     completed: bool = False
+    # What the reader did to finish the lesson; it must be the way the lesson's course counts lessons as studied.
+    how: Literal["end", "next", "button"] = "button"
 
 
 class ProgressOut(Schema):
@@ -114,7 +119,7 @@ def lesson_progress_get(request, lesson_id: int):
 
 
 @router.post("/lms/lessons/{lesson_id}/progress", response=ProgressOut,
-             summary="Record my resume point in a lesson, or mark it studied")
+             summary="Record my resume point in a lesson, or mark it studied (as its course counts lessons: how)")
 def lesson_progress_post(request, lesson_id: int, payload: ProgressIn):
     official = _official(request)
     lesson = _lesson(lesson_id)
@@ -122,6 +127,12 @@ def lesson_progress_post(request, lesson_id: int, payload: ProgressIn):
     position = payload.position
     if position is not None and existing is not None:
         position = max(position, existing.position)  # the furthest point reached, whatever order requests arrive in
-    progress = services.lesson_progress_record(official=official, lesson=lesson, position=position,
-                                               anchor=payload.anchor, completed=payload.completed)
+    try:
+        progress = services.lesson_progress_record(official=official, lesson=lesson, position=position,
+                                                   anchor=payload.anchor, completed=payload.completed,
+                                                   how=payload.how if payload.completed else None)
+    except PermissionDenied as refused:
+        raise HttpError(403, str(refused)) from None
+    except ValidationError as refused:
+        raise HttpError(409, " ".join(refused.messages)) from None
     return _out(lesson.pk, progress)

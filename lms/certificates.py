@@ -8,7 +8,7 @@ import logging
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from .models import Certificate
 
@@ -17,7 +17,8 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def verify_url(certificate: Certificate) -> str:
-    """The absolute address of the certificate's public verification page."""
+    """The absolute address of the certificate's public verification page, on the platform's configured public
+    address (`SITE_URL`, which `make run` sets from HOST and PORT): what the QR code encodes."""
     return settings.SITE_URL.rstrip("/") + reverse("lms:verify", args=[certificate.code])
 
 
@@ -40,6 +41,7 @@ def certificate_html(certificate: Certificate) -> str:
         return render_to_string("lms/certificate_pdf.html", {
             "cert": certificate, "verify_url": url, "qr": qr_data_uri(url),
             "plan_clause": certificate.completion.requirement.plan_clause,
+            "signed_on": timezone.localdate(certificate.issued_at),
         })
 
 

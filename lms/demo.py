@@ -12,13 +12,14 @@ import random
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from org.models import Official, Unit
 
 from . import rules, services
-from .models import Assignment, Attendance, Completion, LessonProgress, Requirement, TrainingSession
+from .models import (Assignment, Attendance, Certificate, CertificateTemplate, Completion, LessonProgress, Requirement,
+                     TrainingSession)
 from .selectors import module_lessons
 
 PROVINCE_CODE = "75"
@@ -76,20 +77,38 @@ def seed_lms(*, seed: int = 2020) -> dict:
         exam=exam, due_date=dt.date(2020, 9, 30), validity_months=24, renewal_window_days=60,
         audience_one_stop_receivers=True)
     one_stop.modules.set([mot_cua, phan_mem])
+    services.lms_permissions_setup()
+    letterhead = {"issuer_parent": "UBND TỈNH ĐỒNG NAI", "issuer": "SỞ NỘI VỤ", "title": "Giấy chứng nhận",
+                  "place": "Đồng Nai"}
+    one_stop.certificate_template = CertificateTemplate.objects.create(
+        name="Sở Nội vụ – nghiệp vụ một cửa", **letterhead,
+        programme="Bồi dưỡng nghiệp vụ tiếp nhận và trả kết quả giải quyết thủ tục hành chính theo cơ chế một cửa",
+        signer_authority="KT. GIÁM ĐỐC", signer_position="PHÓ GIÁM ĐỐC", signer_name="Trần Thị Thanh Hà",
+        number_suffix="/GCN-SNV")
+    one_stop.save(update_fields=["certificate_template"])
 
     reform = Requirement.objects.create(
         title="100% công chức phụ trách CCHC được bồi dưỡng nghiệp vụ cải cách hành chính",
         plan_clause="KH 15122/KH-UBND, mục II.4.c; Phụ lục, mục IV.3",
         description="Công chức phụ trách cải cách hành chính học học phần về thủ tục hành chính và kiểm soát thủ tục "
                     "hành chính, và tham dự một buổi tập huấn nghiệp vụ do Sở Nội vụ tổ chức (đợt đầu tháng 10/2020).",
-        requires_attendance=True, due_date=dt.date(2020, 12, 31), audience_reform_officers=True)
+        requires_attendance=True, due_date=dt.date(2020, 12, 31), audience_reform_officers=True,
+        certificate_template=CertificateTemplate.objects.create(
+            name="Sở Nội vụ – nghiệp vụ cải cách hành chính", **letterhead,
+            programme="Bồi dưỡng nghiệp vụ cải cách hành chính cho công chức phụ trách cải cách hành chính",
+            signer_position="GIÁM ĐỐC", signer_name="Nguyễn Văn Phúc", number_suffix="/GCN-CCHC"))
     reform.modules.set([tthc])
 
     leaders = Requirement.objects.create(
         title="Lãnh đạo đơn vị sử dụng chữ ký số trong giải quyết thủ tục hành chính",
         plan_clause="KH 15122/KH-UBND, mục II.6",
         description="Lãnh đạo các đơn vị, địa phương học học phần về chữ ký số và văn bản điện tử; học lại hằng năm.",
-        due_date=dt.date(2024, 6, 30), validity_months=12, renewal_window_days=30, audience_leaders=True)
+        due_date=dt.date(2024, 6, 30), validity_months=12, renewal_window_days=30, audience_leaders=True,
+        certificate_template=CertificateTemplate.objects.create(
+            name="Sở Nội vụ – chữ ký số", **letterhead,
+            programme="Bồi dưỡng kỹ năng sử dụng chữ ký số và văn bản điện tử trong giải quyết thủ tục hành chính",
+            signer_authority="KT. GIÁM ĐỐC", signer_position="PHÓ GIÁM ĐỐC", signer_name="Trần Thị Thanh Hà",
+            number_suffix="/GCN-CKS"))
     leaders.modules.set([chu_ky_so])
     for requirement, day in ((one_stop, PLAN_DAY), (reform, PLAN_DAY), (leaders, SIGNATURE_DAY)):
         requirement.audience_units.set(units)
@@ -204,7 +223,10 @@ def _complete(requirement, dates: dict[int, list[dt.datetime]], lessons, session
     Completion.objects.bulk_create(completions, batch_size=2000)
     saved = list(Completion.objects.filter(requirement=requirement).select_related("official", "requirement")
                  .order_by("official_id", "completed_at"))
-    services.certificates_issue(completions=saved)
+    # Numbered in the order they were earned, and dated the day they were (issued then, in the story the demo tells).
+    services.certificates_issue(completions=sorted(saved, key=lambda c: c.completed_at))
+    Certificate.objects.filter(completion__requirement=requirement).update(issued_at=Subquery(
+        Completion.objects.filter(pk=OuterRef("completion_id")).values("completed_at")[:1]))
     latest = {c.official_id: c for c in saved}  # ordered: the last one wins
     first = {}
     for c in saved:
@@ -269,8 +291,6 @@ def seed_newcomers(official_ids: list[int], *, seed: int = 2026) -> int:
 def reset() -> None:
     """Remove the LMS's records of the demo (requirements, assignments, progress, completions and their
     certificates, sessions and attendance), so the roster and the unit tree under them can go too (demo only)."""
-    from .models import Certificate
-
     with transaction.atomic():
         Certificate.objects.all().delete()
         Attendance.objects.all().delete()
@@ -279,3 +299,4 @@ def reset() -> None:
         LessonProgress.objects.all().delete()
         TrainingSession.objects.all().delete()
         Requirement.objects.all().delete()
+        CertificateTemplate.objects.all().delete()

@@ -26,7 +26,7 @@ class RequirementForm(_RuleForm):
         model = Requirement
         fields = ["title", "plan_clause", "description", "modules", "exam", "requires_attendance", "due_date",
                   "newcomer_days", "validity_months", "renewal_window_days", "target_percent", "is_active",
-                  "audience_units", "audience_include_subunits", "audience_reform_officers",
+                  "certificate_template", "audience_units", "audience_include_subunits", "audience_reform_officers",
                   "audience_one_stop_receivers", "audience_leaders", "audience_categories", "audience_ranks"]
         widgets = {"due_date": DATE_WIDGET, "description": forms.Textarea(attrs={"rows": 3}),
                    "modules": forms.CheckboxSelectMultiple}

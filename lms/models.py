@@ -15,6 +15,58 @@ from django.utils.translation import gettext_lazy as _, pgettext_lazy
 from org.models import Audience
 
 
+class CertificateTemplate(models.Model):
+    """How the certificates of the requirements that use it read and are numbered, as an official document: the
+    governing and issuing bodies, the title, the programme completed, the place of the date line, the signer,
+    and the number series (the next number is taken under a row lock, so numbers have no gaps or duplicates)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True,
+                            help_text=_("How trainers and personnel officers find it, e.g. \"Sở Nội vụ – one-stop\"."))
+    issuer_parent = models.CharField(
+        _("governing body"), max_length=255, blank=True,
+        help_text=_("The first line of the letterhead, above the issuing body, e.g. UBND TỈNH ĐỒNG NAI."))
+    issuer = models.CharField(_("issuing body"), max_length=255, help_text=_("e.g. SỞ NỘI VỤ."))
+    title = models.CharField(_("certificate title"), max_length=120, default="Giấy chứng nhận")
+    programme = models.CharField(
+        _("programme"), max_length=255, blank=True,
+        help_text=_("What the holder completed, as the certificate names it, e.g. \"Bồi dưỡng nghiệp vụ một cửa\". "
+                    "Empty: the requirement's title."))
+    place = models.CharField(_("place"), max_length=64, default="Đồng Nai",
+                             help_text=_("Where it is signed, for the line \"Đồng Nai, ngày … tháng … năm …\"."))
+    signer_authority = models.CharField(_("signing for"), max_length=64, blank=True,
+                                        help_text=_("When a deputy signs, e.g. KT. GIÁM ĐỐC; otherwise empty."))
+    signer_position = models.CharField(_("signer's position"), max_length=120, help_text=_("e.g. GIÁM ĐỐC."))
+    signer_name = models.CharField(_("signer's name"), max_length=120)
+    number_suffix = models.CharField(_("number suffix"), max_length=32, blank=True,
+                                     help_text=_("Written after the number, e.g. /GCN-SNV gives \"Số: 125/GCN-SNV\"."))
+    next_number = models.PositiveIntegerField(_("next number"), default=1, validators=[MinValueValidator(1)],
+                                              help_text=_("The number the next certificate of this series gets."))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("certificate template")
+        verbose_name_plural = _("certificate templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        if self.pk:
+            last = self.certificates.aggregate(last=models.Max("serial"))["last"]
+            if last is not None and self.next_number <= last:
+                raise ValidationError({"next_number": _("Certificate number %(n)s has been issued already: the next "
+                                                        "number must be higher.") % {"n": last}})
+
+    def number(self, serial: int) -> str:
+        return f"{serial}{self.number_suffix}"
+
+    def letterhead(self) -> dict:
+        """What a certificate copies at issue, so it reads the same whatever the template becomes."""
+        return {key: getattr(self, key) for key in ("issuer_parent", "issuer", "title", "place", "signer_authority",
+                                                    "signer_position", "signer_name")}
+
+
 class Requirement(Audience):
     """A target from the plan: officials in the audience must complete the modules, pass the exam and/or attend
     a session by the due date, and again before each completion expires."""
@@ -43,6 +95,11 @@ class Requirement(Audience):
     target_percent = models.DecimalField(_("target (%)"), max_digits=5, decimal_places=2, default=100,
                                          validators=[MinValueValidator(0), MaxValueValidator(100)])
     is_active = models.BooleanField(_("active"), default=True)
+    certificate_template = models.ForeignKey(
+        CertificateTemplate, null=True, blank=True, on_delete=models.PROTECT, related_name="requirements",
+        verbose_name=_("certificate template"),
+        help_text=_("Issuing body, signer and number series of its certificates. Empty: a certificate without a "
+                    "number."))
     # The subtree of the personnel officer who owns it; empty for province-wide requirements set by administrators.
     scope_unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("managed by unit"))
@@ -153,6 +210,12 @@ class Certificate(models.Model):
 
     completion = models.OneToOneField(Completion, on_delete=models.PROTECT, related_name="certificate")
     code = models.CharField(_("verification code"), max_length=20, unique=True)
+    # From the requirement's template at issue: its place in the number series and the letterhead it carries.
+    template = models.ForeignKey(CertificateTemplate, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="certificates", verbose_name=_("certificate template"))
+    serial = models.PositiveIntegerField(null=True, blank=True)
+    number = models.CharField(_("number"), max_length=64, blank=True)
+    letterhead = models.JSONField(default=dict, blank=True)
     holder_name = models.CharField(_("holder"), max_length=255)
     title = models.CharField(_("title"), max_length=255)
     completed_on = models.DateField(_("completed on"))
@@ -165,6 +228,7 @@ class Certificate(models.Model):
         ordering = ["-issued_at"]
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
+        constraints = [models.UniqueConstraint(fields=["template", "serial"], name="one_certificate_per_number")]
 
     def __str__(self) -> str:
         return self.code

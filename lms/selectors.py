@@ -212,6 +212,15 @@ def lesson_progress_of(official: Official, lesson_id: int) -> LessonProgress | N
     return LessonProgress.objects.filter(official=official, lesson_id=lesson_id).first()
 
 
+def module_open_to(official: Official, course) -> bool:
+    """Whether an official may have a module's lessons count as studied: it is open to their roles (the course's
+    audience), or a requirement they are assigned to names it."""
+    if course.for_all_officials or (course.for_reform_officers and official.is_reform_officer) or (
+            course.for_one_stop_receivers and official.is_one_stop_receiver):
+        return True
+    return Assignment.objects.filter(official=official, active=True, requirement__modules=course.pk).exists()
+
+
 def lessons_studied(official: Official, course_id: int) -> set[int]:
     """Ids of the lessons of a module the official has marked as studied."""
     return set(LessonProgress.objects.filter(official=official, course_id=course_id, completed_at__isnull=False)

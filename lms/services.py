@@ -7,17 +7,18 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, Max, OuterRef, Q, Value, When
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 
 from org.models import Official
 from org.selectors import audience_q
 
 from . import rules, selectors
-from .models import (Assignment, Attendance, Certificate, Completion, LessonProgress, Requirement, TrainingSession)
+from .models import (Assignment, Attendance, Certificate, CertificateTemplate, Completion, LessonProgress, Requirement,
+                     TrainingSession)
 from .selectors import chunks
 
 logger = logging.getLogger(__name__)
@@ -264,7 +265,8 @@ def _completions_by_key(requirement: Requirement, new: list[Completion]) -> dict
     # bulk_create with ignore_conflicts leaves no primary keys: read the rows back.
     out = {}
     for chunk in chunks([c.official_id for c in new]):
-        for c in Completion.objects.filter(requirement=requirement, official_id__in=chunk).select_related("official"):
+        for c in Completion.objects.filter(requirement=requirement, official_id__in=chunk).select_related(
+                "official", "requirement"):
             out[(c.official_id, c.completed_at)] = c
     wanted = {(c.official_id, c.completed_at) for c in new}
     return {k: v for k, v in out.items() if k in wanted}
@@ -291,19 +293,52 @@ def certificate_code() -> str:
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
+def _certificate(completion: Completion, template: CertificateTemplate | None, serial: int | None) -> Certificate:
+    requirement = completion.requirement
+    return Certificate(
+        completion=completion, code=certificate_code(), holder_name=completion.official.full_name,
+        title=(template.programme if template and template.programme else requirement.title),
+        completed_on=timezone.localdate(completion.completed_at), valid_until=completion.expires_at,
+        template=template, serial=serial, number=template.number(serial) if template else "",
+        letterhead=template.letterhead() if template else {})
+
+
+def _numbered(completions: list[Completion]) -> list[Certificate]:
+    """Certificates for the completions, numbered from their requirement's template series in the order given.
+    Call inside a transaction: the template rows stay locked until it ends, and a rollback gives the numbers back,
+    so concurrent issuers neither skip nor repeat one."""
+    templates: dict[int, CertificateTemplate] = {}
+    wanted = sorted({c.requirement.certificate_template_id for c in completions} - {None})
+    for template in CertificateTemplate.objects.select_for_update().filter(pk__in=wanted).order_by("pk"):
+        templates[template.pk] = template  # locked in one order: two issuers cannot deadlock
+        # An admin form saved with a stale counter (its page opened before the last issue) cannot make a number
+        # repeat: the series goes on after the highest number issued.
+        last = Certificate.objects.filter(template=template).aggregate(last=Max("serial"))["last"] or 0
+        template.next_number = max(template.next_number, last + 1)
+    certs = []
+    for c in completions:
+        template = templates.get(c.requirement.certificate_template_id)
+        serial = None
+        if template is not None:
+            serial = template.next_number
+            template.next_number += 1
+        certs.append(_certificate(c, template, serial))
+    for template in templates.values():
+        CertificateTemplate.objects.filter(pk=template.pk).update(next_number=template.next_number)
+    return certs
+
+
 def certificates_issue(*, completions: list[Completion]) -> list[Certificate]:
-    """Issue the certificate of each completion that has none yet."""
+    """Issue the certificate of each completion that has none yet, numbered in the order given."""
     if not completions:
         return []
     have = set()
     for chunk in chunks([c.pk for c in completions]):
         have |= set(Certificate.objects.filter(completion_id__in=chunk).values_list("completion_id", flat=True))
     todo = [c for c in completions if c.pk not in have]
-    certs = [Certificate(completion=c, code=certificate_code(), holder_name=c.official.full_name,
-                         title=c.requirement.title, completed_on=timezone.localdate(c.completed_at),
-                         valid_until=c.expires_at) for c in todo]
     try:
         with transaction.atomic():
+            certs = _numbered(todo)
             Certificate.objects.bulk_create(certs, batch_size=1000)
     except IntegrityError:  # a code clash (about 1 in 10^18) or a concurrent issue: one at a time instead
         certs = [certificate_issue(completion=c) for c in todo]
@@ -311,17 +346,17 @@ def certificates_issue(*, completions: list[Completion]) -> list[Certificate]:
 
 
 def certificate_issue(*, completion: Completion) -> Certificate:
-    """The certificate of one completion, issued now if it has none."""
+    """The certificate of one completion, issued now (with the next number of its template's series) if it has
+    none."""
     existing = Certificate.objects.filter(completion=completion).first()
     if existing:
         return existing
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                return Certificate.objects.create(
-                    completion=completion, code=certificate_code(), holder_name=completion.official.full_name,
-                    title=completion.requirement.title, completed_on=timezone.localdate(completion.completed_at),
-                    valid_until=completion.expires_at)
+                cert = _numbered([completion])[0]
+                cert.save(force_insert=True)
+                return cert
         except IntegrityError:
             existing = Certificate.objects.filter(completion=completion).first()
             if existing:
@@ -329,13 +364,36 @@ def certificate_issue(*, completion: Completion) -> Certificate:
     raise RuntimeError("could not draw a unique certificate code")
 
 
+def lms_permissions_setup() -> None:
+    """Trainers edit certificate templates in the admin (none may delete one a certificate was issued from: the
+    database refuses); personnel officers, who have no admin, choose one on their requirements. Idempotent."""
+    from django.contrib.auth.models import Group, Permission
+
+    from org import roles
+
+    perms = Permission.objects.filter(content_type__app_label="lms", codename__in=[
+        f"{action}_certificatetemplate" for action in ("add", "change", "view")])
+    trainer, _created = Group.objects.get_or_create(name=roles.TRAINER)
+    trainer.permissions.add(*perms)
+
+
 # --- Lesson progress -------------------------------------------------------------------------------------------
 
 def lesson_progress_record(*, official: Official, lesson, position: float | None = None, anchor: str = "",
-                           completed: bool = False) -> LessonProgress:
-    """Remember where an official is in a lesson (the furthest point reached), and mark it finished when they
-    say so; finishing queues the completion check for their requirements."""
+                           completed: bool = False, how: str | None = None) -> LessonProgress:
+    """Remember where an official is in a lesson (the furthest point reached), and mark it finished; finishing
+    queues the completion check for their requirements. A lesson only counts as studied in a module open to the
+    official (PermissionDenied otherwise); `how` is what the reader did ("end", "next" or "button", from a page
+    or the API), refused unless it is the way the lesson's course counts lessons (its `lesson_completion`)."""
     course = lesson.get_parent()
+    if completed:
+        course = course.specific
+        if not selectors.module_open_to(official, course):
+            raise PermissionDenied(_("This module is neither assigned nor open to you: its lessons do not count "
+                                     "as studied."))
+        if how is not None and how != course.lesson_completion:
+            raise ValidationError(_("In this course a lesson counts as studied %(way)s.")
+                                  % {"way": _LESSON_WAYS.get(course.lesson_completion, "")})
     progress, created = LessonProgress.objects.get_or_create(official=official, lesson_id=lesson.pk,
                                                              defaults={"course_id": course.pk})
     fields = []
@@ -352,6 +410,11 @@ def lesson_progress_record(*, official: Official, lesson, position: float | None
 
         transaction.on_commit(lambda: completions_evaluate_task.delay(official_ids=[official.pk]))
     return progress
+
+
+_LESSON_WAYS = {"end": gettext_lazy("when the reader reaches its end"),
+                "next": gettext_lazy("when the reader goes on to the next lesson"),
+                "button": gettext_lazy("when the reader presses \"Mark as studied\"")}
 
 
 # --- Sessions and attendance -----------------------------------------------------------------------------------

@@ -47,12 +47,20 @@ def my_learning(request):
 @login_required
 @require_POST
 def lesson_done(request, lesson_id: int):
+    """A lesson finished by its "Mark as studied" button, or by "Next lesson" in a course that counts lessons so
+    (`how=next`); then on to the following lesson, or back to "My learning" after the last one."""
     from content.models import LessonPage
 
     official = _official(request)
     lesson = get_object_or_404(LessonPage.objects.live().public(), pk=lesson_id)
-    services.lesson_progress_record(official=official, lesson=lesson, position=1.0, completed=True)
-    messages.success(request, _("Lesson marked as studied."))
+    how = "next" if request.POST.get("how") == "next" else "button"
+    try:
+        services.lesson_progress_record(official=official, lesson=lesson, position=1.0, completed=True, how=how)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+        return redirect(lesson.url)
+    if how == "button":
+        messages.success(request, _("Lesson marked as studied."))
     following = (LessonPage.objects.sibling_of(lesson, inclusive=False).live().public()
                  .filter(path__gt=lesson.path).order_by("path").first())
     return redirect(following.url if following else "lms:my_learning")

@@ -5,3 +5,6 @@ each is a Wagtail hook name, called as fn(context, official)."""
 DASHBOARD_OFFICIAL = "org_dashboard_official"
 # Cards at the foot of an official's page in the roster.
 OFFICIAL_PAGE = "org_official_page"
+
+# Cards on the signed-in person's page for everyone, with or without a roster record: fn(context, user).
+DASHBOARD_USER = "org_dashboard_user"

@@ -79,3 +79,14 @@ class ExamSectionAdminForm(WagtailAdminModelForm):
         # Let the model's clean() know whether fixed questions were chosen in this form.
         self.instance._fixed_chosen = bool(self.cleaned_data.get("fixed_questions"))
         super()._post_clean()
+
+
+class ExamSessionAdminForm(AudienceFormMixin, WagtailAdminModelForm):
+    """A session's details, its council, rooms and shifts, and whom its candidate list may be drawn from."""
+
+    audience_units = audience_units_field(widget=forms.SelectMultiple(attrs={"size": 12}))
+    audience_categories = audience_categories_field(label=gettext_lazy("categories"))
+    audience_ranks = None
+    listed_codes = listed_codes_field(
+        label=gettext_lazy("Candidates listed by employee code"), rows=5,
+        help_text=gettext_lazy("One employee code per line, added to the list whatever the rule above says."))

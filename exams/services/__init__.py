@@ -13,6 +13,10 @@ from .errors import AccessCodeNeeded, AnswerInvalid, AttemptClosed, ExamRefused,
 from .permissions import exam_permissions_setup
 from .room import (ACCESS_CODE_TRIES, ACCESS_CODE_WINDOW, EVENTS_PER_MINUTE, access_code_check, attempt_claim,
                    attempt_log, ip_allowed, room_rules_forget, sitting_guard)
+from .sessions import (incident_record, room_shift_close, room_shift_open, seat_check_in, seat_move,
+                       second_marking_decide, second_marking_mark, second_marking_request, session_candidates_add,
+                       session_candidates_from_audience, session_candidates_from_codes, session_publish,
+                       session_room_shifts_sync, session_seats_assign)
 from .sittings import (FINALISE_BATCH, SAVE_GRACE, Terms, attempt_extend_open, attempt_start, attempt_submit,
                        attempts_finalise_overdue, exam_override_save, exam_terms)
 
@@ -24,6 +28,9 @@ __all__ = [
     "access_code_check", "answer_save", "answer_save_own", "attempt_claim", "attempt_extend_open", "attempt_log",
     "attempt_start", "attempt_submit", "attempts_finalise_overdue", "bank_import", "clean_html",
     "exam_override_save", "exam_permissions_setup", "exam_terms", "files_store", "ip_allowed", "parse_bank_file",
-    "question_save", "read_bank_file",
+    "question_save", "read_bank_file", "incident_record", "room_shift_close", "room_shift_open", "seat_check_in",
+    "seat_move", "second_marking_decide", "second_marking_mark", "second_marking_request", "session_candidates_add",
+    "session_candidates_from_audience", "session_candidates_from_codes", "session_publish",
+    "session_room_shifts_sync", "session_seats_assign",
     "question_set_active", "room_rules_forget", "sanitised", "sitting_guard", "topic_get_or_create", "version_data",
 ]

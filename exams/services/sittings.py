@@ -72,8 +72,13 @@ class Terms:
 
 def exam_terms(*, exam: Exam, official) -> Terms:
     """The exam's window, attempts and time for this official, with their personal accommodation if any."""
+    from ..models import Seat
+
     override = ExamOverride.objects.filter(exam=exam, official=official).first()
     terms = Terms(exam.opens_at, exam.closes_at, exam.attempts_allowed, exam.time_limit_minutes)
+    # Time a supervisor added in the room (an incident) counts like an accommodation.
+    terms.minutes += sum(Seat.objects.filter(room_shift__shift__exam=exam, candidate__official=official)
+                         .values_list("extra_minutes", flat=True))
     if override is not None:
         terms.opens_at = override.opens_at or terms.opens_at
         terms.closes_at = override.closes_at or terms.closes_at
@@ -93,9 +98,15 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: 
     deadline."""
     from org.selectors import in_audience
 
+    from .sessions import paper_from_prepared, seat_for_start, seat_start_check
+
     now = now or timezone.now()
     if not ip_allowed(exam.allowed_ip_ranges, ip):
         raise ip_refusal(ip)
+    # An exam of a session (kỳ sát hạch) is started only in the candidate's room, once its shift is open.
+    seat = seat_for_start(exam=exam, official=official)
+    if seat is not None:
+        seat_start_check(seat=seat, ip=ip)
     open_attempt = Attempt.objects.select_for_update().filter(exam=exam, official=official,
                                                              status=Attempt.Status.IN_PROGRESS).first()
     if open_attempt is not None:
@@ -108,7 +119,7 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: 
             return open_attempt
     if not exam.is_published:
         raise ExamRefused(_("This exam is not open now."))
-    if not in_audience(exam, official):
+    if seat is None and not in_audience(exam, official):  # a session's list replaces the exam's audience
         raise ExamRefused(_("You are not on the list of candidates for this exam. If you think you should be, "
                             "contact your unit's personnel officer."))
     terms = exam_terms(exam=exam, official=official)
@@ -118,19 +129,26 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: 
     done = Attempt.objects.filter(exam=exam, official=official).count()
     if terms.attempts_allowed and done >= terms.attempts_allowed:
         raise ExamRefused(_("You have used all the attempts this exam allows."))
-    rng = Random(secrets.randbits(64))
-    drawn = _draw(exam, rng)
-    if exam.shuffle_questions:
-        rng.shuffle(drawn)
+    prepared = getattr(seat, "paper", None) if seat is not None else None
+    if prepared is None:
+        rng = Random(secrets.randbits(64))
+        drawn = _draw(exam, rng)
+        if exam.shuffle_questions:
+            rng.shuffle(drawn)
     deadline = now + dt.timedelta(minutes=terms.minutes)
     if terms.closes_at:
         deadline = min(deadline, terms.closes_at)
     try:
-        attempt = Attempt.objects.create(exam=exam, official=official, number=done + 1, started_at=now,
-                                         deadline=deadline, started_ip=ip, slot_count=len(drawn),
-                                         max_score=sum((p for _q, p, _b in drawn), Decimal(0)))
+        attempt = Attempt.objects.create(
+            exam=exam, official=official, number=done + 1, started_at=now, deadline=deadline, started_ip=ip,
+            slot_count=len(prepared.slots) if prepared else len(drawn),
+            max_score=prepared.max_score if prepared else sum((p for _q, p, _b in drawn), Decimal(0)))
     except IntegrityError:  # a second tab started at the same moment: use the sitting it created
         raise ExamRefused(_("This exam was just started in another window. Reload the page to continue."))
+    if prepared is not None:  # drawn and frozen at check-in: the start copies it
+        AttemptQuestion.objects.bulk_create(paper_from_prepared(seat=seat, attempt=attempt))
+        AttemptEvent.objects.create(attempt=attempt, kind="start", at=now, ip=ip, detail={"seat": seat.pk})
+        return attempt
     slots = []
     for i, (question, points, (section_id, draw)) in enumerate(drawn, start=1):
         # Each paper its own option order and identifiers, from the system's cryptographic RNG: nothing the candidate

@@ -39,6 +39,16 @@ def monitor(request, pk: int):
     return render(request, "exams/monitor.html", {"exam": exam, "rows": rows, "counts": counts})
 
 
+@login_required
+@trainers_only(gettext_lazy("The question bank is for trainers."))
+def monitor_live(request, pk: int):
+    """The monitor's data, polled by its page every few seconds: it updates in place, no reload."""
+    from django.http import JsonResponse
+
+    exam = get_object_or_404(Exam, pk=pk)
+    return JsonResponse(selectors.exam_monitor_live(exam))
+
+
 
 
 # --- Essay queue ------------------------------------------------------------------------------------------------

@@ -43,6 +43,17 @@ def test_seed_demo_creates_the_plans_requirements_with_learning_dated_across_the
     assert Assignment.objects.filter(assigned_at__year=2020).exists()
     assert Assignment.objects.filter(assigned_at__year=2024).exists()
     assert LessonProgress.objects.filter(completed_at__year=2020).exists()
+
+    # Each requirement's certificates come from its template: numbered 1, 2, 3 … in the order they were earned.
+    from lms.models import CertificateTemplate
+
+    assert not Requirement.objects.filter(certificate_template__isnull=True).exists()
+    for series in CertificateTemplate.objects.all():
+        certs = list(series.certificates.order_by("serial"))
+        assert [c.serial for c in certs] == list(range(1, len(certs) + 1)) and series.next_number == len(certs) + 1
+        assert certs[0].letterhead["issuer"] == "SỞ NỘI VỤ" and certs[0].number.endswith(series.number_suffix)
+        dates = [timezone.localdate(c.issued_at) for c in certs]
+        assert dates == sorted(dates) and dates[0] < dt.date(2025, 1, 1)  # dated the day they were earned
     assert not LessonProgress.objects.filter(completed_at__lt=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc),
                                              started_at__gt=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)).exists()
 

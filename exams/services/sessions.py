@@ -1,0 +1,365 @@
+"""Exam sessions (kỳ sát hạch): the candidate list and its numbers, seats in rooms and shifts, check-in, opening
+and closing a room's shift, incidents, the council's publication of results and second marking. Every change is
+written to the session's log with who did it and when."""
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+from random import Random
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from scoring.grading import paper_layout
+
+from ..models import (Attempt, AttemptQuestion, Candidate, ExamSession, Incident, PreparedPaper, RoomShift, Seat,
+                      SecondMarking, SessionLog, Shift)
+from .errors import ExamRefused
+
+
+def _log(session, action: str, *, by=None, room_shift=None, **detail) -> None:
+    SessionLog.objects.create(session=session, room_shift=room_shift, action=action, detail=detail, by=by,
+                              at=timezone.now())
+
+
+# --- The candidate list ------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def session_candidates_add(*, session: ExamSession, officials, by=None) -> int:
+    """Put officials on the list, each with the next candidate number (prefix and four digits, in the order given);
+    one already on it keeps their number. Returns how many were added."""
+    ExamSession.objects.select_for_update().get(pk=session.pk)  # numbers are handed out one list change at a time
+    have = set(session.candidates.values_list("official_id", flat=True))
+    taken = set(session.candidates.values_list("number", flat=True))
+    n, added = session.candidates.count(), []
+    for official in officials:
+        if official.pk in have:
+            continue
+        n += 1
+        number = f"{session.number_prefix}{n:04d}"
+        while number in taken:
+            n += 1
+            number = f"{session.number_prefix}{n:04d}"
+        taken.add(number)
+        have.add(official.pk)
+        added.append(Candidate(session=session, official=official, number=number))
+    Candidate.objects.bulk_create(added)
+    if added:
+        _log(session, "candidates_added", by=by, count=len(added))
+    return len(added)
+
+
+def session_candidates_from_audience(*, session: ExamSession, by=None) -> int:
+    """The officials of the session's audience onto its list, by unit and name."""
+    from org.models import Official
+    from org.selectors import audience_q
+
+    officials = Official.objects.filter(audience_q(session)).order_by("unit__path", "full_name", "employee_code")
+    return session_candidates_add(session=session, officials=officials, by=by)
+
+
+def session_candidates_from_codes(*, session: ExamSession, codes: list[tuple[int, str]], by=None) -> int:
+    """The officials with these employee codes ((row, code) as read from a file) onto the list; any unknown code
+    refuses the whole file, naming its row."""
+    from org.models import Official, OfficialStatus
+
+    found = {o.employee_code: o for o in Official.objects.filter(employee_code__in=[c for _r, c in codes],
+                                                                  status=OfficialStatus.ACTIVE)}
+    errors = [_("Row %(row)s: no active official has the employee code “%(code)s”.") % {"row": row, "code": code}
+              for row, code in codes if code not in found]
+    if errors:
+        raise ValidationError(errors)
+    return session_candidates_add(session=session, officials=[found[c] for _r, c in codes], by=by)
+
+
+@transaction.atomic
+def session_room_shifts_sync(*, session: ExamSession) -> int:
+    """Every shift of the session has every one of its rooms (a room's shift is what a supervisor opens). Returns
+    how many were added."""
+    have = set(RoomShift.objects.filter(shift__session=session).values_list("shift_id", "room_id"))
+    new = [RoomShift(shift=shift, room=room) for shift in session.shifts.all() for room in session.rooms.all()
+           if (shift.pk, room.pk) not in have]
+    RoomShift.objects.bulk_create(new)
+    return len(new)
+
+
+# --- Seats ---------------------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def session_seats_assign(*, session: ExamSession, by=None) -> int:
+    """Give every candidate without a seat in a shift one, room after room in candidate-number order, seats 1, 2, …
+    up to each room's size. Refused, changing nothing, when the rooms of a shift have too few seats."""
+    candidates = list(session.candidates.order_by("number"))
+    made = 0
+    for shift in session.shifts.prefetch_related("rooms__room"):
+        rooms = sorted(shift.rooms.all(), key=lambda rs: rs.room.name)
+        if not rooms:
+            raise ValidationError(_("The shift “%(shift)s” has no rooms.") % {"shift": shift.name})
+        placed = set(Seat.objects.filter(room_shift__shift=shift).values_list("candidate_id", flat=True))
+        free = {rs.pk: [n for n in range(1, rs.room.seats + 1)
+                        if n not in set(rs.seats.values_list("seat", flat=True))] for rs in rooms}
+        waiting = [c for c in candidates if c.pk not in placed]
+        if len(waiting) > sum(len(f) for f in free.values()):
+            raise ValidationError(_("The rooms of “%(shift)s” have %(seats)s free seats for %(n)s candidates.") % {
+                "shift": shift.name, "seats": sum(len(f) for f in free.values()), "n": len(waiting)})
+        new = []
+        for rs in rooms:
+            for number in free[rs.pk]:
+                if not waiting:
+                    break
+                new.append(Seat(candidate=waiting.pop(0), room_shift=rs, seat=number))
+        Seat.objects.bulk_create(new)
+        made += len(new)
+    _log(session, "seats_assigned", by=by, count=made)
+    return made
+
+
+@transaction.atomic
+def seat_move(*, seat: Seat, room_shift: RoomShift, number: int, by=None, reason: str = "") -> Seat:
+    """Move a candidate to another seat (in the same shift), e.g. when a computer fails."""
+    seat = Seat.objects.select_for_update().select_related("room_shift__shift").get(pk=seat.pk)
+    if room_shift.shift_id != seat.room_shift.shift_id:
+        raise ValidationError(_("A candidate can move only to a seat of the same shift."))
+    if not 1 <= number <= room_shift.room.seats:
+        raise ValidationError(_("Room %(room)s has seats 1 to %(n)s.") % {"room": room_shift.room.name,
+                                                                         "n": room_shift.room.seats})
+    if Seat.objects.filter(room_shift=room_shift, seat=number).exclude(pk=seat.pk).exists():
+        raise ValidationError(_("Seat %(n)s is taken.") % {"n": number})
+    before = (seat.room_shift.room.name, seat.seat)
+    seat.room_shift, seat.seat = room_shift, number
+    seat.save(update_fields=["room_shift", "seat"])
+    if seat.room_shift.status == RoomShift.Status.OPEN:
+        Incident.objects.create(room_shift=room_shift, seat=seat, kind=Incident.Kind.MOVED, reason=reason or "-",
+                                by=by, at=timezone.now())
+    _log(room_shift.shift.session, "seat_moved", by=by, room_shift=room_shift, seat=seat.pk,
+         before=list(before), after=[room_shift.room.name, number], reason=reason)
+    return seat
+
+
+# --- In the room ---------------------------------------------------------------------------------------------------
+
+def _prepare_paper(seat: Seat) -> None:
+    """Draw and freeze the seat's paper now, so the start is one small write (bench/README.md)."""
+    from .sittings import _draw
+
+    exam = seat.room_shift.shift.exam
+    if PreparedPaper.objects.filter(seat=seat).exists():
+        return
+    rng = Random(secrets.randbits(64))
+    drawn = _draw(exam, rng)
+    if exam.shuffle_questions:
+        rng.shuffle(drawn)
+    slots = []
+    for question, points, (section_id, draw) in drawn:
+        order, elements = paper_layout(question.kind, question.current_version.data, shuffle=exam.shuffle_options)
+        slots.append([question.current_version_id, str(points), order, elements, section_id, draw])
+    PreparedPaper.objects.create(seat=seat, slots=slots, max_score=sum((p for _q, p, _b in drawn), Decimal(0)))
+
+
+@transaction.atomic
+def seat_check_in(*, seat: Seat, present: bool, identity_checked: bool = False, by=None) -> Seat:
+    """Mark a candidate present (identity checked or not) or absent. A present candidate's paper is drawn now."""
+    seat = Seat.objects.select_for_update().select_related("room_shift__shift__session", "room_shift__shift__exam",
+                                                           "room_shift__room").get(pk=seat.pk)
+    if seat.room_shift.status == RoomShift.Status.CLOSED:
+        raise ValidationError(_("This room's shift is closed."))
+    if seat.attendance == Seat.Attendance.REMOVED:
+        raise ValidationError(_("This candidate was removed from the room."))
+    seat.attendance = Seat.Attendance.PRESENT if present else Seat.Attendance.ABSENT
+    seat.identity_checked = bool(present and identity_checked)
+    seat.checked_in_at, seat.checked_in_by = timezone.now(), by
+    seat.save(update_fields=["attendance", "identity_checked", "checked_in_at", "checked_in_by"])
+    if present:
+        try:
+            _prepare_paper(seat)
+        except ExamRefused:
+            pass  # the bank cannot fill the paper: the start will say so; check-in still counts
+    _log(seat.room_shift.shift.session, "check_in", by=by, room_shift=seat.room_shift, seat=seat.pk,
+         attendance=seat.attendance, identity_checked=seat.identity_checked)
+    return seat
+
+
+@transaction.atomic
+def room_shift_open(*, room_shift: RoomShift, by=None) -> RoomShift:
+    """Open a room's shift: its present candidates may start now, from the room's addresses."""
+    room_shift = RoomShift.objects.select_for_update().select_related("shift__session").get(pk=room_shift.pk)
+    if room_shift.status != RoomShift.Status.WAITING:
+        raise ValidationError(_("This room's shift is already open or closed."))
+    room_shift.status, room_shift.opened_at, room_shift.opened_by = RoomShift.Status.OPEN, timezone.now(), by
+    room_shift.save(update_fields=["status", "opened_at", "opened_by"])
+    session = room_shift.shift.session
+    if session.status == ExamSession.Status.PLANNED:
+        ExamSession.objects.filter(pk=session.pk).update(status=ExamSession.Status.RUNNING)
+    _log(session, "room_opened", by=by, room_shift=room_shift)
+    return room_shift
+
+
+@transaction.atomic
+def room_shift_close(*, room_shift: RoomShift, by=None) -> RoomShift:
+    """Close a room's shift: every sitting still open in it is submitted now; nobody may start any more."""
+    from .sittings import attempt_submit
+
+    room_shift = RoomShift.objects.select_for_update().select_related("shift__session", "shift__exam").get(
+        pk=room_shift.pk)
+    if room_shift.status != RoomShift.Status.OPEN:
+        raise ValidationError(_("Only an open room's shift can be closed."))
+    for attempt in Attempt.objects.filter(exam=room_shift.shift.exam, status=Attempt.Status.IN_PROGRESS,
+                                          official__exam_candidacies__seats__room_shift=room_shift):
+        attempt_submit(attempt=attempt)
+    room_shift.status, room_shift.closed_at, room_shift.closed_by = RoomShift.Status.CLOSED, timezone.now(), by
+    room_shift.save(update_fields=["status", "closed_at", "closed_by"])
+    _log(room_shift.shift.session, "room_closed", by=by, room_shift=room_shift)
+    return room_shift
+
+
+@transaction.atomic
+def incident_record(*, room_shift: RoomShift, seat: Seat | None, kind: str, reason: str, minutes: int = 0,
+                    by=None) -> Incident:
+    """Record an incident. Time added extends the candidate's sitting at once; a removed candidate's sitting is
+    submitted and they cannot start again; a pause is recorded, and its length is given back when it is resumed."""
+    from .sittings import attempt_extend_open, attempt_submit
+
+    room_shift = RoomShift.objects.select_related("shift__session", "shift__exam").get(pk=room_shift.pk)
+    if not reason.strip():
+        raise ValidationError(_("Write the reason: it goes into the minutes."))
+    if kind not in Incident.Kind.values:
+        raise ValidationError(_("Choose what happened."))
+    if room_shift.status != RoomShift.Status.OPEN and kind != Incident.Kind.OTHER:
+        raise ValidationError(_("Incidents for a candidate are recorded while the room's shift is open."))
+    if seat is not None and seat.room_shift_id != room_shift.pk:
+        raise ValidationError(_("This candidate is not in this room's shift."))
+    if kind in (Incident.Kind.TIME_ADDED, Incident.Kind.PAUSED, Incident.Kind.RESUMED, Incident.Kind.REMOVED,
+                Incident.Kind.MOVED) and seat is None:
+        raise ValidationError(_("Choose the candidate."))
+    if kind == Incident.Kind.TIME_ADDED and not 1 <= minutes <= 240:
+        raise ValidationError(_("Add between 1 and 240 minutes."))
+    now = timezone.now()
+    exam = room_shift.shift.exam
+    if kind == Incident.Kind.RESUMED:
+        paused = Incident.objects.filter(seat=seat, kind=Incident.Kind.PAUSED).order_by("-at").first()
+        if paused is None:
+            raise ValidationError(_("This candidate was not paused."))
+        minutes = max(1, int((now - paused.at).total_seconds() + 59) // 60)  # the pause, given back
+    incident = Incident.objects.create(room_shift=room_shift, seat=seat, kind=kind, minutes=minutes,
+                                       reason=reason.strip(), by=by, at=now)
+    if kind in (Incident.Kind.TIME_ADDED, Incident.Kind.RESUMED):
+        Seat.objects.filter(pk=seat.pk).update(extra_minutes=seat.extra_minutes + minutes)
+        attempt_extend_open(exam=exam, official=seat.candidate.official)
+    elif kind == Incident.Kind.REMOVED:
+        Seat.objects.filter(pk=seat.pk).update(attendance=Seat.Attendance.REMOVED)
+        attempt = Attempt.objects.filter(exam=exam, official=seat.candidate.official,
+                                         status=Attempt.Status.IN_PROGRESS).first()
+        if attempt is not None:
+            attempt_submit(attempt=attempt)
+    _log(room_shift.shift.session, "incident", by=by, room_shift=room_shift, kind=kind, minutes=minutes,
+         seat=seat.pk if seat else None, reason=reason.strip())
+    return incident
+
+
+def seat_for_start(*, exam, official) -> Seat | None:
+    """The seat of an exam that belongs to a session, for the official starting it (None: not a session exam)."""
+    if not Shift.objects.filter(exam=exam).exists():
+        return None
+    return (Seat.objects.filter(room_shift__shift__exam=exam, candidate__official=official)
+            .select_related("room_shift__room", "room_shift__shift", "paper").order_by("-room_shift__status").first()
+            or Seat(attendance="none"))
+
+
+def seat_start_check(*, seat: Seat, ip: str | None) -> None:
+    """Refuse a start outside the candidate's open room: not on the list, not checked in, removed, the shift not
+    open (or closed), or a computer outside the room's addresses."""
+    from .room import ip_allowed, ip_refusal
+
+    if seat.pk is None:
+        raise ExamRefused(_("You are not on the candidate list of this exam session."))
+    if seat.room_shift.status == RoomShift.Status.WAITING:
+        raise ExamRefused(_("Your room's shift (%(room)s, %(shift)s) has not been opened yet. Wait for the "
+                            "supervisor.") % {"room": seat.room_shift.room.name, "shift": seat.room_shift.shift.name})
+    if seat.room_shift.status == RoomShift.Status.CLOSED:
+        raise ExamRefused(_("Your room's shift is closed."))
+    if seat.attendance == Seat.Attendance.REMOVED:
+        raise ExamRefused(_("You were removed from the room by the supervisor."))
+    if seat.attendance != Seat.Attendance.PRESENT:
+        raise ExamRefused(_("The supervisor has not checked you in yet."))
+    if not ip_allowed(seat.room_shift.room.allowed_ip_ranges, ip):
+        raise ip_refusal(ip)
+
+
+def paper_from_prepared(*, seat: Seat, attempt: Attempt) -> list[AttemptQuestion]:
+    """The sitting's slots from the seat's prepared paper."""
+    return [AttemptQuestion(attempt=attempt, slot=i, version_id=version_id, points=Decimal(points),
+                            option_order=order, elements=elements, section_id=section_id, draw=draw)
+            for i, (version_id, points, order, elements, section_id, draw) in enumerate(seat.paper.slots, start=1)]
+
+
+# --- Results ---------------------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def session_publish(*, session: ExamSession, by=None) -> ExamSession:
+    """The council publishes the official result list: every room's shift must be closed and every essay graded.
+    A computer-marked result is final from now on."""
+    session = ExamSession.objects.select_for_update().get(pk=session.pk)
+    if session.status == ExamSession.Status.PUBLISHED:
+        raise ValidationError(_("The results are already published."))
+    if RoomShift.objects.filter(shift__session=session).exclude(status=RoomShift.Status.CLOSED).exists():
+        raise ValidationError(_("Close every room's shift before publishing the results."))
+    exams = [s.exam_id for s in session.shifts.all()]
+    if Attempt.objects.filter(exam_id__in=exams, needs_manual_grading=True,
+                              official__exam_candidacies__session=session).exists():
+        raise ValidationError(_("Some essays are not graded yet."))
+    session.status, session.published_at, session.published_by = ExamSession.Status.PUBLISHED, timezone.now(), by
+    session.save(update_fields=["status", "published_at", "published_by"])
+    _log(session, "published", by=by)
+    return session
+
+
+@transaction.atomic
+def second_marking_request(*, session: ExamSession, slot: AttemptQuestion, reason: str, by=None) -> SecondMarking:
+    """A candidate asks for second marking of an essay: only where the session allows it, only essays, only after
+    publication."""
+    session = ExamSession.objects.get(pk=session.pk)
+    if not session.second_marking_allowed:
+        raise ValidationError(_("This session does not allow second marking."))
+    if session.status != ExamSession.Status.PUBLISHED:
+        raise ValidationError(_("Second marking may be asked for once the results are published."))
+    if slot.version.question.kind != "essay":
+        raise ValidationError(_("Only essays are marked a second time; computer-marked results are final."))
+    if not reason.strip():
+        raise ValidationError(_("Write the reason for the request."))
+    request = SecondMarking.objects.create(session=session, slot=slot, reason=reason.strip(),
+                                           requested_at=timezone.now())
+    _log(session, "second_marking_requested", by=by, slot=slot.pk)
+    return request
+
+
+@transaction.atomic
+def second_marking_mark(*, request: SecondMarking, fraction: float, note: str = "", by=None) -> SecondMarking:
+    """The second marker's mark (a share of the essay's points), recorded beside the first."""
+    if not 0 <= fraction <= 1:
+        raise ValidationError(_("Enter a mark between 0 and the question's points."))
+    request.marker, request.second_fraction, request.marker_note = by, fraction, note
+    request.status = SecondMarking.Status.MARKED
+    request.save(update_fields=["marker", "second_fraction", "marker_note", "status"])
+    _log(request.session, "second_marked", by=by, request=request.pk, fraction=fraction)
+    return request
+
+
+@transaction.atomic
+def second_marking_decide(*, request: SecondMarking, fraction: float, note: str, by=None) -> SecondMarking:
+    """The council's decision: the essay's final mark, applied as an audited grade change."""
+    from ..grading.essays import essay_grade
+
+    if request.status != SecondMarking.Status.MARKED:
+        raise ValidationError(_("The second marker has not marked this essay yet."))
+    if not 0 <= fraction <= 1:
+        raise ValidationError(_("Enter a mark between 0 and the question's points."))
+    slot = request.slot
+    essay_grade(slot=slot, points=(slot.points * Decimal(str(fraction))).quantize(Decimal("0.01")),
+                comment=slot.comment, by=by)
+    request.decided_fraction, request.decision_note = fraction, note
+    request.decided_by, request.decided_at, request.status = by, timezone.now(), SecondMarking.Status.DECIDED
+    request.save(update_fields=["decided_fraction", "decision_note", "decided_by", "decided_at", "status"])
+    _log(request.session, "second_marking_decided", by=by, request=request.pk, fraction=fraction)
+    return request

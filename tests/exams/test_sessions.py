@@ -1,0 +1,276 @@
+"""Exam sessions (kỳ sát hạch) as Thông tư 06/2020/TT-BNV runs them: candidate numbers and seats, check-in, a room's
+shift opened and closed by its supervisors, incidents, the minutes, the council's publication and second marking."""
+import datetime as dt
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from exams import services, session_documents, session_selectors
+from exams.models import (Attempt, CouncilMember, ExamRoom, ExamSession, Incident, PreparedPaper, RoomShift, Seat,
+                          SessionLog, Shift)
+from exams.services import ExamRefused, IpRefused
+
+from ..factories import ExamFactory, OfficialFactory, TopicFactory, UserFactory, choice_gift
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def session(tree):
+    """2 rooms × 2 shifts for 40 candidates of Trảng Dài: room A only from 10.1.0.0/24."""
+    bank = TopicFactory(name="Một cửa", gift=choice_gift(30))
+    first = ExamFactory(title="Phần 1: Trắc nghiệm", published=True, bank=bank, bank__draw_count=10,
+                        time_limit_minutes=30)
+    second = ExamFactory(title="Phần 2: Tin học", published=True, bank=bank, bank__draw_count=5,
+                         time_limit_minutes=20)
+    chair, supervisor = UserFactory(username="chutich"), UserFactory(username="giamthi")
+    s = ExamSession.objects.create(title="Sát hạch công chức một cửa 2026", starts_on=dt.date(2026, 12, 10),
+                                   place="Trường Chính trị tỉnh")
+    s.audience_units.set([tree["trang_dai"]])
+    CouncilMember.objects.create(session=s, user=chair, full_name="Nguyễn Văn Chủ", role=CouncilMember.Role.CHAIR)
+    CouncilMember.objects.create(session=s, user=supervisor, full_name="Trần Thị Giám", role="supervisor")
+    ExamRoom.objects.create(session=s, name="A", seats=20, allowed_ip_ranges="10.1.0.0/24")
+    ExamRoom.objects.create(session=s, name="B", seats=20)
+    now = timezone.now()
+    Shift.objects.create(session=s, exam=first, name="Ca 1", starts_at=now)
+    Shift.objects.create(session=s, exam=second, name="Ca 2", starts_at=now + dt.timedelta(hours=2))
+    services.session_room_shifts_sync(session=s)
+    for n in range(40):
+        OfficialFactory(unit=tree["trang_dai"], full_name=f"Cán Bộ {n:02d}")
+    s.chair, s.supervisor, s.first, s.second = chair, supervisor, first, second
+    return s
+
+
+def room(session, shift_name, room_name):
+    return RoomShift.objects.get(shift__session=session, shift__name=shift_name, room__name=room_name)
+
+
+def seat_of(number, shift_name="Ca 1"):
+    return Seat.objects.select_related("candidate__official", "room_shift").get(
+        candidate__number=number, room_shift__shift__name=shift_name)
+
+
+def test_candidates_get_numbers_and_seats_room_after_room(session):
+    assert services.session_candidates_from_audience(session=session) == 40
+    assert services.session_candidates_from_audience(session=session) == 0  # already on the list
+    numbers = list(session.candidates.values_list("number", flat=True))
+    assert numbers[0] == "SH0001" and numbers[-1] == "SH0040" and len(set(numbers)) == 40
+    assert services.session_seats_assign(session=session) == 80  # each candidate in both shifts
+    assert room(session, "Ca 1", "A").seats.count() == 20 and room(session, "Ca 1", "B").seats.count() == 20
+    assert (seat_of("SH0001").room_shift.room.name, seat_of("SH0001").seat) == ("A", 1)
+    assert (seat_of("SH0021").room_shift.room.name, seat_of("SH0021").seat) == ("B", 1)
+    extra = OfficialFactory(unit=session.audience_units.get())
+    services.session_candidates_add(session=session, officials=[extra])
+    with pytest.raises(ValidationError, match="20 … |0 free seats|chỗ"):
+        services.session_seats_assign(session=session)  # 41 candidates, 40 seats: nothing changes
+    assert Seat.objects.count() == 80
+
+
+def test_a_list_from_a_file_refuses_an_unknown_code_naming_its_row(session):
+    codes = [(2, session.audience_units.get().officials.first().employee_code), (3, "KHONG-CO")]
+    with pytest.raises(ValidationError) as refused:
+        services.session_candidates_from_codes(session=session, codes=codes)
+    assert "3" in refused.value.messages[0] and "KHONG-CO" in refused.value.messages[0]
+    assert session.candidates.count() == 0
+
+
+@pytest.fixture
+def seated(session):
+    services.session_candidates_from_audience(session=session)
+    services.session_seats_assign(session=session)
+    return session
+
+
+def test_a_candidate_starts_only_checked_in_in_their_open_room_from_its_addresses(seated):
+    seat = seat_of("SH0001")  # room A, shift 1
+    official = seat.candidate.official
+    with pytest.raises(ExamRefused, match="chưa được mở|not been opened"):
+        services.attempt_start(exam=seated.first, official=official, ip="10.1.0.5")
+    services.room_shift_open(room_shift=seat.room_shift, by=seated.supervisor)
+    with pytest.raises(ExamRefused, match="điểm danh|checked you in"):
+        services.attempt_start(exam=seated.first, official=official, ip="10.1.0.5")
+    services.seat_check_in(seat=seat, present=True, identity_checked=True, by=seated.supervisor)
+    assert PreparedPaper.objects.filter(seat=seat).exists()  # drawn at check-in
+    with pytest.raises(IpRefused):
+        services.attempt_start(exam=seated.first, official=official, ip="192.168.7.7")
+    # Shift 2 (another exam, another room's shift) is not open: the same person cannot start it.
+    with pytest.raises(ExamRefused):
+        services.attempt_start(exam=seated.second, official=official, ip="10.1.0.5")
+    attempt = services.attempt_start(exam=seated.first, official=official, ip="10.1.0.5")
+    prepared = PreparedPaper.objects.get(seat=seat)
+    assert [s.version_id for s in attempt.slots.order_by("slot")] == [row[0] for row in prepared.slots]
+    assert attempt.slot_count == 10 and attempt.max_score == prepared.max_score
+
+
+def test_someone_not_on_the_list_cannot_sit_a_session_exam(seated, long_khanh_official):
+    with pytest.raises(ExamRefused, match="danh sách|not on the candidate list"):
+        services.attempt_start(exam=seated.first, official=long_khanh_official, ip="10.1.0.5")
+
+
+def test_time_added_extends_the_sitting_and_removal_submits_it(seated):
+    seat, other = seat_of("SH0021"), seat_of("SH0022")  # room B: any address
+    rs = seat.room_shift
+    services.room_shift_open(room_shift=rs, by=seated.supervisor)
+    for s in (seat, other):
+        services.seat_check_in(seat=s, present=True, identity_checked=True, by=seated.supervisor)
+    attempt = services.attempt_start(exam=seated.first, official=seat.candidate.official, ip="1.2.3.4")
+    deadline = attempt.deadline
+    with pytest.raises(ValidationError):
+        services.incident_record(room_shift=rs, seat=seat, kind="time_added", minutes=10, reason="  ")
+    services.incident_record(room_shift=rs, seat=seat, kind="time_added", minutes=10,
+                             reason="Máy tính hỏng, chuyển máy", by=seated.supervisor)
+    attempt.refresh_from_db()
+    assert attempt.deadline == deadline + dt.timedelta(minutes=10)
+    gone = services.attempt_start(exam=seated.first, official=other.candidate.official, ip="1.2.3.4")
+    services.incident_record(room_shift=rs, seat=other, kind="removed", reason="Sử dụng tài liệu",
+                             by=seated.supervisor)
+    gone.refresh_from_db()
+    assert gone.status == Attempt.Status.SUBMITTED
+    with pytest.raises(ExamRefused, match="removed|mời ra"):
+        services.attempt_start(exam=seated.first, official=other.candidate.official, ip="1.2.3.4")
+
+
+def test_closing_the_room_submits_its_sittings_and_the_minutes_count_what_happened(seated):
+    rs = room(seated, "Ca 1", "B")
+    services.room_shift_open(room_shift=rs, by=seated.supervisor)
+    seats = list(rs.seats.order_by("seat"))
+    for s in seats[:18]:
+        services.seat_check_in(seat=s, present=True, identity_checked=True, by=seated.supervisor)
+    services.seat_check_in(seat=seats[18], present=False, by=seated.supervisor)
+    started = [services.attempt_start(exam=seated.first, official=s.candidate.official, ip="1.2.3.4")
+               for s in seats[:18]]
+    services.incident_record(room_shift=rs, seat=seats[0], kind="time_added", minutes=5, reason="Mất điện",
+                             by=seated.supervisor)
+    services.room_shift_close(room_shift=rs, by=seated.supervisor)
+    assert all(a.status != "in_progress" for a in Attempt.objects.filter(pk__in=[a.pk for a in started]))
+    minutes = session_selectors.room_minutes(rs)
+    assert minutes["counts"] == {"seats": 20, "present": 18, "absent": 2, "removed": 0, "submitted": 18}
+    html = session_documents.minutes_html(rs)
+    assert "Mất điện" in html and "Cộng thêm giờ" in html or "Time added" in html
+    assert session_documents.minutes_pdf(rs).startswith(b"%PDF")
+    with pytest.raises(ExamRefused, match="đã kết thúc|closed"):
+        services.attempt_start(exam=seated.first, official=seats[19].candidate.official, ip="1.2.3.4")
+    actions = list(SessionLog.objects.filter(room_shift=rs).values_list("action", flat=True))
+    assert actions[0] == "room_opened" and "incident" in actions and actions[-1] == "room_closed"
+
+
+def test_the_council_publishes_once_every_room_is_closed(seated):
+    with pytest.raises(ValidationError):
+        services.session_publish(session=seated, by=seated.chair)
+    for rs in RoomShift.objects.filter(shift__session=seated):
+        services.room_shift_open(room_shift=rs)
+        services.room_shift_close(room_shift=rs)
+    services.session_publish(session=seated, by=seated.chair)
+    seated.refresh_from_db()
+    assert seated.status == ExamSession.Status.PUBLISHED and seated.published_by == seated.chair
+    assert len(session_selectors.session_results(seated)) == 80
+    assert session_documents.results_xlsx(seated)[:2] == b"PK"
+
+
+def test_who_may_see_and_run_what(seated, client, trang_dai_official):
+    rs = room(seated, "Ca 1", "A")
+    rs.supervisors.add(seated.supervisor)
+    other = room(seated, "Ca 1", "B")
+    client.force_login(seated.supervisor)
+    assert client.get(f"/ky-sat-hach/phong/{rs.pk}/").status_code == 200
+    assert client.get(f"/ky-sat-hach/phong/{other.pk}/").status_code == 404  # not their room
+    assert client.get(f"/ky-sat-hach/{seated.pk}/").status_code == 403  # a supervisor does not manage the session
+    client.force_login(trang_dai_official.user)
+    assert client.get(f"/ky-sat-hach/phong/{rs.pk}/trang-thai.json").status_code == 404
+    client.force_login(seated.chair)
+    assert client.get(f"/ky-sat-hach/{seated.pk}/").status_code == 200
+    assert client.get(f"/ky-sat-hach/phong/{other.pk}/").status_code == 200
+
+
+def test_the_console_checks_in_opens_and_its_json_updates(seated, client):
+    rs = room(seated, "Ca 1", "B")
+    rs.supervisors.add(seated.supervisor)
+    client.force_login(seated.supervisor)
+    seat = rs.seats.order_by("seat").first()
+    client.post(f"/ky-sat-hach/phong/{rs.pk}/", {"action": "check_in", "seat": seat.pk, "present": "1",
+                                                 "identity": "1"})
+    client.post(f"/ky-sat-hach/phong/{rs.pk}/", {"action": "open"})
+    live = client.get(f"/ky-sat-hach/phong/{rs.pk}/trang-thai.json").json()
+    assert live["status"] == "open" and live["counts"]["present"] == 1 and live["counts"]["not_started"] == 20
+    services.attempt_start(exam=seated.first, official=seat.candidate.official, ip="1.2.3.4")
+    row = next(r for r in client.get(f"/ky-sat-hach/phong/{rs.pk}/trang-thai.json").json()["rows"]
+               if r["seat_id"] == seat.pk)
+    assert row["state"] == "answering" and 0 < row["seconds_left"] <= 30 * 60
+    page = client.post(f"/ky-sat-hach/phong/{rs.pk}/", {"action": "incident", "seat": seat.pk,
+                                                        "kind": "time_added", "minutes": "", "reason": ""})
+    assert page.status_code == 400
+    assert Incident.objects.count() == 0
+
+
+def test_second_marking_only_for_essays_after_publication(seated):
+    from exams.models import AttemptQuestion
+
+    rs = room(seated, "Ca 1", "B")
+    services.room_shift_open(room_shift=rs)
+    seat = rs.seats.first()
+    services.seat_check_in(seat=seat, present=True)
+    attempt = services.attempt_start(exam=seated.first, official=seat.candidate.official, ip="1.2.3.4")
+    slot = AttemptQuestion.objects.filter(attempt=attempt).first()
+    with pytest.raises(ValidationError):
+        services.second_marking_request(session=seated, slot=slot, reason="Xin phúc khảo")
+    for r in RoomShift.objects.filter(shift__session=seated):
+        if r.status == "waiting":
+            services.room_shift_open(room_shift=r)
+        services.room_shift_close(room_shift=r)
+    services.session_publish(session=seated)
+    with pytest.raises(ValidationError, match="final|tự động|máy"):
+        services.second_marking_request(session=seated, slot=slot, reason="Xin phúc khảo")
+
+
+def test_the_session_pages_print_every_paper(seated, client):
+    client.force_login(seated.chair)
+    for kind in ("danh-sach-phong", "the-du-thi", "so-do-cho-ngoi", "ket-qua"):
+        response = client.get(f"/ky-sat-hach/{seated.pk}/in/{kind}.pdf")
+        assert response.status_code == 200 and response.getvalue().startswith(b"%PDF"), kind
+    cards = session_documents.session_html(seated, "the-du-thi")
+    assert cards.count("SH00") == 80 and "Cán Bộ 00" in cards
+    plan = session_documents.session_html(seated, "so-do-cho-ngoi")
+    assert plan.count("<strong>1</strong>") == 4  # seat 1 of each room × shift
+    assert json.dumps(session_selectors.room_live(room(seated, "Ca 2", "A"))[0], default=str)
+
+
+def test_the_monitor_json_lists_time_left_and_who_has_not_started_by_room(seated, client, trainer_user):
+    rs = room(seated, "Ca 1", "B")
+    services.room_shift_open(room_shift=rs)
+    seat = rs.seats.order_by("seat").first()
+    services.seat_check_in(seat=seat, present=True)
+    services.attempt_start(exam=seated.first, official=seat.candidate.official, ip="1.2.3.4")
+    client.force_login(trainer_user)
+    live = client.get(f"/thi/{seated.first.pk}/giam-sat.json").json()
+    assert live["counts"] == {"started": 1, "submitted": 0, "idle": 0, "not_started": 39}
+    assert live["rows"][0]["room"] == "B" and 29 * 60 < live["rows"][0]["seconds_left"] <= 30 * 60
+    assert {r["room"] for r in live["not_started"]} == {"A", "B"}
+    assert seat.candidate.number not in {r["number"] for r in live["not_started"]}
+    page = client.get(f"/thi/{seated.first.pk}/giam-sat/").content.decode()
+    assert 'http-equiv="refresh"' not in page and "giam-sat.json" in page
+
+
+def test_the_monitor_of_an_exam_without_session_lists_its_audience_not_started(exam, client, trainer_user,
+                                                                                 trang_dai_official):
+    client.force_login(trainer_user)
+    live = client.get(f"/thi/{exam.pk}/giam-sat.json").json()
+    assert trang_dai_official.full_name in {r["name"] for r in live["not_started"]}
+    client.force_login(trang_dai_official.user)
+    assert client.get(f"/thi/{exam.pk}/giam-sat.json").status_code == 403
+
+
+def test_a_supervisor_finds_their_room_on_their_page(seated, client):
+    rs = room(seated, "Ca 1", "A")
+    rs.supervisors.add(seated.supervisor)
+    client.force_login(seated.supervisor)
+    assert f"/ky-sat-hach/phong/{rs.pk}/" in client.get(_dashboard()).content.decode()
+    client.force_login(seated.chair)
+    assert f"/ky-sat-hach/{seated.pk}/" in client.get(_dashboard()).content.decode()
+
+
+def _dashboard():
+    from django.urls import reverse
+
+    return reverse("org:dashboard")
