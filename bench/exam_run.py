@@ -339,6 +339,28 @@ def phase_burst(args, report):
     print(json.dumps(_brief(report["burst"])), flush=True)
 
 
+def phase_shift(args, report):
+    """A shift opens: every candidate of the session's rooms starts within --shift-seconds (10 s). Their papers were
+    drawn and frozen at check-in (exams.services.sessions), so a start copies one prepared paper."""
+    from exams.models import Attempt, AttemptQuestion
+
+    exam_setup.reset_shift()
+    meter = CpuMeter()
+    meter.start()
+    n = exam_setup.SHIFT_USERS
+    data = locust("ShiftCandidate", n, round(n / args.shift_seconds, 2), args.shift_seconds + 90,
+                  {"BENCH_BURST": str(n)})
+    cpu = meter.finish()
+    starts = data["latencies"].get("start", [])
+    exam = json.loads(exam_setup.SESSIONS_FILE.read_text())["shift_exam"]
+    sent = sorted(t for t, _ms in starts)
+    report["shift"] = {**summarise(starts, data["failures"].get("start", {})),
+                       "sent_over_s": round(sent[-1] - sent[0], 1) if sent else None, "cpu_percent_of_one_core": cpu,
+                       "sittings_in_db": Attempt.objects.filter(exam_id=exam).count(),
+                       "slots_in_db": AttemptQuestion.objects.filter(attempt__exam_id=exam).count()}
+    print(json.dumps(_brief(report["shift"])), flush=True)
+
+
 def phase_autosave(args, report):
     """Steady load: candidates join over --ramp seconds (the start burst is its own phase), each saving every
     --pacing seconds from a random moment of its first interval; the report's `steady` window starts once all
@@ -377,7 +399,7 @@ def phase_floor(args, report):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--phases", default="burst,autosave,floor")
+    parser.add_argument("--phases", default="burst,shift,autosave,floor")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "4")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "1")))
     parser.add_argument("--front", choices=("nginx", "none"), default="nginx",
@@ -386,6 +408,7 @@ def main():
     parser.add_argument("--upstream", choices=("unix", "tcp"), default="unix")
     parser.add_argument("--burst-users", type=int, default=2000)
     parser.add_argument("--burst-seconds", type=int, default=60)
+    parser.add_argument("--shift-seconds", type=int, default=10)
     parser.add_argument("--users", type=int, default=10000)
     parser.add_argument("--pacing", type=float, default=30.0)
     parser.add_argument("--ramp", type=float, default=120.0, help="seconds over which the candidates join")
@@ -418,7 +441,8 @@ def main():
     connection.close()
     try:
         for phase in args.phases.split(","):
-            {"burst": phase_burst, "autosave": phase_autosave, "floor": phase_floor}[phase](args, report)
+            {"burst": phase_burst, "shift": phase_shift, "autosave": phase_autosave,
+             "floor": phase_floor}[phase](args, report)
             connection.close()
             report.setdefault("drain_s", {})[phase] = wait_idle()
     finally:

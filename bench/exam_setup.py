@@ -28,6 +28,9 @@ POOL_PER_SECTION = 200
 DRAW_PER_SECTION = 20
 BURST_EXAM_TITLE = "Bench: start burst"
 SAVE_EXAM_TITLE = "Bench: autosave"
+SHIFT_EXAM_TITLE = "Bench: a shift opens"
+SHIFT_USERS = int(os.environ.get("BENCH_SHIFT_USERS", "2000"))
+SHIFT_ROOM_SEATS = 50
 
 
 def server_env() -> dict:
@@ -181,6 +184,42 @@ def paper_options(exam_id: int) -> dict[int, str]:
     return {attempt_id: pack(ids) for attempt_id, ids in slots.items()}
 
 
+def make_shift(exam_id: int, officials) -> None:
+    """A session of one shift running the exam in rooms of 50 seats for the first SHIFT_USERS officials, every
+    candidate checked in (so their paper is drawn and frozen) and every room opened, as supervisors do before the
+    candidates press "Bắt đầu"."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from exams import services
+    from exams.models import ExamRoom, ExamSession, Seat, Shift
+
+    session = ExamSession.objects.create(title="Bench: kỳ sát hạch", starts_on=dt.date.today())
+    rooms = -(-SHIFT_USERS // SHIFT_ROOM_SEATS)
+    for r in range(rooms):
+        ExamRoom.objects.create(session=session, name=f"P{r + 1:03d}", seats=SHIFT_ROOM_SEATS)
+    Shift.objects.create(session=session, exam_id=exam_id, name="Ca 1", starts_at=timezone.now())
+    services.session_room_shifts_sync(session=session)
+    services.session_candidates_add(session=session, officials=officials[:SHIFT_USERS])
+    services.session_seats_assign(session=session)
+    for i, seat in enumerate(Seat.objects.filter(candidate__session=session).order_by("pk"), start=1):
+        services.seat_check_in(seat=seat, present=True, identity_checked=True)
+        if i % 500 == 0:
+            print(f"    {i} candidates checked in, papers drawn", flush=True)
+    for room_shift in session.shifts.get().rooms.all():
+        services.room_shift_open(room_shift=room_shift)
+
+
+def reset_shift() -> None:
+    from exams.models import Attempt, AttemptEvent, AttemptQuestion, Answer, Exam
+
+    attempts = Attempt.objects.filter(exam=Exam.objects.get(title=SHIFT_EXAM_TITLE))
+    for model in (Answer, AttemptQuestion, AttemptEvent):
+        model.objects.filter(attempt__in=attempts).delete()
+    print(f"  forgot {attempts.delete()[0]} sittings of the shift's exam (their papers stay prepared)")
+
+
 def reset_burst() -> None:
     from exams.models import Attempt, AttemptEvent, AttemptQuestion, Answer, Exam
 
@@ -211,6 +250,9 @@ def main():
     with timed(f"bank: {SECTIONS} sections × {POOL_PER_SECTION} questions"):
         sections = make_bank()
     burst_exam, save_exam = make_exam(BURST_EXAM_TITLE, sections), make_exam(SAVE_EXAM_TITLE, sections)
+    shift_exam = make_exam(SHIFT_EXAM_TITLE, sections)
+    with timed(f"a session: {SHIFT_USERS} candidates seated, checked in (papers drawn), rooms opened"):
+        make_shift(shift_exam, officials)
     with timed(f"start {USERS} sittings (services.attempt_start)"):
         attempts = start_all(save_exam, officials)
     with timed(f"{USERS} sessions in the session store"):
@@ -222,7 +264,7 @@ def main():
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # fresh statistics, as a long-lived database would have
     SESSIONS_FILE.parent.mkdir(exist_ok=True)
-    SESSIONS_FILE.write_text(json.dumps({"burst_exam": burst_exam, "save_exam": save_exam,
+    SESSIONS_FILE.write_text(json.dumps({"burst_exam": burst_exam, "save_exam": save_exam, "shift_exam": shift_exam,
                                          "slots": SECTIONS * DRAW_PER_SECTION, "users": rows}))
     print(f"  wrote {len(rows)} sessions to {SESSIONS_FILE.relative_to(ROOT)}")
 

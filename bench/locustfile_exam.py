@@ -142,6 +142,25 @@ class BurstCandidate(_Candidate):
             gevent.sleep(3600)
 
 
+class ShiftCandidate(BurstCandidate):
+    """A candidate of a room whose shift the supervisor just opened: their paper was drawn at check-in, so the
+    start copies it. Same behaviour as BurstCandidate, another exam."""
+
+    @task
+    def start_sitting(self):
+        with self.client.post(f"/api/exams/{SESSIONS['shift_exam']}/attempts", name="start", json={"access_code": ""},
+                              headers=self.headers, catch_response=True) as r:
+            if r.status_code != 201:
+                r.failure(f"HTTP {r.status_code}: {(r.text or str(r.error))[:200]}")
+            elif len(r.json().get("paper", [])) != SESSIONS["slots"]:
+                r.failure("paper has the wrong number of questions")
+        _started["n"] += 1
+        if _started["n"] >= BURST:
+            gevent.spawn(self.environment.runner.quit)
+        while True:
+            gevent.sleep(3600)
+
+
 class _Saver(_Candidate):
     abstract = True
 

@@ -1,8 +1,13 @@
-"""The Content-Security-Policy of each response: settings.CONTENT_SECURITY_POLICY, loosened for the Wagtail admin."""
+"""The Content-Security-Policy of each response: settings.CONTENT_SECURITY_POLICY, loosened for the Wagtail admin.
+With DEBUG on, the site's own page for an address that does not exist."""
+import logging
 from dataclasses import asdict
 
 from django.conf import settings
 from django.core.signals import setting_changed
+from django.http import Http404
+from django.urls import Resolver404, resolve
+from django.views.defaults import page_not_found
 from csp.constants import HEADER, UNSAFE_INLINE
 from csp.middleware import CheckableLazyObject, CSPMiddleware, PolicyParts
 from csp.utils import build_policy
@@ -54,3 +59,37 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
             response[HEADER] = header
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # as django-csp: too late for a nonce
         return response
+
+
+class SiteNotFoundPageMiddleware:
+    """With DEBUG on (`make run`), an address that does not exist shows the site's own Vietnamese page, as it does in
+    production, not Django's English technical 404. What Django would have said goes to the server's log;
+    DEBUG_TECHNICAL_404=true brings its page back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._active():
+            # An address no URL pattern matches never reaches a view (nor process_exception). CommonMiddleware still
+            # redirects it to the address with a slash when that one exists.
+            try:
+                resolve(request.path_info, getattr(request, "urlconf", None))
+            except Resolver404 as exception:
+                return self._not_found(request, exception)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if self._active() and isinstance(exception, Http404):
+            return self._not_found(request, exception)
+        return None
+
+    @staticmethod
+    def _active() -> bool:
+        return settings.DEBUG and not settings.DEBUG_TECHNICAL_404
+
+    @staticmethod
+    def _not_found(request, exception):
+        detail = "" if isinstance(exception, Resolver404) else str(exception)  # a Resolver404's is every pattern
+        logging.getLogger("django.request").info("Not found: %s %s", request.path, detail)
+        return page_not_found(request, exception)

@@ -90,7 +90,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "config.middleware.SiteNotFoundPageMiddleware",  # with DEBUG on, the site's own 404 rather than Django's
 ]
+# Django's technical 404 page (the URL patterns tried) instead of the site's own, with DEBUG on.
+DEBUG_TECHNICAL_404 = env.bool("DEBUG_TECHNICAL_404", default=False)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

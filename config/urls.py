@@ -8,7 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from org.views import admin_login, sign_out
 
 from .api import api
-from .views import api_docs, healthz
+from .views import api_docs, favicon, healthz
 
 urlpatterns = [
     # Wagtail's own login form would bypass allauth's rate limits and MFA: send it to ours.
@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("org.urls")),
     path("", include("content.urls")),
     path("", include("exams.urls")),

@@ -186,13 +186,14 @@ class ExamSection(models.Model):
     """Draw `draw_count` questions from a topic (and its sub-topics), optionally of one difficulty; or use the
     fixed questions listed."""
 
-    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="sections")
-    order = models.PositiveSmallIntegerField(default=0)
+    exam = models.ForeignKey(Exam, on_delete=models.CASCADE, related_name="sections", verbose_name=_("exam"))
+    order = models.PositiveSmallIntegerField(_("order on the paper"), default=0)
     title = models.CharField(_("title"), max_length=255, blank=True)
-    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("topic"))
     difficulty = models.PositiveSmallIntegerField(_("difficulty"), choices=Difficulty.choices, null=True, blank=True)
     draw_count = models.PositiveSmallIntegerField(_("questions drawn"), default=10)
-    fixed_questions = models.ManyToManyField(Question, blank=True, related_name="+")
+    fixed_questions = models.ManyToManyField(Question, blank=True, related_name="+", verbose_name=_("fixed questions"))
     points_per_question = models.DecimalField(_("points per question"), max_digits=6, decimal_places=2, default=1)
 
     class Meta:

@@ -257,6 +257,11 @@ def exams_open_to(official, *, now=None) -> list:
         mine.setdefault(a.exam_id, []).append(a)
     from org.models import Official
 
+    from .models import Seat, Shift
+
+    session_exams = set(Shift.objects.filter(exam__in=candidates).values_list("exam_id", flat=True))
+    seated = set(Seat.objects.filter(candidate__official=official, room_shift__shift__exam__in=session_exams)
+                 .exclude(attendance=Seat.Attendance.REMOVED).values_list("room_shift__shift__exam_id", flat=True))
     rows = []
     for exam in candidates:
         attempts = mine.get(exam.pk, [])
@@ -267,7 +272,10 @@ def exams_open_to(official, *, now=None) -> list:
         if current is None:
             if (opens and now < opens) or (closes and now >= closes):
                 continue
-            if not Official.objects.filter(audience_q(exam), pk=official.pk).exists():
+            if exam.pk in session_exams:  # a session's list, not the exam's audience, says who sits it
+                if exam.pk not in seated:
+                    continue
+            elif not Official.objects.filter(audience_q(exam), pk=official.pk).exists():
                 continue
         allowed = exam.attempts_allowed + (override.extra_attempts if override and exam.attempts_allowed else 0)
         rows.append({"exam": exam, "attempts": attempts, "current": current, "closes_at": closes,

@@ -1,7 +1,7 @@
 """Every page of the exams app; the JSON endpoints of the exam room are in exams.api (mounted under /api/)."""
 from django.urls import path
 
-from .views import bank, grading, room, sessions
+from .views import bank, builder, grading, room, sessions
 
 app_name = "exams"
 urlpatterns = [
@@ -17,6 +17,14 @@ urlpatterns = [
     path("ngan-hang-cau-hoi/cau-hoi/<int:pk>/sua/", bank.question_edit, name="question_edit"),
     path("ngan-hang-cau-hoi/cau-hoi/<int:pk>/ngung-dung/", bank.question_retire, name="question_retire"),
     path("ngan-hang-cau-hoi/tep/<int:version_id>/<path:name>", bank.question_file, name="question_file"),
+    # Trainers: building an exam on one screen (settings, sections, candidates), with its live checks
+    path("thi/soan/", builder.exam_build, name="exam_build"),
+    path("thi/<int:pk>/soan/", builder.exam_build, name="exam_edit"),
+    path("thi/soan/so-thi-sinh/", builder.builder_audience, name="builder_audience"),
+    path("thi/soan/kiem-tra-phan/", builder.builder_sections, name="builder_sections"),
+    path("thi/<int:pk>/soan/kiem-tra-phan/", builder.builder_sections, name="builder_sections_exam"),
+    path("thi/soan/xem-thu/", builder.builder_preview, name="builder_preview"),
+    path("thi/<int:pk>/soan/xem-thu/", builder.builder_preview, name="builder_preview_exam"),
     # Candidates: their exams, the room, their results
     path("thi/", room.my_exams, name="my_exams"),
     path("thi/<int:pk>/bat-dau/", room.exam_start, name="start"),

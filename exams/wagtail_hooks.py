@@ -2,12 +2,16 @@
 accommodations (admin wiring only)."""
 from django import forms
 from django.contrib import messages
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import (FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, Panel,
                                   TabbedInterface)
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic.models import CreateView, EditView
+from wagtail.admin.views.generic.models import CreateView, EditView, IndexView
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from .forms.admin import ExamAdminForm, ExamOverrideAdminForm, ExamSectionAdminForm, ExamSessionAdminForm
@@ -22,10 +26,33 @@ class TopicViewSet(ModelViewSet):
     search_fields = ["name"]
 
 
+class ExamIndexView(IndexView):
+    @cached_property
+    def header_buttons(self):
+        return [*super().header_buttons, HeaderButton(_("Build an exam on one screen"),
+                                                      url=reverse("exams:exam_build"), icon_name="tasks")]
+
+
+class ExamEditView(EditView):
+    @cached_property
+    def header_buttons(self):
+        return [*super().header_buttons, HeaderButton(_("Open on one screen"),
+                                                      url=reverse("exams:exam_edit", args=[self.object.pk]),
+                                                      icon_name="tasks")]
+
+
 class ExamViewSet(ModelViewSet):
+    """The exam's screens in the admin, tab by tab; the exams app's builder (exams:exam_build) puts the settings
+    trainers need most, the sections and the candidates on one screen, and both screens link to each other."""
+
     model = Exam
     icon = "tasks"
-    list_display = ["title", "time_limit_minutes", "opens_at", "closes_at", "is_published"]
+    index_view_class = ExamIndexView
+    edit_view_class = ExamEditView
+    # "Có" / "Không" rather than Wagtail's "True" / "False" (or icons whose titles say True and False).
+    list_display = ["title", "time_limit_minutes", "opens_at", "closes_at",
+                    Column("is_published", label=_("published"), sort_key="is_published",
+                           accessor=lambda exam: gettext("Yes") if exam.is_published else gettext("No"))]
     list_filter = ["is_published"]
     search_fields = ["title"]
     edit_handler = TabbedInterface([
@@ -114,7 +141,8 @@ class ExamSectionViewSet(ModelViewSet):
                                "default mark in the bank.")),
         SectionMarksPanel(heading=_("Marks on the paper")),
     ], base_form_class=ExamSectionAdminForm)
-    list_display = ["exam", "topic", "draw_count", "points_per_question", Column("pool_warning", label=_("Pool size")),
+    list_display = ["exam", "title", "topic", "draw_count", "points_per_question",
+                    Column("pool_warning", label=_("Pool size")),
                     Column("mark_warning", label=_("Marks on the paper"))]
     list_filter = ["exam"]
 

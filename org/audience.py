@@ -8,6 +8,8 @@ from django.db.models import Q, QuerySet
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from django.utils.translation import gettext as _, gettext_lazy
 
+from common.text import fold
+
 from .models import Category, Official, Unit, UnitKind
 from .selectors import Scope
 
@@ -68,6 +70,32 @@ class UnitTreeCheckboxes(forms.CheckboxSelectMultiple):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         option["attrs"].pop("class", None)  # the box's class, not each checkbox's
         option["depth"] = min(getattr(getattr(value, "instance", None), "tree_depth", 0), 6)
+        return option
+
+
+class SearchableUnitTree(UnitTreeCheckboxes):
+    """The tree of checkboxes with a search box above it (names matched without diacritics, each match shown with the
+    units above it) and a line that says how many units the choice covers with their sub-units; the page's form
+    holds the "include their sub-units" box named `subunits_field`. Driven by static/js/unit-tree-search.js; without
+    script it is the plain tree."""
+
+    template_name = "org/widgets/unit_tree_search.html"
+    option_template_name = "org/widgets/unit_tree_search_option.html"
+
+    def __init__(self, attrs=None, choices=(), *, subunits_field: str = "audience_include_subunits"):
+        super().__init__(attrs, choices)
+        self.subunits_field = subunits_field
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["subunits_field"] = self.subunits_field
+        return context
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        unit = getattr(value, "instance", None)
+        option["path"] = getattr(unit, "path", "")
+        option["folded"] = getattr(unit, "name_folded", "") or fold(str(label))
         return option
 
 

@@ -3,7 +3,7 @@ here, in `scope_for`, and every other app asks it rather than filtering on its o
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dc_field
 
 from django.db.models import Q, QuerySet
 
@@ -327,6 +327,36 @@ def officials_in_audience(rule) -> QuerySet[Official]:
 def in_audience(rule, official: Official) -> bool:
     """Whether one official belongs to a rule's audience."""
     return Official.objects.filter(audience_q(rule), pk=official.pk).exists()
+
+
+@dataclass
+class AudienceDraft:
+    """An audience rule being filled in and not saved yet (a form's live count of who it reaches): the same fields
+    as `org.models.Audience`, with the units and listed officials given as ids. `audience_q` reads it as it reads a
+    saved rule."""
+
+    unit_ids: list[int]
+    audience_include_subunits: bool = True
+    audience_reform_officers: bool = False
+    audience_one_stop_receivers: bool = False
+    audience_leaders: bool = False
+    audience_categories: list[str] = dc_field(default_factory=list)
+    audience_ranks: list[str] = dc_field(default_factory=list)
+    official_ids: list[int] = dc_field(default_factory=list)
+    pk = "draft"  # audience_q reads the unit and official lists of a rule that has a primary key: a draft's always
+
+    @property
+    def audience_units(self) -> QuerySet[Unit]:
+        return Unit.objects.filter(pk__in=self.unit_ids)
+
+    @property
+    def audience_officials(self) -> QuerySet[Official]:
+        return Official.objects.filter(pk__in=self.official_ids)
+
+
+def audience_count(rule) -> int:
+    """How many active officials a rule (saved, or an `AudienceDraft`) reaches."""
+    return officials_in_audience(rule).count()
 
 
 def unit_successors(unit_ids) -> dict[int, list[Unit]]:

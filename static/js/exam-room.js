@@ -11,6 +11,10 @@
 // that says the sitting is finished shows "submitted" and clears what this browser kept. A lost session (401) asks
 // the candidate to sign in again in a dialog of this page, then resends; a stale security token (403 "csrf") is
 // refreshed and the request sent again; an overloaded server (5xx) or a dropped network is retried later.
+//
+// The room asks and tells in dialogs of its own page (submit? time is up, an answer not saved), never with the
+// browser's confirm() or alert(): those block the page (and its saves and countdown) and cannot be styled or read
+// in the room's language by every browser.
 (function () {
   "use strict";
   var room = document.getElementById("room");
@@ -110,6 +114,8 @@
         (flagged ? ", " + t.tFlaggedMark : ""));
     });
     var missing = gradable().filter(function (q) { return !isAnswered(state.answers[q.slot]); }).map(function (q) { return q.slot; });
+    document.getElementById("nav-count").textContent = t.tAnsweredCount
+      .replace("{n}", gradable().length - missing.length).replace("{total}", gradable().length);
     var unanswered = document.getElementById("unanswered");
     if (missing.length) slotList(unanswered, t.tUnanswered, missing);
     else unanswered.textContent = t.tNone;
@@ -152,7 +158,9 @@
         if (http.csrfRefused(r)) return tokenRefreshed(body.detail);
         // Time is up, or another tab took the sitting over: say which, here and in the status line.
         if (r.status === 410 || r.status === 423) {
-          closed = true; closedText = body.detail; notice = ""; alert(body.detail); return;
+          closed = true; closedText = body.detail; notice = "";
+          tell(t.tNotSavedTitle, body.detail || t.tClosed);
+          return;
         }
         if (r.status === 422 || r.status === 413) return refuse(slot, item, body.detail);
         if (r.status === 429) {  // too many requests: wait as long as the server asks, then send again
@@ -187,6 +195,54 @@
     if (!refused) { if (note) note.remove(); return; }
     if (!note) { note = el("p", {class: "answer-error status-failed", role: "alert"}); li.appendChild(note); }
     note.textContent = refused.detail;
+  }
+
+  // --- Dialogs of the page ------------------------------------------------------------------------------------
+  // Modal (the rest of the page cannot be reached meanwhile) and Escape cancels, both the browser's own <dialog>.
+  // What was chosen is the dialog's returnValue, read when it closes ("" when cancelled with Escape).
+  function openDialog(d) {
+    if (d.open) return;
+    d.returnValue = "";
+    if (d.showModal) d.showModal(); else d.setAttribute("open", "");
+  }
+  function closeDialog(d, value) {
+    if (!d.open) return;
+    if (d.close) return d.close(value);
+    d.removeAttribute("open");
+    d.returnValue = value;
+    d.dispatchEvent(new Event("close"));
+  }
+  // The browser's modal dialog keeps the page behind it out of reach, but Tab from its last control would go on to the
+  // browser's own bar: it comes round to the first control instead (and Shift+Tab from the first to the last).
+  Array.prototype.forEach.call(document.querySelectorAll(".room-dialog"), function (d) {
+    d.addEventListener("keydown", function (e) {
+      if (e.key !== "Tab") return;
+      var items = Array.prototype.filter.call(d.querySelectorAll(
+        "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select, textarea"), function (x) {
+        return x.getClientRects().length > 0;  // not the hidden ones
+      });
+      if (!items.length) return;
+      var at = items.indexOf(document.activeElement), first = items[0], last = items[items.length - 1];
+      if (at < 0 || (e.shiftKey && at === 0) || (!e.shiftKey && at === items.length - 1)) {
+        e.preventDefault();
+        (e.shiftKey ? last : first).focus();
+      }
+    });
+  });
+  Array.prototype.forEach.call(document.querySelectorAll(".room-dialog button[value]"), function (button) {
+    button.addEventListener("click", function (e) {
+      e.preventDefault();
+      closeDialog(button.closest("dialog"), button.value);
+    });
+  });
+  // A notice the candidate must see (time is up, an answer not saved): it stays until closed, the page goes on.
+  var noticeBox = document.getElementById("room-notice");
+  function tell(title, text) {
+    var confirmBox = document.getElementById("confirm-submit");
+    if (confirmBox.open) closeDialog(confirmBox, "cancel");
+    document.getElementById("room-notice-title").textContent = title;
+    document.getElementById("room-notice-text").textContent = text;
+    openDialog(noticeBox);
   }
 
   // --- Security token and signing in again ----------------------------------------------------------------------
@@ -375,11 +431,41 @@
     }
   }
 
-  function jump(e) {
-    if (layout !== "one") return;  // on one page the link's own scrolling is the right thing
-    e.preventDefault();
-    go(+e.currentTarget.dataset.slot, true);
+  // The question takes the focus (its heading), so a keyboard or screen-reader user starts reading it: in the
+  // one-per-page layout it is shown first; on one page it is scrolled to, clear of the sticky line.
+  function focusQuestion(slot) {
+    if (layout === "one") return go(slot, true);
+    var li = document.getElementById("q" + slot);
+    if (!li) return;
+    li.scrollIntoView({block: "start"});
+    li.querySelector(".question-head").focus({preventScroll: true});
   }
+  function jump(e) {
+    e.preventDefault();
+    var confirmBox = document.getElementById("confirm-submit");
+    if (confirmBox.open) closeDialog(confirmBox, "jump");  // a number in the "submit?" dialog: go and answer it
+    if (narrow.matches) showNav(false);  // on a phone the list folds away again, to leave the question in sight
+    focusQuestion(+e.currentTarget.dataset.slot);
+  }
+
+  // The question list folds into the compact line: open by default on a wide screen, folded on a phone.
+  var navToggle = document.getElementById("nav-toggle"), navBox = document.getElementById("navigator");
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 640px)") : {matches: false};
+  function showNav(open) {
+    navBox.hidden = !open;
+    navToggle.setAttribute("aria-expanded", open ? "true" : "false");
+    var dot = open && navBox.querySelector("[aria-current]");
+    if (dot && dot.scrollIntoView) dot.scrollIntoView({block: "nearest", inline: "nearest"});
+  }
+  navToggle.addEventListener("click", function () { showNav(navBox.hidden); });
+
+  // "Skip to the question", the page's first tab stop: past the title and the line, into the question itself.
+  document.getElementById("skip-to-question").addEventListener("click", function (e) {
+    e.preventDefault();
+    if (done) return document.querySelector("#result h2").focus();
+    if (paper.length) return focusQuestion(layout === "one" && current !== null ? current : paper[0].slot);
+    if (!document.getElementById("access-code-form").hidden) document.getElementById("access-code").focus();
+  });
 
   function toggleFlag(slot, button) {
     if (state.flags[slot]) delete state.flags[slot];
@@ -473,6 +559,8 @@
       a.addEventListener("click", jump);
       nav.appendChild(a);
     });
+    navToggle.hidden = !paper.length;
+    showNav(!narrow.matches);
     if (layout === "one") {
       room.classList.add("layout-one");
       document.getElementById("pager").hidden = false;
@@ -503,6 +591,7 @@
   // server takes saves for 5 s after the deadline, so send what is left (4 s at most) before submitting.
   function timeUp() {
     var until = Date.now() + 4000;
+    if (!done) tell(t.tClosed, t.tTimeUpText);
     retryNow();
     (function wait() {  // a few tries in these seconds, whatever the back-off had reached
       if (Object.keys(state.pending).length && Date.now() < until) {
@@ -522,12 +611,14 @@
     submitWanted = false;
     localStorage.removeItem(store);
     sessionStorage.removeItem(store + ":client");
-    ["questions", "submit-box", "pager", "navigator", "save-state"].forEach(function (id) { document.getElementById(id).hidden = true; });
-    document.getElementById("countdown").parentNode.parentNode.hidden = true;  // the clock has stopped
+    // The clock has stopped and nothing is left to save: the compact line goes with the questions.
+    ["questions", "submit-box", "pager", "room-bar"].forEach(function (id) { document.getElementById(id).hidden = true; });
+    var confirmBox = document.getElementById("confirm-submit");
+    if (confirmBox.open) closeDialog(confirmBox, "cancel");
     var box = document.getElementById("result");
     box.hidden = false;
     box.textContent = "";
-    box.appendChild(el("h2", {}, t.tSubmitted));
+    var heading = box.appendChild(el("h2", {tabindex: "-1"}, t.tSubmitted));
     box.appendChild(el("p", {}, r.status_label));
     var num = function (x) { return Number(x).toLocaleString(document.documentElement.lang); };
     // Score and outcome are separate columns of the review policy: each shows only when the server sent it.
@@ -541,6 +632,8 @@
     links.appendChild(el("a", {href: t.list, class: "btn btn-ghost"}, t.tBack));
     box.appendChild(links);
     showState();
+    heading.focus({preventScroll: true});
+    box.scrollIntoView({block: "nearest"});
   }
 
   function isFinal(r, body) { return r.ok && !!body.status && body.status !== "in_progress"; }
@@ -604,11 +697,36 @@
     })();
   }
 
+  // "Submit?" in a dialog of the page, saying how many questions are not answered and how many are flagged (each
+  // number there goes to its question). The safe choice, keep working, has the focus; Escape is the same.
+  var confirmBox = document.getElementById("confirm-submit");
+  function countLine(box, template, slots, total) {
+    box.textContent = "";
+    if (!slots.length) return;
+    box.appendChild(document.createTextNode(template.replace("{n}", slots.length).replace("{total}", total) + " ("));
+    slots.forEach(function (slot, i) {
+      if (i) box.appendChild(document.createTextNode(", "));
+      var a = el("a", {href: "#q" + slot, "data-slot": slot, "aria-label": t.tQuestion + " " + slot}, String(slot));
+      a.addEventListener("click", jump);
+      box.appendChild(a);
+    });
+    box.appendChild(document.createTextNode(")"));
+  }
   document.getElementById("submit").addEventListener("click", function () {
     if (Object.keys(state.pending).length) retryNow();
-    var summary = [document.getElementById("unanswered").textContent, document.getElementById("flagged-summary").textContent];
-    if (!window.confirm(summary.filter(Boolean).join("\n") + "\n" + t.tConfirm)) return;
-    submitWhenSent();
+    var questions = gradable();
+    var missing = questions.filter(function (q) { return !isAnswered(state.answers[q.slot]); }).map(function (q) { return q.slot; });
+    var flagged = paper.filter(function (q) { return state.flags[q.slot]; }).map(function (q) { return q.slot; });
+    var unanswered = document.getElementById("confirm-unanswered");
+    countLine(unanswered, t.tCountUnanswered, missing, questions.length);
+    if (!missing.length) unanswered.textContent = t.tNone;
+    countLine(document.getElementById("confirm-flagged"), t.tCountFlagged, flagged, questions.length);
+    openDialog(confirmBox);
+  });
+  confirmBox.addEventListener("close", function () {
+    if (confirmBox.returnValue === "submit") return submitWhenSent();
+    var button = document.getElementById("submit");
+    if (confirmBox.returnValue !== "jump" && !button.disabled && !done) button.focus();
   });
   // Signing out (on a shared exam-room computer) forgets this browser's answers (site.js): write none back after.
   document.addEventListener("signing-out", function () { leaving = true; });

@@ -36,3 +36,44 @@ document.addEventListener("submit", function (e) {
   });
   form.setAttribute("aria-busy", "true");
 });
+
+// A table wider than the screen scrolls inside its .table-wrap: such a wrapper becomes a named region that the
+// keyboard can reach and scroll with the arrow keys (WCAG 2.1.1). Named after the table's caption or the heading
+// above it; a wrapper that no longer scrolls (wider window) leaves the tab order again.
+(function () {
+  function labelFor(wrap) {
+    var caption = wrap.querySelector("caption");
+    if (caption && caption.textContent.trim()) return caption.textContent.trim();
+    for (var node = wrap; node && node !== document.body; node = node.parentElement) {
+      for (var prev = node.previousElementSibling; prev; prev = prev.previousElementSibling) {
+        var heading = /^H[1-6]$/.test(prev.tagName) ? prev : prev.querySelector("h1, h2, h3, h4, h5, h6");
+        if (heading && heading.textContent.trim()) return heading.textContent.trim();
+      }
+    }
+    return document.title;
+  }
+  function update() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      var ours = wrap.hasAttribute("data-scroll-region");
+      if (scrolls) {
+        if (!wrap.hasAttribute("tabindex")) { wrap.setAttribute("tabindex", "0"); wrap.setAttribute("data-scroll-region", ""); }
+        if (!wrap.hasAttribute("role")) wrap.setAttribute("role", "region");
+        if (!wrap.hasAttribute("aria-label") && !wrap.hasAttribute("aria-labelledby")) {
+          wrap.setAttribute("aria-label", labelFor(wrap));
+        }
+      } else if (ours) {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("data-scroll-region");
+      }
+    });
+  }
+  var pending = false;
+  function schedule() {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () { pending = false; update(); });
+  }
+  document.addEventListener("DOMContentLoaded", update);
+  window.addEventListener("resize", schedule);
+})();

@@ -107,3 +107,9 @@ def start_sitting(page, live_server, demo, ready: str = "#q6") -> None:
 def answer(page, slot, option):
     """Pick the option shown at `option` (0 = first) of a single-choice question."""
     page.locator(f"#q{slot} input[type=radio]").nth(option).check()
+
+
+def submit(page) -> None:
+    """Submit from the room: its button, then "Nộp bài ngay" in the room's own dialog (never the browser's confirm)."""
+    page.get_by_role("button", name="Nộp bài", exact=True).click()
+    page.get_by_role("dialog", name="Nộp bài thi?").get_by_role("button", name="Nộp bài ngay").click()

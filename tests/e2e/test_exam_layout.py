@@ -44,8 +44,13 @@ def test_one_question_per_page_navigate_flag_reload_submit_and_review(page, live
     assert page.locator("#q2 .flag-toggle").get_attribute("aria-pressed") == "true"
     page.locator("#q2 input[type=radio]").nth(1).check()
 
+    # On a phone the navigator is folded into the compact line: opened, it jumps, and folds away again.
+    assert page.locator("#navigator").is_hidden()
+    page.click("#nav-toggle")
+    assert page.locator("#nav-toggle").get_attribute("aria-expanded") == "true"
     page.click("#navigator a[data-slot='4']")  # the navigator jumps
     assert visible_questions(page) == ["q4"]
+    assert page.locator("#navigator").is_hidden() and page.locator("#nav-toggle").get_attribute("aria-expanded") == "false"
     assert page.locator("#navigator a[data-slot='4']").get_attribute("aria-current") == "step"
     page.locator("#q4 input[type=radio]").nth(0).check()
     page.focus("#prev")
@@ -73,12 +78,12 @@ def test_one_question_per_page_navigate_flag_reload_submit_and_review(page, live
     assert page.locator("#q5 input[type=radio]").nth(0).is_checked()
     page.wait_for_function("document.getElementById('save-state').textContent.startsWith('Đã lưu')")
 
-    seen = []
-    page.on("dialog", lambda dialog: (seen.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Nộp bài", exact=True).click()
+    confirm = page.get_by_role("dialog", name="Nộp bài thi?")
+    assert confirm.locator("#confirm-unanswered").inner_text() == "Chưa trả lời: 1/5 câu (3)"
+    assert confirm.locator("#confirm-flagged").inner_text() == "Đánh dấu xem lại: 1 câu (2)"
+    confirm.get_by_role("button", name="Nộp bài ngay").click()
     page.wait_for_selector("#score")
-    summary = seen[0].splitlines()
-    assert summary[0].endswith(" 3") and summary[1].endswith(" 2")  # unanswered: 3; flagged: 2
     attempt = Attempt.objects.get()
     assert saved_positions(attempt) == {1: {"choice": 0}, 2: {"choice": 1}, 4: {"choice": 0}, 5: {"choice": 0}}
     assert page.locator("#score").inner_text() == "Kết quả: 3/5 (60%)"
@@ -120,12 +125,13 @@ def test_one_question_per_page_resends_after_a_network_drop_and_is_taken_over_by
     other.wait_for_selector("#q2:not([hidden])")
     assert other.locator("#q1 input[type=radio]").nth(2).is_checked()
 
-    alerts = []
-    page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.accept()))
     page.click("#next")
     page.locator("#q3 input[type=radio]").nth(1).check()
     page.wait_for_function("document.getElementById('save-state').textContent.includes('thiết bị hoặc thẻ khác')")
-    assert "thiết bị hoặc thẻ khác" in alerts[0]
+    notice = page.get_by_role("dialog", name="Câu trả lời này chưa được lưu")  # said in the page, not alert()
+    assert "thiết bị hoặc thẻ khác" in notice.inner_text()
+    notice.get_by_role("button", name="Đã hiểu").click()
+    assert notice.is_hidden()
 
     other.click("#next")
     other.locator("#q3 input[type=radio]").nth(0).check()

@@ -11,7 +11,7 @@ from django.conf import settings
 from exams.models import Answer, Attempt
 
 from ..papers import positions, saved_positions
-from .conftest import PROXY_BUSY_JSON, answer, sign_in, start_sitting
+from .conftest import PROXY_BUSY_JSON, answer, sign_in, start_sitting, submit
 
 SUBMITTED = "Bài thi của bạn đã được nộp"
 STATUS = "document.getElementById('save-state').textContent"
@@ -44,11 +44,6 @@ def answer_all_and_wait(page, choices: dict) -> None:
     for slot, option in choices.items():
         answer(page, slot, option)
     page.wait_for_function(f"{STATUS}.startsWith('Đã lưu')")
-
-
-def submit(page) -> None:
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Nộp bài", exact=True).click()
 
 
 def sign_in_again(page, password: str, login: str = "official") -> None:
@@ -231,6 +226,12 @@ def test_signing_out_leaves_no_answers_in_the_browser(page, live_server, demo, e
 
         page.route("**/accounts/logout/", without_header)
 
+    # The room has no sign-out of its own (nothing there but the exam): the candidate leaves it by its way out and
+    # signs out from the site's header.
+    key = "exam-room:" + page.evaluate("document.getElementById('room').dataset.api")
+    page.get_by_role("link", name="Bài thi của tôi").click()
+    page.wait_for_url(f"{live_server.url}/thi/")
+    assert len(json.loads(kept(page)[key])["answers"]) == 2  # leaving the room does not forget them
     with page.expect_response("**/accounts/logout/") as signed_out:
         page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url(f"{live_server.url}/")

@@ -9,7 +9,7 @@ from content import search, services
 
 from ..factories import ExamFactory, TopicFactory
 from ..factories.content import SMALL_SITE
-from .conftest import sign_in
+from .conftest import sign_in, submit
 
 
 @pytest.fixture
@@ -76,8 +76,7 @@ def test_the_exam_room_from_start_to_result(page, live_server, site, violations)
     for slot in (1, 2, 3):
         page.locator(f"#q{slot} input[type=radio]").first.check()
     page.wait_for_selector("#save-state:has-text('Đã lưu')")
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Nộp bài", exact=True).click()
+    submit(page)  # the room asks in its own dialog
     page.wait_for_selector("#score")
     visit(page, f"{live_server.url}/thi/ket-qua/")
     assert violations == []

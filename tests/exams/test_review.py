@@ -280,3 +280,17 @@ def test_my_exams_and_my_results_link_finished_attempts_to_their_review(client, 
     html = client.get("/thi/ket-qua/").content.decode()
     assert f"/thi/ket-qua/{attempt.pk}/" in html and exam.title in html
     assert "6/8" not in html  # after close the score column is off
+
+
+def test_every_column_of_my_results_is_named_for_screen_readers(client, exam, trang_dai_official):
+    """The last column holds the links to each review: its header is named, out of sight."""
+    import re
+
+    policy(exam, score_submit=True, outcome_submit=True)
+    sit(exam, trang_dai_official)
+    client.force_login(trang_dai_official.user)
+    html = client.get("/thi/ket-qua/").content.decode()
+    headers = re.findall(r"<th\b[^>]*>(.*?)</th>", html, re.S)
+    assert len(headers) == 5
+    assert [h for h in headers if not re.sub(r"<[^>]+>", "", h).strip()] == []
+    assert '<span class="visually-hidden">Xem lại bài</span>' in headers[-1]

@@ -274,3 +274,27 @@ def _dashboard():
     from django.urls import reverse
 
     return reverse("org:dashboard")
+
+
+def test_the_demo_has_a_session_the_supervisor_can_run_and_the_official_sit(client, settings):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("seed_demo", officials=300, stdout=out)
+    session = ExamSession.objects.get()
+    assert session.candidates.count() == 40 and Seat.objects.filter(candidate__session=session).count() == 80
+    seat = Seat.objects.get(candidate__official__user__username="official", room_shift__shift__name="Ca 1")
+    assert (seat.room_shift.room.name, seat.candidate.number) == ("Phòng A", "SH0001")
+    assert "giamthi" in out.getvalue()
+    assert client.login(username="giamthi", password=settings.DEMO_PASSWORD)
+    client.post(f"/ky-sat-hach/phong/{seat.room_shift.pk}/", {"action": "check_in", "seat": seat.pk, "present": "1",
+                                                             "identity": "1"})
+    client.post(f"/ky-sat-hach/phong/{seat.room_shift.pk}/", {"action": "open"})
+    assert client.login(username="official", password=settings.DEMO_PASSWORD)
+    started = client.post(f"/api/exams/{seat.room_shift.shift.exam_id}/attempts", json.dumps({}),
+                          content_type="application/json")
+    assert started.status_code == 201 and len(started.json()["paper"]) == 10
+    call_command("seed_demo", reset=True, officials=200, stdout=io.StringIO())  # the session goes, then comes back
+    assert ExamSession.objects.count() == 1

@@ -80,6 +80,10 @@ class Command(BaseCommand):
                     self.stdout.write(f"Đã tuyển mới {len(hired)} công chức ({started} đã bắt đầu học).")
         else:
             self.stdout.write(f"“{reform.title}” để ở dạng dự thảo: xem trước và áp dụng tại trang Tổ chức lại.")
+        made = exams_demo.seed_session()
+        if made:
+            self.stdout.write(f"Đã tạo kỳ sát hạch mẫu: {made['candidates']} thí sinh, {made['rooms']} phòng × "
+                              f"{made['shifts']} ca.")
         search.reindex_all()
         self.print_logins()
 
@@ -88,3 +92,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Tài khoản dùng thử (mật khẩu chung: %s)" % settings.DEMO_PASSWORD))
         for account in org_demo.demo_accounts():
             self.stdout.write(f"  {account.username:<10} {account.role} — {account.note}")
+        from django.contrib.auth import get_user_model
+
+        if get_user_model().objects.filter(username=exams_demo.SUPERVISOR).exists():
+            self.stdout.write(f"  {exams_demo.SUPERVISOR:<10} Giám thị — phòng A và B của “{exams_demo.SESSION_TITLE}” "
+                              "(điểm danh, mở ca thi, ghi sự việc, in biên bản)")

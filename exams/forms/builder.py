@@ -1,0 +1,136 @@
+"""The exam builder's forms (one screen: the exam's main settings, its candidates and its sections): the exam with
+its audience fields, the section rows as an inline formset, and the checks the page shows beside each row while the
+trainer types (pool size, the 3× rule, the marks on the paper). The other settings (access, review, marking rules)
+stay in the Wagtail admin's exam screen."""
+from decimal import Decimal
+
+from django import forms
+from django.db import transaction
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
+
+from org.audience import AudienceFormMixin, SearchableUnitTree, audience_categories_field, audience_units_field, \
+    listed_codes_field
+from org.selectors import AudienceDraft
+
+from ..grading import points_text
+from ..models import Difficulty, Exam, ExamSection, Topic
+
+_LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
+
+
+def _when_widget():
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=_LOCAL_MINUTE)
+
+
+class ExamBuilderForm(AudienceFormMixin, forms.ModelForm):
+    """The exam's main settings and who may sit it (the audience fields, as the admin's candidates tab has them)."""
+
+    audience_units = audience_units_field(widget=SearchableUnitTree())
+    audience_categories = audience_categories_field(label=gettext_lazy("Categories"))
+    audience_ranks = None  # exams select on roles and categories, not ranks
+    listed_codes = listed_codes_field(
+        label=gettext_lazy("Candidates listed by employee code"), rows=3,
+        help_text=gettext_lazy("One employee code per line. They may sit the exam whatever the rule above says."))
+
+    class Meta:
+        model = Exam
+        fields = ["title", "instructions", "time_limit_minutes", "pass_percent", "attempts_allowed", "opens_at",
+                   "closes_at", "shuffle_questions", "shuffle_options", "is_published",
+                   "audience_units", "audience_include_subunits", "audience_reform_officers",
+                   "audience_one_stop_receivers", "audience_leaders", "audience_categories"]
+        widgets = {"instructions": forms.Textarea(attrs={"rows": 3}), "opens_at": _when_widget(),
+                   "closes_at": _when_widget()}
+
+    def draft(self) -> AudienceDraft:
+        """The audience as filled in so far (fields that do not validate count as empty), for the live count."""
+        data = getattr(self, "cleaned_data", {})
+        return AudienceDraft(
+            unit_ids=[u.pk for u in data.get("audience_units") or []],
+            audience_include_subunits=bool(data.get("audience_include_subunits")),
+            audience_reform_officers=bool(data.get("audience_reform_officers")),
+            audience_one_stop_receivers=bool(data.get("audience_one_stop_receivers")),
+            audience_leaders=bool(data.get("audience_leaders")),
+            audience_categories=list(data.get("audience_categories") or []),
+            official_ids=[o.pk for o in self._listed])
+
+
+def _topic_label(topic: Topic) -> str:
+    return "— " * (topic.path.count("/") - 2) + topic.name
+
+
+class SectionRowForm(forms.ModelForm):
+    """One section of the blueprint: its title, the topic it draws from (with its sub-topics), the difficulty, how
+    many questions it draws and the points each carries on the paper. A section of fixed questions keeps them (they
+    are chosen in the admin's section screen)."""
+
+    class Meta:
+        model = ExamSection
+        fields = ["title", "topic", "difficulty", "draw_count", "points_per_question"]
+        labels = {"topic": gettext_lazy("Topic (pool)")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        topic = self.fields["topic"]
+        topic.queryset = Topic.objects.order_by("path")
+        topic.label_from_instance = _topic_label
+        topic.empty_label = _("— choose —")
+        self.fields["difficulty"].choices = [("", _("Any difficulty")), *Difficulty.choices]
+        self.fields["draw_count"].widget.attrs.update(min=1, max=500)
+        self.fields["points_per_question"].widget.attrs.update(min=0, step="0.25")
+        self.has_fixed = bool(self.instance.pk and self.instance.fixed_questions.exists())
+
+    def check(self) -> dict:
+        """What the page shows beside the row: the pool, the 3× warning, the section's marks and its warnings."""
+        section = self.instance
+        if section.topic_id is None and not self.has_fixed:
+            return {"empty": True}
+        n = section.fixed_questions.filter(is_active=True).count() if self.has_fixed else section.draw_count
+        points = section.points_per_question or Decimal(0)
+        pool = section.pool_size()
+        return {
+            "empty": False,
+            "pool": ngettext("Pool: %(n)s question", "Pool: %(n)s questions", pool) % {"n": pool},
+            "warning": "" if self.has_fixed else section.pool_warning(),
+            "marks": _("%(n)s × %(points)s = %(total)s points") % {
+                "n": n, "points": points_text(points), "total": points_text(points * n)},
+            "mark_warnings": section.mark_warnings(),
+            "total": points * n,
+            "errors": [str(e) for e in self.non_field_errors()],
+        }
+
+
+SectionFormSet = forms.inlineformset_factory(Exam, ExamSection, form=SectionRowForm, extra=1, can_delete=True)
+
+
+class ExamBuilder:
+    """The exam form and its sections' formset, checked and saved together."""
+
+    def __init__(self, data=None, *, instance: Exam | None = None):
+        self.exam = instance or Exam()
+        self.form = ExamBuilderForm(data, instance=self.exam)
+        self.sections = SectionFormSet(data, instance=self.exam, prefix="sections")
+
+    def is_valid(self) -> bool:
+        form_ok = self.form.is_valid()
+        return self.sections.is_valid() and form_ok
+
+    def kept_rows(self) -> list[SectionRowForm]:
+        """The rows that are (or will be) sections, in the page's order: filled in and not marked for deletion."""
+        deleted = set(map(id, self.sections.deleted_forms))
+        return [f for f in self.sections.forms if (f.instance.pk or f.has_changed()) and id(f) not in deleted]
+
+    @transaction.atomic
+    def save(self, *, by) -> Exam:
+        """Write the exam, its audience and its sections (numbered in the page's order)."""
+        exam = self.form.save(commit=False)
+        if exam.pk is None:
+            exam.created_by = by
+        exam.save()
+        self.form.save_m2m()
+        self.sections.instance = exam
+        self.sections.save()
+        for order, row in enumerate(self.kept_rows(), start=1):
+            if row.instance.order != order:
+                row.instance.order = order
+                row.instance.save(update_fields=["order"])
+        return exam
