@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from . import richtext
 from .model import (Choice, FormatError, NumericAnswer, ParseError, Question, UnsupportedQuestion, clean_category,
                     default_name, format_number, format_percent)
 
@@ -116,6 +117,17 @@ class _QuestionReader:
     def __init__(self, block: _Block):
         self.block = block
         self.errors: list[FormatError] = []
+        self.format = "moodle"
+
+    def rich(self, text: str) -> str:
+        """A formatted field: Moodle lets each answer and feedback name its own format ("=[markdown]…"); one that
+        differs from the question's is shown the same way, converted to HTML (or to plain text in a plain question)."""
+        prefix = _FORMAT_RE.match(text.strip())
+        cleaned = _clean(text)
+        own = prefix.group(1).lower() if prefix else self.format
+        if own == self.format:
+            return cleaned
+        return richtext.convert(cleaned, own, "plain" if self.format == "plain" else "html")
 
     def fail(self, message: str) -> None:
         error = FormatError(self.block.line, message)
@@ -138,6 +150,7 @@ class _QuestionReader:
         question = Question(kind="description", name=name, text="", category=self.block.category,
                             source_line=self.block.line, idnumber=idnumber, tags=tags,
                             format=prefix.group(1).lower() if prefix else "moodle")
+        self.format = question.format
         opening, closing = raw.find("{"), raw.find("}")
         if opening < 0:
             if closing >= 0:
@@ -165,7 +178,7 @@ class _QuestionReader:
 
     def read_answers(self, question: Question, inner: str) -> None:
         body, marker, general = inner.partition("####")
-        question.general_feedback = _clean(general) if marker else ""
+        question.general_feedback = self.rich(general) if marker else ""
         body = body.strip()
         if not body:
             question.kind = "essay"
@@ -186,14 +199,14 @@ class _QuestionReader:
                 self.read_choices(question, tokens)
             else:
                 question.kind = "short"
-                question.choices = [self.read_answer(content, 1.0) for _mark, content in tokens]
+                question.choices = [self.read_answer(content, 1.0, rich=False) for _mark, content in tokens]
                 question.answers = [choice.text for choice in question.choices]
 
     def read_truefalse(self, question: Question, body: str) -> None:
         word, *feedback = body.split("#")
         truth = word.strip().upper() in TRUE_WORDS
-        wrong = _clean(feedback[0]) if feedback else ""
-        right = _clean("#".join(feedback[1:]))
+        wrong = self.rich(feedback[0]) if feedback else ""
+        right = self.rich("#".join(feedback[1:]))
         question.kind, question.truth = "truefalse", truth
         question.choices = [Choice("true", 1.0 if truth else 0.0, right if truth else wrong),
                             Choice("false", 0.0 if truth else 1.0, wrong if truth else right)]
@@ -222,7 +235,7 @@ class _QuestionReader:
             if not _clean(match):
                 self.fail(_("an answer is empty"))
                 return
-            question.pairs.append((_clean(item), _clean(match)))
+            question.pairs.append((self.rich(item), _clean(match)))
         if sum(1 for item, _match in question.pairs if item) < 2:
             self.fail(_("a matching question needs at least two pairs"))
 
@@ -263,7 +276,7 @@ class _QuestionReader:
             return 0.0
         return float(text)
 
-    def read_answer(self, content: str, fraction: float, clean: bool = True) -> Choice:
+    def read_answer(self, content: str, fraction: float, clean: bool = True, rich: bool = True) -> Choice:
         """One ``=``/``~`` answer: optional %weight%, the text, optional #feedback."""
         content = content.strip()
         if content.startswith("%"):
@@ -279,10 +292,10 @@ class _QuestionReader:
                 content = content[weight.end():] if weight else content[len(shown):]
         text, _marker, feedback = content.partition("#")
         if clean:
-            text = _clean(text)
+            text = self.rich(text) if rich else _clean(text)
             if not text:
                 self.fail(_("an answer is empty"))
-        return Choice(text, fraction, _clean(feedback))
+        return Choice(text, fraction, self.rich(feedback))
 
 
 def _tokens(body: str) -> tuple[str, list[tuple[str, str]]]:

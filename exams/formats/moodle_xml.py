@@ -96,7 +96,7 @@ def parse_moodle_xml(data: bytes | str, warnings: list[FormatError] | None = Non
         raise ParseError([FormatError(lines.get(root, 1), _(
             "this is not a Moodle XML question file: the outer element is <%(tag)s>, not <quiz>") % {
             "tag": root.tag})])
-    questions, errors, category = [], [], ""
+    questions, errors, category, skipped = [], [], "", 0
     for index, element in enumerate(root.findall("question"), 1):
         line, qtype = lines.get(element, 0), element.get("type", "")
         if qtype == "category":
@@ -106,6 +106,7 @@ def parse_moodle_xml(data: bytes | str, warnings: list[FormatError] | None = Non
                 categories[category] = richtext.convert(info, _format_of(element.find("info")), "html")
             continue
         if qtype in SKIPPED_TYPES:
+            skipped += 1
             if warnings is not None:
                 warnings.append(FormatError(line, _(
                     "question %(index)s (“%(name)s”) is a Moodle “%(type)s” question, which the platform does not "
@@ -121,6 +122,8 @@ def parse_moodle_xml(data: bytes | str, warnings: list[FormatError] | None = Non
         errors.extend(reader.errors)
         if not reader.errors:
             questions.append(question)
+    if not questions and not skipped and not errors:  # as Moodle: "There are no questions in the import file"
+        errors.append(FormatError(lines.get(root, 1), _("the file has no questions")))
     if errors:
         raise ParseError(errors)
     return questions
@@ -211,6 +214,8 @@ class _QuestionReader:
             name = (node.get("name") or "").strip()
             if not name:
                 continue
+            folder = (node.get("path") or "/").strip().strip("/")
+            name = f"{folder}/{name}" if folder else name  # the text refers to @@PLUGINFILE@@/folder/name
             try:
                 files[name] = base64.b64decode("".join((node.text or "").split()), validate=True)
             except (binascii.Error, ValueError):
@@ -230,8 +235,8 @@ class _QuestionReader:
             except (binascii.Error, ValueError):
                 self.fail(_("the embedded file “%(name)s” is not valid base64") % {"name": name})
                 return
-        if name in question.files:
-            question.text += f'<img src="{PLUGINFILE}{name}" alt="">'
+        if name in question.files:  # as Moodle appends it
+            question.text += f' <img src="{PLUGINFILE}{name}" />'
 
     # --- reading -------------------------------------------------------------------------------------------
 
@@ -296,8 +301,8 @@ class _QuestionReader:
 
     def read_options(self, question: Question) -> None:
         element = self.element
-        if element.find("shuffleanswers") is not None:
-            question.settings["shuffle"] = _flag(element.findtext("shuffleanswers"))
+        # As Moodle's import_multichoice: a file that does not say shuffles nothing.
+        question.settings["shuffle"] = _flag(element.findtext("shuffleanswers"))
         for tag, key in (("answernumbering", "numbering"), ("showstandardinstruction", "showstandardinstruction")):
             if element.findtext(tag) is not None and element.findtext(tag).strip():
                 question.settings[key] = element.findtext(tag).strip()

@@ -264,6 +264,8 @@ def read_bank_file(*, filename: str, data: bytes) -> BankFile:
         questions = formats.parse_moodle_xml(data, warnings=skipped, categories=categories)
     else:
         questions = parse_bank_file(filename=filename, data=data)
+    if not questions and not skipped:
+        raise formats.ParseError([formats.FormatError(0, _("the file has no questions"))])
     return BankFile(questions, skipped, categories)
 
 

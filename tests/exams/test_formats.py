@@ -500,7 +500,9 @@ def test_gift_bank_survives_a_trip_through_moodle_xml():
 def test_moodle_xml_bank_survives_a_trip_through_gift_except_what_gift_cannot_hold():
     questions = [q for q in parse_moodle_xml(XML_BANK) if q.kind != "ordering"]  # GIFT has no ordering
     # GIFT has no default mark either: every question reads back worth 1.
-    assert parse_gift(write_gift(questions)) == [dataclasses.replace(q, default_mark=1.0) for q in questions]
+    # GIFT has no default mark (every question reads back worth 1) and no Moodle options (settings).
+    assert parse_gift(write_gift(questions)) == [dataclasses.replace(q, default_mark=1.0, settings={})
+                                                 for q in questions]
 
 
 def test_format_error_reads_as_a_line_for_the_user():

@@ -135,7 +135,7 @@ def test_the_old_image_tag_brings_its_file_under_the_text():
            '</question></quiz>')
     q = formats.parse_moodle_xml(xml)[0]
     assert q.files == {"bien.png": PNG}
-    assert q.text == 'Đây là biển hiệu?<img src="@@PLUGINFILE@@/bien.png" alt="">'
+    assert q.text == 'Đây là biển hiệu? <img src="@@PLUGINFILE@@/bien.png" />'
 
 
 @pytest.mark.parametrize("answers, message", [

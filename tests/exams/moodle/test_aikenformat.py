@@ -12,7 +12,7 @@ from .support import FORMAT_HTML, assert_choices, assert_shown, by_name, fixture
 
 def test_readquestions():
     """Moodle imports the three good questions of aiken_errors.txt and reports the broken ones by line. We refuse
-    the whole file by design (REFUSED.md: a bank file imports all or nothing), naming each broken question at a
+    the whole file by design (the README’s “refused or different by design” table: a bank file imports all or nothing), naming each broken question at a
     line of its own: too few answers (lines 1-3; Moodle says 3), options without a question (5), an ANSWER line
     without a question (7), a question never finished (14-18; Moodle says 18, where the next one starts)."""
     errors = refusal(parse_aiken, fixture("aiken/aiken_errors.txt"))
@@ -79,7 +79,7 @@ def oddest(**fields) -> Question:
 
 def test_export_questions():
     """Moodle's Aiken export writes the single-choice question in Aiken and leaves out the short-answer, essay,
-    numerical and multiple-response ones; our writer refuses a bank with those by design (REFUSED.md), so the
+    numerical and multiple-response ones; our writer refuses a bank with those by design (the README’s “refused or different by design” table), so the
     single-choice question is written alone and reads back."""
     aiken = write_aiken([oddest()])
     assert aiken.replace("A.", "A)").replace("B.", "B)").replace("C.", "C)").replace("D.", "D)") == (

@@ -3,7 +3,7 @@
 # question/format/gift/tests/behat/import.feature that use the fixtures in fixtures/gift/.
 """Moodle's GIFT tests: each case imports as Moodle reads it. Moodle's expected fields are converted to the
 neutral question (fractions 0..1, formats by name, true/false feedback on the answer it is shown for); cases we
-handle differently by design are listed in REFUSED.md with the reason.
+handle differently by design are listed in the README’s “refused or different by design” table with the reason.
 
 The export cases are ported as round trips: the question Moodle exports, written by our writer, reads back as the
 same question."""
@@ -68,7 +68,7 @@ def test_import_match():
 
 def test_import_multichoice():
     """Moodle runs this once per site-wide default numbering style (abc, ABCD, 123, iii, IIII, none); there is no
-    such site setting here (REFUSED.md), so the question carries no numbering or Moodle's default, abc."""
+    such site setting here (the README’s “refused or different by design” table), so the question carries no numbering or Moodle's default, abc."""
     q = read_one("""
 // multiple choice with specified feedback for right and wrong answers
 ::Q2:: What's between orange and green in the spectrum?

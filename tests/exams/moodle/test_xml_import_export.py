@@ -149,7 +149,7 @@ def assert_descriptions(descriptions: dict[str, str], expected: dict[str, tuple[
                          ids=["test_import_category", "test_deprecated_category_import"])
 def test_import_category(name):
     """Alpha, with its description, holds the question. (Moodle also gives Alpha the ID number alpha-idnumber:
-    REFUSED.md.)"""
+    the README’s “refused or different by design” table.)"""
     [question], descriptions = read_with_descriptions(name)
     assert_true_question(question, "Alpha Question", "Alpha")
     assert_descriptions(descriptions, {"Alpha": ("This is Alpha category for test", "moodle")})
@@ -243,7 +243,7 @@ def test_export_nested_categories_with_questions():
 
 def test_import_broken_multianswer_questions():
     """Moodle refuses each of these five broken cloze questions with its reason and imports none. We skip every
-    cloze question (REFUSED.md); none is imported and each is named by its line."""
+    cloze question (the README’s “refused or different by design” table); none is imported and each is named by its line."""
     data = fixture("xml/broken_cloze_questions.xml")
     questions, lines = skipped_or_refused(data)
     assert questions == []
@@ -252,7 +252,7 @@ def test_import_broken_multianswer_questions():
 
 def test_import_fixture_multianswer():
     """behat "import some multi-answer questions": Moodle imports the cloze question "cloze with images"; we skip
-    it and name its line (REFUSED.md)."""
+    it and name its line (the README’s “refused or different by design” table)."""
     data = fixture("xml/multianswer.xml")
     questions, lines = skipped_or_refused(data)
     assert questions == []
@@ -292,7 +292,7 @@ def test_import_fixture_multichoice():
 def test_import_fixture_sample_questions_with_old_image_tag():
     """behat "import some questions with legacy-style images": Moodle 1.9's <image>/<image_base64>, which Moodle
     files with the question and shows after the text. Moodle imports both questions; the cloze one is skipped and
-    named by its line (REFUSED.md), the multiple choice imports."""
+    named by its line (the README’s “refused or different by design” table), the multiple choice imports."""
     data = fixture("xml/sample_questions_with_old_image_tag.xml")
     questions, warnings = parse_keeping_warnings(parse_moodle_xml, data)
     assert [warning.line for warning in warnings] == [line_of(data, '<question type="cloze">')]

@@ -2,7 +2,7 @@
 # / Moodle contributors as in the original header).
 """Moodle's XML tests (xmlformat_test.php). Moodle tests each import_<type>() on one <question> element; here the
 element is wrapped in a <quiz> and read by parse_moodle_xml, the way a file is imported. Moodle's expected fields
-are converted to the neutral question; what we do differently by design is in REFUSED.md.
+are converted to the neutral question; what we do differently by design is in the README’s “refused or different by design” table.
 
 The export cases are ported as round trips: the question Moodle exports, written by write_moodle_xml, reads back
 as the same question."""
@@ -65,7 +65,7 @@ def test_write_hint_basic():
 
 def test_write_hint_with_parts():
     """Moodle also writes each hint's "show the number of correct responses" and "clear incorrect responses";
-    the neutral question keeps the hint texts only (REFUSED.md)."""
+    the neutral question keeps the hint texts only (the README’s “refused or different by design” table)."""
     xml = round_trip(Question(
         kind="matching", name="Matching question", text="Classify the animals.", format=FORMAT_HTML,
         general_feedback="Frogs and toads are amphibians, the others are mammals.",
@@ -100,7 +100,7 @@ def test_import_hints_no_parts():
 
 
 def test_import_hints_with_parts():
-    """A matching question's hints (Moodle also keeps clearwrong [1, 0] and shownumcorrect [0, 1]: REFUSED.md)."""
+    """A matching question's hints (Moodle also keeps clearwrong [1, 0] and shownumcorrect [0, 1]: the README’s “refused or different by design” table)."""
     q = read_one(amphibian_with(HINTS, qtype="matching"))
     assert q.hints == ["This is the first hint", "This is the second hint"]
 
@@ -303,7 +303,7 @@ def test_import_match_19():
     assert_setting(q, "penalty", 0.3333333)
     assert_setting(q, "shuffle", False)
     assert q.pairs == [("A", "a"), ("B", "b"), ("C", "c"), ("", "d")]
-    # The second hint has no text, only Moodle's hint options, which are not kept (REFUSED.md).
+    # The second hint has no text, only Moodle's hint options, which are not kept (the README’s “refused or different by design” table).
     assert q.hints == ["Hint 1"]
     assert q.tags == ["tagMatching", "tagTest"]
 
@@ -560,7 +560,7 @@ MULTIANSWER = """  <question type="cloze">
 
 def test_import_multianswer():
     """Moodle imports the cloze question as two sub-questions (a short answer and a multiple choice). We skip
-    cloze questions by design, reporting each by its line, and import the rest of the file (REFUSED.md)."""
+    cloze questions by design, reporting each by its line, and import the rest of the file (the README’s “refused or different by design” table)."""
     data = quiz(TRUEFALSE_19.format(idnumber=""), MULTIANSWER)
     questions, warnings = parse_keeping_warnings(parse_moodle_xml, data)
     assert [q.name for q in questions] == ["True false question"]
