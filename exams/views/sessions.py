@@ -78,6 +78,27 @@ def session_detail(request, pk: int):
                 room_shift = get_object_or_404(RoomShift, pk=form.cleaned_data["room_shift"], shift__session=session)
                 room_shift.supervisors.set(form.cleaned_data["supervisors"])
                 messages.success(request, _("The supervisors of %(room)s were saved.") % {"room": room_shift})
+        elif action in ("second_mark", "decide"):
+            from decimal import Decimal, InvalidOperation
+
+            from ..models import SecondMarking
+
+            request_row = get_object_or_404(SecondMarking.objects.select_related("slot"), session=session,
+                                            pk=request.POST.get("request"))
+            try:
+                points = Decimal(request.POST.get("points", "").replace(",", "."))
+                fraction = float(points / request_row.slot.points) if request_row.slot.points else 0.0
+            except (InvalidOperation, ArithmeticError):
+                fraction = -1.0
+            note = request.POST.get("note", "")
+            if action == "second_mark":
+                _done(request, lambda: services.second_marking_mark(request=request_row, fraction=fraction, note=note,
+                                                                    by=request.user),
+                      _("The second mark was recorded."))
+            else:
+                _done(request, lambda: services.second_marking_decide(request=request_row, fraction=fraction,
+                                                                      note=note, by=request.user),
+                      _("The council's decision was recorded and the essay's mark changed accordingly."))
         elif action == "publish":
             _done(request, lambda: services.session_publish(session=session, by=request.user),
                   _("The official result list is published."))
@@ -92,7 +113,8 @@ def session_detail(request, pk: int):
         "members": session.members.select_related("user"), "candidates": session.candidates.count(),
         "printables": [("danh-sach-phong", _("Room lists")), ("the-du-thi", _("Admission cards")),
                        ("so-do-cho-ngoi", _("Seat plans"))],
-        "results": session_selectors.session_results(session) if session.status != "planned" else []})
+        "results": session_selectors.session_results(session) if session.status != "planned" else [],
+        "second_markings": session_selectors.second_markings_of(session)})
 
 
 @login_required

@@ -298,3 +298,48 @@ def test_the_demo_has_a_session_the_supervisor_can_run_and_the_official_sit(clie
     assert started.status_code == 201 and len(started.json()["paper"]) == 10
     call_command("seed_demo", reset=True, officials=200, stdout=io.StringIO())  # the session goes, then comes back
     assert ExamSession.objects.count() == 1
+
+
+def test_second_marking_from_the_request_to_the_council_decision(tree, client, trang_dai_official, trainer_user):
+    from exams.models import AttemptQuestion, GradeChange, SecondMarking
+
+    essay = ExamFactory(title="Tự luận", published=True, time_limit_minutes=30,
+                        bank=TopicFactory(name="Tự luận", gift="::TL::Trình bày quy trình tiếp nhận hồ sơ.{}"),
+                        bank__draw_count=1, bank__points_per_question=10, show_score_after_submit=True)
+    s = ExamSession.objects.create(title="Sát hạch tự luận", starts_on=dt.date(2026, 12, 10))
+    CouncilMember.objects.create(session=s, user=trainer_user, full_name="Chủ tịch", role="chair")
+    ExamRoom.objects.create(session=s, name="A", seats=5)
+    Shift.objects.create(session=s, exam=essay, name="Ca 1", starts_at=timezone.now())
+    services.session_room_shifts_sync(session=s)
+    services.session_candidates_add(session=s, officials=[trang_dai_official])
+    services.session_seats_assign(session=s)
+    seat = Seat.objects.get()
+    services.room_shift_open(room_shift=seat.room_shift)
+    services.seat_check_in(seat=seat, present=True)
+    attempt = services.attempt_start(exam=essay, official=trang_dai_official, ip="1.2.3.4")
+    services.answer_save(attempt=attempt, slot=1, response={"text": "Bước 1, bước 2."}, seq=1)
+    services.room_shift_close(room_shift=seat.room_shift)
+    slot = AttemptQuestion.objects.get(attempt=attempt)
+    from exams.grading.essays import essay_grade
+
+    essay_grade(slot=slot, points=4, by=trainer_user)
+    services.session_publish(session=s, by=trainer_user)
+
+    client.force_login(trang_dai_official.user)
+    review = client.get(f"/thi/ket-qua/{attempt.pk}/").content.decode()
+    assert f"/ky-sat-hach/phuc-khao/{slot.pk}/" in review
+    client.post(f"/ky-sat-hach/phuc-khao/{slot.pk}/", {"reason": "Em đã nêu đủ các bước"})
+    request = SecondMarking.objects.get()
+    assert f"/ky-sat-hach/phuc-khao/{slot.pk}/" not in client.get(f"/thi/ket-qua/{attempt.pk}/").content.decode()
+
+    client.force_login(trainer_user)
+    page = f"/ky-sat-hach/{s.pk}/"
+    assert "Em đã nêu đủ các bước" in client.get(page).content.decode()
+    client.post(page, {"action": "decide", "request": request.pk, "points": "7", "note": "x"})  # not marked yet
+    assert SecondMarking.objects.get().status == "requested"
+    client.post(page, {"action": "second_mark", "request": request.pk, "points": "7,5"})
+    client.post(page, {"action": "decide", "request": request.pk, "points": "7", "note": "Giữ điểm phúc khảo 7"})
+    request.refresh_from_db()
+    attempt.refresh_from_db()
+    assert (request.status, request.second_fraction, request.decided_fraction) == ("decided", 0.75, 0.7)
+    assert attempt.score == 7 and GradeChange.objects.filter(attempt=attempt).count() == 2
