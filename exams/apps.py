@@ -31,12 +31,22 @@ def _reorganisation_impact(sender, unit_ids, **kwargs):
     return [{"title": _("Exam sittings under way"), "count": open_.count(), "rows": rows}]
 
 
+def _permissions(sender, **kwargs):
+    """After every migrate: the trainers' group may use the exam screens of the admin (sessions included)."""
+    from .services import exam_permissions_setup
+
+    exam_permissions_setup()
+
+
 class ExamsConfig(AppConfig):
     name = "exams"
     verbose_name = _("Exams")
 
     def ready(self):
         post_save.connect(_exam_saved, sender="exams.Exam", dispatch_uid="exams-room-rules")
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(_permissions, sender=self, dispatch_uid="exams-trainer-permissions")
         from org.signals import reorganisation_impact
 
         reorganisation_impact.connect(_reorganisation_impact, dispatch_uid="exams-reorganisation-impact")

@@ -88,7 +88,7 @@ def trainer_paths() -> list[str]:
         f"/admin/pages/{lesson.pk}/history/", "/admin/pages/search/?q=m%E1%BB%99t+c%E1%BB%ADa",
         "/admin/exam/", f"/admin/exam/edit/{Exam.objects.get().pk}/", "/admin/exam/new/",
         "/admin/examsection/", f"/admin/examsection/edit/{ExamSection.objects.get().pk}/", "/admin/examsection/new/",
-        "/admin/examoverride/", "/admin/examoverride/new/",
+        "/admin/examoverride/", "/admin/examoverride/new/", "/admin/examsession/", "/admin/examsession/new/",
         "/admin/topic/", f"/admin/topic/edit/{Topic.objects.get(name='Một cửa').pk}/",
         "/admin/images/", f"/admin/images/{get_image_model().objects.get().pk}/", "/admin/images/multiple/add/",
         "/admin/documents/", "/admin/account/",
