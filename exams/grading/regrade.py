@@ -15,7 +15,7 @@ from scoring.grading import from_paper, grade
 
 from ..models import Answer, Attempt, AttemptQuestion, Exam, GradeChange, Question, QuestionVersion
 from .scores import _send_graded, attempt_passed, percent_of, score_of
-from .base import CHOICE_KINDS, FINISHED
+from .base import CHOICE_KINDS, FINISHED, GradingRefused
 
 
 @dataclass
@@ -170,6 +170,11 @@ def regrade_apply(*, exam: Exam, question: Question | None = None, by=None,
                   now: dt.datetime | None = None) -> RegradePlan:
     """Point finished papers' outdated slots at their question's current version where compatible, regrade them,
     update scores, audit each changed slot and tell listeners. Applying twice changes nothing the second time."""
+    from ..models import ExamSession
+
+    if ExamSession.objects.filter(shifts__exam=exam, status=ExamSession.Status.PUBLISHED).exists():
+        # Thông tư 06/2020: a computer-marked result is final once the council has published the list.
+        raise GradingRefused(_("The council has published this exam's results: computer-marked results are final."))
     now = now or timezone.now()
     # Lock the finished sittings so a grader saving an essay at the same moment cannot interleave.
     list(Attempt.objects.select_for_update().filter(exam=exam, status__in=FINISHED).values_list("pk", flat=True))

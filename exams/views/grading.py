@@ -142,7 +142,11 @@ def regrade(request, pk: int):
     if data is not None and form.is_valid():
         question = form.cleaned_data["question"]
         if request.method == "POST":
-            plan = grading.regrade_apply(exam=exam, question=question, by=request.user)
+            try:
+                plan = grading.regrade_apply(exam=exam, question=question, by=request.user)
+            except grading.GradingRefused as refused:
+                messages.error(request, str(refused))
+                return redirect("exams:regrade", pk=exam.pk)
             questions = grading.regrade_questions(exam=exam)  # the counts of outdated papers have changed
             form = RegradeForm(data, questions=questions)
             form.is_valid()

@@ -167,6 +167,10 @@ def test_the_council_publishes_once_every_room_is_closed(seated):
     assert seated.status == ExamSession.Status.PUBLISHED and seated.published_by == seated.chair
     assert len(session_selectors.session_results(seated)) == 80
     assert session_documents.results_xlsx(seated)[:2] == b"PK"
+    from exams import grading
+
+    with pytest.raises(grading.GradingRefused, match="cuối cùng|final"):
+        grading.regrade_apply(exam=seated.first)
 
 
 def test_who_may_see_and_run_what(seated, client, trang_dai_official):
