@@ -362,5 +362,13 @@ def exam_room_networks(*, now=None, lead_minutes: int = 60) -> list[str]:
              .filter(Q(opens_at__isnull=True) | Q(opens_at__lte=now + dt.timedelta(minutes=lead_minutes)))
              .filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
              .values_list("allowed_ip_ranges", flat=True))
-    return [line.strip() for text in texts for line in text.splitlines()
+    from .models import RoomShift
+
+    # The rooms of exam sessions: open now, or whose shift starts within the hour.
+    rooms = (RoomShift.objects.exclude(room__allowed_ip_ranges="")
+             .filter(Q(status=RoomShift.Status.OPEN)
+                     | Q(status=RoomShift.Status.WAITING, shift__starts_at__lte=now + dt.timedelta(minutes=lead_minutes),
+                         shift__starts_at__gte=now - dt.timedelta(hours=12)))
+             .values_list("room__allowed_ip_ranges", flat=True))
+    return [line.strip() for text in [*texts, *rooms] for line in text.splitlines()
             if line.strip() and not line.strip().startswith("#")]

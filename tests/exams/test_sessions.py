@@ -347,3 +347,14 @@ def test_second_marking_from_the_request_to_the_council_decision(tree, client, t
     attempt.refresh_from_db()
     assert (request.status, request.second_fraction, request.decided_fraction) == ("decided", 0.75, 0.7)
     assert attempt.score == 7 and GradeChange.objects.filter(attempt=attempt).count() == 2
+
+
+def test_a_session_rooms_network_is_spared_the_open_internet_sign_in_limits_while_it_runs(seated):
+    from exams.selectors import exam_room_networks
+
+    assert "10.1.0.0/24" in exam_room_networks()  # room A's shift 1 starts now
+    for rs in RoomShift.objects.filter(room__name="A"):
+        if rs.status == "waiting":
+            services.room_shift_open(room_shift=rs)
+        services.room_shift_close(room_shift=rs)
+    assert "10.1.0.0/24" not in exam_room_networks()
