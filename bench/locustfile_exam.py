@@ -142,9 +142,18 @@ class BurstCandidate(_Candidate):
             gevent.sleep(3600)
 
 
-class ShiftCandidate(BurstCandidate):
+class ShiftCandidate(_Candidate):
     """A candidate of a room whose shift the supervisor just opened: their paper was drawn at check-in, so the
-    start copies it. Same behaviour as BurstCandidate, another exam."""
+    start copies it. Same behaviour as BurstCandidate, another exam (not a subclass: locust would inherit its task
+    and send half the users to the other exam)."""
+
+    wait_time = constant(0)
+
+    def on_start(self):
+        try:
+            self._sign_in(next(_burst_users))
+        except StopIteration:
+            raise StopUser()
 
     @task
     def start_sitting(self):

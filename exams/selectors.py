@@ -3,6 +3,7 @@ of their exams and paper, and the trainers' live monitor."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from random import Random
 
 from django.db.models import Count, Q, QuerySet
@@ -164,23 +165,57 @@ def attempts_of(user):
 def candidate_paper(attempt) -> list[dict]:
     """The frozen paper as the candidate's browser receives it: texts and options in this candidate's order, each
     under this paper's own random identifier; never which option is right, no feedback, no fractions, no model
-    answers."""
+    answers. A sitting just started from a paper prepared at check-in sends the paper rendered then."""
+    prepared = getattr(attempt, "prepared_paper_id", None)
+    if prepared is not None:
+        from .models import PreparedPaper
+
+        return PreparedPaper.objects.values_list("rendered", flat=True).get(pk=prepared)
     paper = []
     # Plain rows, not model instances: every start and every reload renders the whole paper (bench/README.md).
     rows = attempt.slots.order_by("slot").values_list("slot", "points", "option_order", "elements", "version__text",
                                                       "version__data", "version__question__kind", "version_id")
     for slot, points, option_order, elements, text, data, kind, version_id in rows:
-        rich = _Rich(data, version_id)
-        item = {"slot": slot, "kind": kind, "text": rich(text), "points": float(points)}
-        if kind == "essay" and data.get("settings", {}).get("responsetemplate"):
-            item["template"] = rich.plain(data["settings"]["responsetemplate"])  # the answer box starts with it
-        if elements:
-            texts = _element_texts(kind, data, option_order, rich)
-            item.update({key: [{"id": i, "text": texts[key][n]} for i, n in shown] for key, shown in elements.items()})
-        else:
-            item.update(_legacy_elements(attempt, slot, kind, data, option_order, rich))
-        paper.append(item)
+        paper.append(_paper_item(attempt, slot, points, option_order, elements, text, data, kind, version_id))
     return paper
+
+
+def prepared_paper_render(slots: list) -> list[dict]:
+    """The paper as candidate_paper sends it, for a paper drawn at check-in ([[version id, points, option order,
+    elements, section id, draw], …]): the same items, before any sitting exists."""
+    from .models import QuestionVersion
+
+    versions = {pk: (text, data, kind) for pk, text, data, kind in QuestionVersion.objects.filter(
+        pk__in=[row[0] for row in slots]).values_list("pk", "text", "data", "question__kind")}
+    return [_paper_item(None, slot, points, order, elements, *versions[version_id], version_id)
+            for slot, (version_id, points, order, elements, _section, _draw) in enumerate(slots, start=1)]
+
+
+def _paper_item(attempt, slot, points, option_order, elements, text, data, kind, version_id) -> dict:
+    """One question of a paper as the candidate receives it."""
+    rich = _Rich(data, version_id)
+    item = {"slot": slot, "kind": kind, "text": rich(text), "points": float(points)}
+    if kind == "essay" and data.get("settings", {}).get("responsetemplate"):
+        item["template"] = rich.plain(data["settings"]["responsetemplate"])  # the answer box starts with it
+    if elements:
+        texts = _element_texts(kind, data, option_order, rich)
+        item.update({key: [{"id": i, "text": texts[key][n]} for i, n in shown] for key, shown in elements.items()})
+    else:
+        item.update(_legacy_elements(attempt, slot, kind, data, option_order, rich))
+    return item
+
+
+@lru_cache(maxsize=20000)
+def _rendered_cached(text: str, fmt: str) -> str:
+    return to_html(text, fmt, None)
+
+
+def _rendered(text: str, fmt: str, version_id: int, urls) -> str:
+    """A paper's field as HTML. Versions never change, so a field rendered once is kept (per process, bounded):
+    every start and every reload of a 60-question paper would otherwise sanitise some 300 fields."""
+    if urls:
+        return to_html(text, fmt, urls)  # a field with files: its addresses depend on the version
+    return _rendered_cached(text, fmt)
 
 
 class _Rich:
@@ -189,10 +224,11 @@ class _Rich:
 
     def __init__(self, data: dict, version_id: int):
         self.format = data.get("format", "html")
+        self.version_id = version_id
         self.urls = file_urls(version_id, data) if data.get("files") else None
 
     def __call__(self, text: str) -> str:
-        return to_html(text, self.format, self.urls)
+        return _rendered(text, self.format, self.version_id if self.urls else 0, self.urls)
 
     def plain(self, text: str) -> str:
         """For a place that holds only text (the items of an ordering question are picked from lists)."""

@@ -260,5 +260,9 @@ class PreparedPaper(models.Model):
     seat = models.OneToOneField(Seat, on_delete=models.CASCADE, related_name="paper")
     # [[version id, points, option order, elements, section id, draw], …] in paper order, as attempt_start freezes.
     slots = models.JSONField()
+    slot_count = models.PositiveSmallIntegerField(default=0)
+    # The paper as the candidate's browser receives it (exams.selectors.candidate_paper), rendered at check-in, so
+    # the start's reply costs no rendering either.
+    rendered = models.JSONField(default=list)
     max_score = models.DecimalField(max_digits=8, decimal_places=2)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -130,6 +130,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('slots', models.JSONField()),
+                ('slot_count', models.PositiveSmallIntegerField(default=0)),
+                ('rendered', models.JSONField(default=list)),
                 ('max_score', models.DecimalField(decimal_places=2, max_digits=8)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('seat', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='paper', to='exams.seat')),

@@ -155,7 +155,10 @@ def _prepare_paper(seat: Seat) -> None:
     for question, points, (section_id, draw) in drawn:
         order, elements = paper_layout(question.kind, question.current_version.data, shuffle=exam.shuffle_options)
         slots.append([question.current_version_id, str(points), order, elements, section_id, draw])
-    PreparedPaper.objects.create(seat=seat, slots=slots, max_score=sum((p for _q, p, _b in drawn), Decimal(0)))
+    from ..selectors import prepared_paper_render
+
+    PreparedPaper.objects.create(seat=seat, slots=slots, slot_count=len(slots), rendered=prepared_paper_render(slots),
+                                 max_score=sum((p for _q, p, _b in drawn), Decimal(0)))
 
 
 @transaction.atomic
@@ -263,7 +266,8 @@ def seat_for_start(*, exam, official) -> Seat | None:
     if not Shift.objects.filter(exam=exam).exists():
         return None
     return (Seat.objects.filter(room_shift__shift__exam=exam, candidate__official=official)
-            .select_related("room_shift__room", "room_shift__shift", "paper").order_by("-room_shift__status").first()
+            .select_related("room_shift__room", "room_shift__shift", "paper")
+            .defer("paper__slots", "paper__rendered").order_by("-room_shift__status").first()
             or Seat(attendance="none"))
 
 
@@ -287,11 +291,29 @@ def seat_start_check(*, seat: Seat, ip: str | None) -> None:
         raise ip_refusal(ip)
 
 
-def paper_from_prepared(*, seat: Seat, attempt: Attempt) -> list[AttemptQuestion]:
-    """The sitting's slots from the seat's prepared paper."""
-    return [AttemptQuestion(attempt=attempt, slot=i, version_id=version_id, points=Decimal(points),
-                            option_order=order, elements=elements, section_id=section_id, draw=draw)
-            for i, (version_id, points, order, elements, section_id, draw) in enumerate(seat.paper.slots, start=1)]
+# One statement, on the database: the sitting's slots copied from the prepared paper (PostgreSQL's JSON functions).
+_COPY_PREPARED = """
+INSERT INTO exams_attemptquestion (attempt_id, slot, version_id, points, option_order, elements, comment,
+                                   section_id, draw)
+SELECT %s, s.n, (s.v->>0)::bigint, (s.v->>1)::numeric, s.v->2, s.v->3, '', (s.v->>4)::bigint, (s.v->>5)::int
+FROM exams_preparedpaper p, jsonb_array_elements(p.slots) WITH ORDINALITY AS s(v, n)
+WHERE p.id = %s
+"""
+
+
+def paper_copy_prepared(*, prepared_id: int, attempt: Attempt) -> None:
+    """The sitting's slots from the seat's prepared paper: one INSERT … SELECT on PostgreSQL, no Python per slot."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_COPY_PREPARED, [attempt.pk, prepared_id])
+        return
+    slots = PreparedPaper.objects.values_list("slots", flat=True).get(pk=prepared_id)
+    AttemptQuestion.objects.bulk_create([
+        AttemptQuestion(attempt=attempt, slot=i, version_id=version_id, points=Decimal(points), option_order=order,
+                        elements=elements, section_id=section_id, draw=draw)
+        for i, (version_id, points, order, elements, section_id, draw) in enumerate(slots, start=1)])
 
 
 # --- Results ---------------------------------------------------------------------------------------------------------

@@ -98,7 +98,7 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: 
     deadline."""
     from org.selectors import in_audience
 
-    from .sessions import paper_from_prepared, seat_for_start, seat_start_check
+    from .sessions import paper_copy_prepared, seat_for_start, seat_start_check
 
     now = now or timezone.now()
     if not ip_allowed(exam.allowed_ip_ranges, ip):
@@ -141,13 +141,14 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: 
     try:
         attempt = Attempt.objects.create(
             exam=exam, official=official, number=done + 1, started_at=now, deadline=deadline, started_ip=ip,
-            slot_count=len(prepared.slots) if prepared else len(drawn),
+            slot_count=prepared.slot_count if prepared else len(drawn),
             max_score=prepared.max_score if prepared else sum((p for _q, p, _b in drawn), Decimal(0)))
     except IntegrityError:  # a second tab started at the same moment: use the sitting it created
         raise ExamRefused(_("This exam was just started in another window. Reload the page to continue."))
-    if prepared is not None:  # drawn and frozen at check-in: the start copies it
-        AttemptQuestion.objects.bulk_create(paper_from_prepared(seat=seat, attempt=attempt))
+    if prepared is not None:  # drawn, frozen and rendered at check-in: the start copies it
+        paper_copy_prepared(prepared_id=prepared.pk, attempt=attempt)
         AttemptEvent.objects.create(attempt=attempt, kind="start", at=now, ip=ip, detail={"seat": seat.pk})
+        attempt.prepared_paper_id = prepared.pk  # the reply sends the paper rendered at check-in
         return attempt
     slots = []
     for i, (question, points, (section_id, draw)) in enumerate(drawn, start=1):

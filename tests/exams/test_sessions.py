@@ -102,6 +102,10 @@ def test_a_candidate_starts_only_checked_in_in_their_open_room_from_its_addresse
     prepared = PreparedPaper.objects.get(seat=seat)
     assert [s.version_id for s in attempt.slots.order_by("slot")] == [row[0] for row in prepared.slots]
     assert attempt.slot_count == 10 and attempt.max_score == prepared.max_score
+    from exams.selectors import candidate_paper
+
+    assert candidate_paper(attempt) == prepared.rendered  # the reply to the start: rendered at check-in
+    assert candidate_paper(Attempt.objects.get(pk=attempt.pk)) == prepared.rendered  # every reload: the same
 
 
 def test_someone_not_on_the_list_cannot_sit_a_session_exam(seated, long_khanh_official):
