@@ -79,10 +79,31 @@ class ResultOut(Schema):
 
 
 def _room(attempt: Attempt) -> dict:
-    answers = {str(a.slot): {"response": a.response, "seq": a.seq} for a in Answer.objects.filter(attempt=attempt)}
+    fresh = getattr(attempt, "prepared_paper_id", None) is not None  # just started: nothing answered yet
+    answers = {} if fresh else {str(a.slot): {"response": a.response, "seq": a.seq}
+                                for a in Answer.objects.filter(attempt=attempt)}
     return {"id": attempt.pk, "exam": attempt.exam.title, "status": attempt.status, "layout": attempt.exam.layout,
             "deadline": attempt.deadline, "server_now": timezone.now(), "paper": selectors.candidate_paper(attempt),
             "answers": answers}
+
+
+def _fresh_room(attempt: Attempt):
+    """The reply to a start from a paper prepared at check-in (a whole room starts within seconds): the same body as
+    `_room`, with the paper as stored at check-in spliced in as JSON text, never decoded and encoded again."""
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+    from django.http import HttpResponse
+
+    from .models import PreparedPaper
+
+    paper = (PreparedPaper.objects.filter(pk=attempt.prepared_paper_id)
+             .annotate(text=Cast("rendered", TextField())).values_list("text", flat=True).get())
+    head = DjangoJSONEncoder(ensure_ascii=False).encode({
+        "id": attempt.pk, "exam": attempt.exam.title, "status": attempt.status, "layout": attempt.exam.layout,
+        "deadline": attempt.deadline, "server_now": timezone.now(), "answers": {}})
+    return HttpResponse(head[:-1] + ', "paper": ' + paper + "}", status=201,
+                        content_type="application/json; charset=utf-8")
 
 
 def _result(attempt: Attempt) -> dict:
@@ -125,6 +146,8 @@ def start(request, exam_id: Id, payload: StartIn):
     except services.ExamRefused as refused:
         raise _refused(refused)
     access.code_remember(request, exam)
+    if getattr(attempt, "prepared_paper_id", None) is not None:
+        return _fresh_room(attempt)
     return Status(201, _room(attempt))
 
 

@@ -263,12 +263,12 @@ def incident_record(*, room_shift: RoomShift, seat: Seat | None, kind: str, reas
 
 def seat_for_start(*, exam, official) -> Seat | None:
     """The seat of an exam that belongs to a session, for the official starting it (None: not a session exam)."""
-    if not Shift.objects.filter(exam=exam).exists():
-        return None
-    return (Seat.objects.filter(room_shift__shift__exam=exam, candidate__official=official)
+    seat = (Seat.objects.filter(room_shift__shift__exam=exam, candidate__official=official)
             .select_related("room_shift__room", "room_shift__shift", "paper")
-            .defer("paper__slots", "paper__rendered").order_by("-room_shift__status").first()
-            or Seat(attendance="none"))
+            .defer("paper__slots", "paper__rendered").order_by("-room_shift__status").first())
+    if seat is not None:  # a candidate of the session: one query on the hot path (a whole room starting)
+        return seat
+    return Seat(attendance="none") if Shift.objects.filter(exam=exam).exists() else None
 
 
 def seat_start_check(*, seat: Seat, ip: str | None) -> None:

@@ -70,15 +70,19 @@ class Terms:
     minutes: int
 
 
-def exam_terms(*, exam: Exam, official) -> Terms:
-    """The exam's window, attempts and time for this official, with their personal accommodation if any."""
+def exam_terms(*, exam: Exam, official, seat=None) -> Terms:
+    """The exam's window, attempts and time for this official, with their personal accommodation if any and the
+    time a supervisor added in the room (`seat`, when the caller has it)."""
     from ..models import Seat
 
     override = ExamOverride.objects.filter(exam=exam, official=official).first()
     terms = Terms(exam.opens_at, exam.closes_at, exam.attempts_allowed, exam.time_limit_minutes)
     # Time a supervisor added in the room (an incident) counts like an accommodation.
-    terms.minutes += sum(Seat.objects.filter(room_shift__shift__exam=exam, candidate__official=official)
-                         .values_list("extra_minutes", flat=True))
+    if seat is not None:
+        terms.minutes += seat.extra_minutes
+    else:
+        terms.minutes += sum(Seat.objects.filter(room_shift__shift__exam=exam, candidate__official=official)
+                             .values_list("extra_minutes", flat=True))
     if override is not None:
         terms.opens_at = override.opens_at or terms.opens_at
         terms.closes_at = override.closes_at or terms.closes_at
@@ -107,8 +111,9 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: 
     seat = seat_for_start(exam=exam, official=official)
     if seat is not None:
         seat_start_check(seat=seat, ip=ip)
-    open_attempt = Attempt.objects.select_for_update().filter(exam=exam, official=official,
-                                                             status=Attempt.Status.IN_PROGRESS).first()
+    # One query: the person's sittings of this exam, locked (the open one is resumed; the others are counted).
+    mine = list(Attempt.objects.select_for_update().filter(exam=exam, official=official))
+    open_attempt = next((a for a in mine if a.status == Attempt.Status.IN_PROGRESS), None)
     if open_attempt is not None:
         if open_attempt.deadline + SAVE_GRACE <= now:
             attempt_submit(attempt=open_attempt, now=now, timed_out=True)
@@ -122,11 +127,11 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: 
     if seat is None and not in_audience(exam, official):  # a session's list replaces the exam's audience
         raise ExamRefused(_("You are not on the list of candidates for this exam. If you think you should be, "
                             "contact your unit's personnel officer."))
-    terms = exam_terms(exam=exam, official=official)
+    terms = exam_terms(exam=exam, official=official, seat=seat if seat is not None and seat.pk else None)
     if (terms.opens_at and now < terms.opens_at) or (terms.closes_at and now >= terms.closes_at):
         raise ExamRefused(_("This exam is not open now."))
     access_code_check(exam=exam, official=official, code=access_code)
-    done = Attempt.objects.filter(exam=exam, official=official).count()
+    done = len(mine)
     if terms.attempts_allowed and done >= terms.attempts_allowed:
         raise ExamRefused(_("You have used all the attempts this exam allows."))
     prepared = getattr(seat, "paper", None) if seat is not None else None
