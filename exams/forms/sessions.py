@@ -40,12 +40,14 @@ class SupervisorsForm(forms.Form):
     def __init__(self, *args, session, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supervisors"].queryset = get_user_model().objects.filter(
-            council_seats__session=session).distinct().order_by("username")
+            council_seats__session=session).distinct().order_by("last_name", "first_name", "username")
+        self.fields["supervisors"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
 class IncidentForm(forms.Form):
     seat = forms.ModelChoiceField(label=gettext_lazy("Candidate"), required=False, queryset=Seat.objects.none())
-    kind = forms.ChoiceField(label=gettext_lazy("What happened"), choices=Incident.Kind.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("What happened"), choices=Incident.Kind.choices,
+                             initial=Incident.Kind.TIME_ADDED)
     minutes = forms.IntegerField(label=gettext_lazy("Minutes added"), required=False, min_value=0, max_value=240)
     reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
