@@ -342,7 +342,10 @@ def test_second_marking_from_the_request_to_the_council_decision(tree, client, t
 
     client.force_login(trainer_user)
     page = f"/ky-sat-hach/{s.pk}/"
-    assert "Em đã nêu đủ các bước" in client.get(page).content.decode()
+    html = client.get(page).content.decode()
+    assert "Em đã nêu đủ các bước" in html
+    assert html.split("<title>")[1].split("</title>")[0].strip().startswith("Sát hạch tự luận")
+    assert html.count('id="second-markings"') == 1
     client.post(page, {"action": "decide", "request": request.pk, "points": "7", "note": "x"})  # not marked yet
     assert SecondMarking.objects.get().status == "requested"
     client.post(page, {"action": "second_mark", "request": request.pk, "points": "7,5"})
