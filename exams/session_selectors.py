@@ -10,8 +10,7 @@ from django.utils import timezone
 from org import roles
 
 from .models import (Attempt, AttemptEvent, CouncilMember, ExamSession, Incident, RoomShift, Seat)
-
-IDLE_AFTER_SECONDS = 120
+from .selectors import IDLE_AFTER_SECONDS  # the monitor's own "idle": one definition
 MANAGING_ROLES = (CouncilMember.Role.CHAIR, CouncilMember.Role.VICE_CHAIR, CouncilMember.Role.SECRETARY)
 
 

@@ -3,16 +3,12 @@ and closing a room's shift, incidents, the council's publication of results and 
 written to the session's log with who did it and when."""
 from __future__ import annotations
 
-import secrets
 from decimal import Decimal
-from random import Random
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from scoring.grading import paper_layout
 
 from ..models import (Attempt, AttemptQuestion, Candidate, ExamSession, Incident, PreparedPaper, RoomShift, Seat,
                       SecondMarking, SessionLog, Shift)
@@ -141,24 +137,17 @@ def seat_move(*, seat: Seat, room_shift: RoomShift, number: int, by=None, reason
 # --- In the room ---------------------------------------------------------------------------------------------------
 
 def _prepare_paper(seat: Seat) -> None:
-    """Draw and freeze the seat's paper now, so the start is one small write (bench/README.md)."""
-    from .sittings import _draw
+    """Draw, freeze and render the seat's paper now, so the start is one small write (bench/README.md)."""
+    from ..selectors import prepared_paper_render
+    from .sittings import paper_draw
 
-    exam = seat.room_shift.shift.exam
     if PreparedPaper.objects.filter(seat=seat).exists():
         return
-    rng = Random(secrets.randbits(64))
-    drawn = _draw(exam, rng)
-    if exam.shuffle_questions:
-        rng.shuffle(drawn)
-    slots = []
-    for question, points, (section_id, draw) in drawn:
-        order, elements = paper_layout(question.kind, question.current_version.data, shuffle=exam.shuffle_options)
-        slots.append([question.current_version_id, str(points), order, elements, section_id, draw])
-    from ..selectors import prepared_paper_render
-
+    paper = paper_draw(seat.room_shift.shift.exam)
+    slots = [[version.pk, str(points), order, elements, section_id, draw]
+             for version, points, order, elements, section_id, draw in paper]
     PreparedPaper.objects.create(seat=seat, slots=slots, slot_count=len(slots), rendered=prepared_paper_render(slots),
-                                 max_score=sum((p for _q, p, _b in drawn), Decimal(0)))
+                                 max_score=sum((row[1] for row in paper), Decimal(0)))
 
 
 @transaction.atomic

@@ -70,16 +70,19 @@ class Terms:
     minutes: int
 
 
-def exam_terms(*, exam: Exam, official, seat=None) -> Terms:
+_LOOK_UP = object()
+
+
+def exam_terms(*, exam: Exam, official, seat=_LOOK_UP) -> Terms:
     """The exam's window, attempts and time for this official, with their personal accommodation if any and the
-    time a supervisor added in the room (`seat`, when the caller has it)."""
+    time a supervisor added in the room (`seat`, when the caller has it; None: the exam has no session)."""
     from ..models import Seat
 
     override = ExamOverride.objects.filter(exam=exam, official=official).first()
     terms = Terms(exam.opens_at, exam.closes_at, exam.attempts_allowed, exam.time_limit_minutes)
     # Time a supervisor added in the room (an incident) counts like an accommodation.
-    if seat is not None:
-        terms.minutes += seat.extra_minutes
+    if seat is not _LOOK_UP:
+        terms.minutes += seat.extra_minutes if seat is not None else 0
     else:
         terms.minutes += sum(Seat.objects.filter(room_shift__shift__exam=exam, candidate__official=official)
                              .values_list("extra_minutes", flat=True))
@@ -90,6 +93,22 @@ def exam_terms(*, exam: Exam, official, seat=None) -> Terms:
             terms.attempts_allowed += override.extra_attempts
         terms.minutes += override.extra_minutes
     return terms
+
+
+def paper_draw(exam: Exam) -> list[tuple]:
+    """A new paper: (version, points, option order, identifiers, section id, draw) per slot, in paper order. Each
+    paper its own questions, option order and identifiers, from the system's cryptographic RNG: nothing the
+    candidate receives can be computed from the sitting's number or the bank (ARCHITECTURE.md, the exam
+    contract). Used at the start, and at a session's check-in (services.sessions)."""
+    rng = Random(secrets.randbits(64))
+    drawn = _draw(exam, rng)
+    if exam.shuffle_questions:
+        rng.shuffle(drawn)
+    paper = []
+    for question, points, (section_id, draw) in drawn:
+        order, elements = paper_layout(question.kind, question.current_version.data, shuffle=exam.shuffle_options)
+        paper.append((question.current_version, points, order, elements, section_id, draw))
+    return paper
 
 
 @transaction.atomic
@@ -127,7 +146,7 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: 
     if seat is None and not in_audience(exam, official):  # a session's list replaces the exam's audience
         raise ExamRefused(_("You are not on the list of candidates for this exam. If you think you should be, "
                             "contact your unit's personnel officer."))
-    terms = exam_terms(exam=exam, official=official, seat=seat if seat is not None and seat.pk else None)
+    terms = exam_terms(exam=exam, official=official, seat=seat)  # a refused seat never gets here
     if (terms.opens_at and now < terms.opens_at) or (terms.closes_at and now >= terms.closes_at):
         raise ExamRefused(_("This exam is not open now."))
     access_code_check(exam=exam, official=official, code=access_code)
@@ -135,19 +154,15 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: 
     if terms.attempts_allowed and done >= terms.attempts_allowed:
         raise ExamRefused(_("You have used all the attempts this exam allows."))
     prepared = getattr(seat, "paper", None) if seat is not None else None
-    if prepared is None:
-        rng = Random(secrets.randbits(64))
-        drawn = _draw(exam, rng)
-        if exam.shuffle_questions:
-            rng.shuffle(drawn)
+    paper = paper_draw(exam) if prepared is None else []
     deadline = now + dt.timedelta(minutes=terms.minutes)
     if terms.closes_at:
         deadline = min(deadline, terms.closes_at)
     try:
         attempt = Attempt.objects.create(
             exam=exam, official=official, number=done + 1, started_at=now, deadline=deadline, started_ip=ip,
-            slot_count=prepared.slot_count if prepared else len(drawn),
-            max_score=prepared.max_score if prepared else sum((p for _q, p, _b in drawn), Decimal(0)))
+            slot_count=prepared.slot_count if prepared else len(paper),
+            max_score=prepared.max_score if prepared else sum((row[1] for row in paper), Decimal(0)))
     except IntegrityError:  # a second tab started at the same moment: use the sitting it created
         raise ExamRefused(_("This exam was just started in another window. Reload the page to continue."))
     if prepared is not None:  # drawn, frozen and rendered at check-in: the start copies it
@@ -155,14 +170,10 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: 
         AttemptEvent.objects.create(attempt=attempt, kind="start", at=now, ip=ip, detail={"seat": seat.pk})
         attempt.prepared_paper_id = prepared.pk  # the reply sends the paper rendered at check-in
         return attempt
-    slots = []
-    for i, (question, points, (section_id, draw)) in enumerate(drawn, start=1):
-        # Each paper its own option order and identifiers, from the system's cryptographic RNG: nothing the candidate
-        # receives can be computed from the sitting's number or the bank (ARCHITECTURE.md, the exam contract).
-        order, elements = paper_layout(question.kind, question.current_version.data, shuffle=exam.shuffle_options)
-        slots.append(AttemptQuestion(attempt=attempt, slot=i, version=question.current_version, points=points,
-                                     option_order=order, elements=elements, section_id=section_id, draw=draw))
-    AttemptQuestion.objects.bulk_create(slots)
+    AttemptQuestion.objects.bulk_create([
+        AttemptQuestion(attempt=attempt, slot=i, version=version, points=points, option_order=order,
+                        elements=elements, section_id=section_id, draw=draw)
+        for i, (version, points, order, elements, section_id, draw) in enumerate(paper, start=1)])
     AttemptEvent.objects.create(attempt=attempt, kind="start", at=now, ip=ip)
     return attempt
 

@@ -213,8 +213,8 @@ def second_marking_request(request, pk: int):
 
     slot = get_object_or_404(AttemptQuestion.objects.select_related("attempt", "version__question"),
                              pk=pk, attempt__official__user=request.user)
-    session = get_object_or_404(ExamSession, shifts__exam=slot.attempt.exam_id,
-                                candidates__official__user=request.user)
+    session = get_object_or_404(ExamSession.objects.filter(shifts__exam=slot.attempt.exam_id,
+                                                           candidates__official__user=request.user).distinct())
     _done(request, lambda: services.second_marking_request(session=session, slot=slot,
                                                            reason=request.POST.get("reason", ""), by=request.user),
           _("Your request for second marking was sent to the council."))
