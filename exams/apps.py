@@ -31,6 +31,15 @@ def _reorganisation_impact(sender, unit_ids, **kwargs):
     return [{"title": _("Exam sittings under way"), "count": open_.count(), "rows": rows}]
 
 
+def _prepared_paper_deleted(sender, instance, **kwargs):
+    """A prepared paper deleted (its seat or session deleted) takes its READY sitting with it: a sitting nobody can
+    start any more would only hold the official."""
+    from .models import Attempt
+
+    if instance.attempt_id:
+        Attempt.with_prepared.filter(pk=instance.attempt_id, status=Attempt.Status.READY).delete()
+
+
 def _permissions(sender, **kwargs):
     """After every migrate: the trainers' group may use the exam screens of the admin (sessions included)."""
     from .services import exam_permissions_setup
@@ -44,6 +53,9 @@ class ExamsConfig(AppConfig):
 
     def ready(self):
         post_save.connect(_exam_saved, sender="exams.Exam", dispatch_uid="exams-room-rules")
+        from django.db.models.signals import post_delete
+
+        post_delete.connect(_prepared_paper_deleted, sender="exams.PreparedPaper", dispatch_uid="exams-prepared")
         from django.db.models.signals import post_migrate
 
         post_migrate.connect(_permissions, sender=self, dispatch_uid="exams-trainer-permissions")

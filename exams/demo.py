@@ -32,7 +32,7 @@ def reset() -> None:
     ExamOverride.objects.all().delete()
     Seat.objects.all().delete()  # seats protect their rooms from a careless edit; here the whole session goes
     ExamSession.objects.all().delete()  # candidate lists hold officials; the session's exams stay
-    Attempt.objects.all().delete()
+    Attempt.with_prepared.all().delete()
 
 
 SESSION_TITLE = "Kỳ sát hạch công chức tiếp nhận hồ sơ một cửa năm 2026"

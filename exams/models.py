@@ -284,13 +284,28 @@ class ExamSection(models.Model):
                                   % {"size": self.pool_size(), "n": self.draw_count})
 
 
+class SittingManager(models.Manager):
+    """Sittings that have begun. A sitting prepared at a session's check-in (READY: its paper frozen, not started)
+    is nobody's sitting yet: only the start sees it, through `Attempt.with_prepared`."""
+
+    def get_queryset(self):
+        return super().get_queryset().exclude(status=Attempt.Status.READY)
+
+
 class Attempt(models.Model):
-    """One sitting of an exam by one official. The paper is frozen in `AttemptQuestion` rows when it starts."""
+    """One sitting of an exam by one official. The paper is frozen in `AttemptQuestion` rows when it starts, or at
+    a session's check-in (then the sitting waits READY and its start is one UPDATE: bench/README.md, issue 16)."""
 
     class Status(models.TextChoices):
+        READY = "ready", _("Prepared at check-in, not started")
         IN_PROGRESS = "in_progress", _("In progress")
         SUBMITTED = "submitted", _("Submitted")
         TIMED_OUT = "timed_out", _("Submitted automatically at the deadline")
+
+    # The default manager hides READY sittings from every list, count, result, statistic and permission check; the
+    # related managers (exam.attempts, official.exam_attempts) inherit it. FK access (slot.attempt) sees all.
+    objects = SittingManager()
+    with_prepared = models.Manager()
 
     exam = models.ForeignKey(Exam, on_delete=models.PROTECT, related_name="attempts")
     official = models.ForeignKey("org.Official", on_delete=models.PROTECT, related_name="exam_attempts")
@@ -314,6 +329,8 @@ class Attempt(models.Model):
             # At most one open sitting per person and exam: a second start resumes it.
             models.UniqueConstraint(fields=["exam", "official"], condition=Q(status="in_progress"),
                                     name="one_open_attempt"),
+            models.UniqueConstraint(fields=["exam", "official"], condition=Q(status="ready"),
+                                    name="one_ready_attempt"),
         ]
 
     @property

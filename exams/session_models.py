@@ -255,9 +255,13 @@ class SecondMarking(models.Model):
 
 class PreparedPaper(models.Model):
     """A candidate's paper drawn and frozen before the shift opens (at check-in), so that starting is one small
-    write when a whole room starts at once. The start copies it into the sitting's slots."""
+    write when a whole room starts at once. Check-in also writes the READY sitting with its slots from it; the start
+    turns that sitting on."""
 
     seat = models.OneToOneField(Seat, on_delete=models.CASCADE, related_name="paper")
+    # The READY sitting made from this paper at check-in (its slots already written): the start only updates it.
+    attempt = models.OneToOneField("exams.Attempt", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="prepared")
     # [[version id, points, option order, elements, section id, draw], …] in paper order, as attempt_start freezes.
     slots = models.JSONField()
     slot_count = models.PositiveSmallIntegerField(default=0)

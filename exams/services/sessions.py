@@ -137,24 +137,42 @@ def seat_move(*, seat: Seat, room_shift: RoomShift, number: int, by=None, reason
 # --- In the room ---------------------------------------------------------------------------------------------------
 
 def _prepare_paper(seat: Seat) -> None:
-    """Draw, freeze and render the seat's paper now, so the start is one small write (bench/README.md)."""
+    """Draw, freeze and render the seat's paper now, and write the candidate's sitting with its slots in the READY
+    state, so that the start is one UPDATE of one row when the whole room starts (bench/README.md). No sitting is
+    prepared for a candidate who has used the exam's attempts: their start is refused as before."""
     from ..selectors import prepared_paper_render
-    from .sittings import paper_draw
+    from .sittings import exam_terms, paper_draw
 
     if PreparedPaper.objects.filter(seat=seat).exists():
         return
-    paper = paper_draw(seat.room_shift.shift.exam)
+    exam, official = seat.room_shift.shift.exam, seat.candidate.official
+    paper = paper_draw(exam)
     slots = [[version.pk, str(points), order, elements, section_id, draw]
              for version, points, order, elements, section_id, draw in paper]
-    PreparedPaper.objects.create(seat=seat, slots=slots, slot_count=len(slots), rendered=prepared_paper_render(slots),
-                                 max_score=sum((row[1] for row in paper), Decimal(0)))
+    max_score = sum((row[1] for row in paper), Decimal(0))
+    prepared = PreparedPaper.objects.create(seat=seat, slots=slots, slot_count=len(slots), max_score=max_score,
+                                            rendered=prepared_paper_render(slots))
+    mine = list(Attempt.with_prepared.select_for_update().filter(exam=exam, official=official))
+    stale = [a.pk for a in mine if a.status == Attempt.Status.READY]
+    if stale:  # prepared for another seat of this exam (the candidate was re-seated): this paper replaces it
+        Attempt.with_prepared.filter(pk__in=stale).delete()
+    begun = [a for a in mine if a.status != Attempt.Status.READY]
+    allowed = exam_terms(exam=exam, official=official, seat=seat).attempts_allowed
+    if allowed and len(begun) >= allowed:
+        return
+    now = timezone.now()
+    attempt = Attempt.with_prepared.create(
+        exam=exam, official=official, number=max((a.number for a in begun), default=0) + 1,
+        status=Attempt.Status.READY, started_at=now, deadline=now, slot_count=len(slots), max_score=max_score)
+    paper_copy_prepared(prepared_id=prepared.pk, attempt=attempt)
+    PreparedPaper.objects.filter(pk=prepared.pk).update(attempt=attempt)
 
 
 @transaction.atomic
 def seat_check_in(*, seat: Seat, present: bool, identity_checked: bool = False, by=None) -> Seat:
     """Mark a candidate present (identity checked or not) or absent. A present candidate's paper is drawn now."""
-    seat = Seat.objects.select_for_update().select_related("room_shift__shift__session", "room_shift__shift__exam",
-                                                           "room_shift__room").get(pk=seat.pk)
+    seat = Seat.objects.select_for_update(of=("self",)).select_related(
+        "room_shift__shift__session", "room_shift__shift__exam", "room_shift__room", "candidate__official").get(pk=seat.pk)
     if seat.room_shift.status == RoomShift.Status.CLOSED:
         raise ValidationError(_("This room's shift is closed."))
     if seat.attendance == Seat.Attendance.REMOVED:
@@ -200,6 +218,8 @@ def room_shift_close(*, room_shift: RoomShift, by=None) -> RoomShift:
     for attempt in Attempt.objects.filter(exam=room_shift.shift.exam, status=Attempt.Status.IN_PROGRESS,
                                           official__exam_candidacies__seats__room_shift=room_shift):
         attempt_submit(attempt=attempt)
+    # Papers prepared for candidates who never started (absent, removed, or did not press "Bắt đầu") are dropped.
+    Attempt.with_prepared.filter(status=Attempt.Status.READY, prepared__seat__room_shift=room_shift).delete()
     room_shift.status, room_shift.closed_at, room_shift.closed_by = RoomShift.Status.CLOSED, timezone.now(), by
     room_shift.save(update_fields=["status", "closed_at", "closed_by"])
     _log(room_shift.shift.session, "room_closed", by=by, room_shift=room_shift)

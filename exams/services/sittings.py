@@ -130,8 +130,12 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: 
     seat = seat_for_start(exam=exam, official=official)
     if seat is not None:
         seat_start_check(seat=seat, ip=ip)
-    # One query: the person's sittings of this exam, locked (the open one is resumed; the others are counted).
-    mine = list(Attempt.objects.select_for_update().filter(exam=exam, official=official))
+    # One query: the person's sittings of this exam, locked (the open one is resumed; the others are counted; a
+    # READY one, prepared at a session's check-in, is the one this start turns on).
+    mine = list(Attempt.with_prepared.select_for_update().filter(exam=exam, official=official))
+    ready = next((a for a in mine if a.status == Attempt.Status.READY), None)
+    if ready is not None:
+        mine.remove(ready)
     open_attempt = next((a for a in mine if a.status == Attempt.Status.IN_PROGRESS), None)
     if open_attempt is not None:
         if open_attempt.deadline + SAVE_GRACE <= now:
@@ -154,10 +158,18 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: 
     if terms.attempts_allowed and done >= terms.attempts_allowed:
         raise ExamRefused(_("You have used all the attempts this exam allows."))
     prepared = getattr(seat, "paper", None) if seat is not None else None
-    paper = paper_draw(exam) if prepared is None else []
     deadline = now + dt.timedelta(minutes=terms.minutes)
     if terms.closes_at:
         deadline = min(deadline, terms.closes_at)
+    if ready is not None and prepared is not None and prepared.attempt_id == ready.pk:
+        # The sitting and its 60 slots were written at check-in: a whole room's start is one UPDATE each.
+        ready.status, ready.started_at, ready.deadline, ready.started_ip = (Attempt.Status.IN_PROGRESS, now,
+                                                                              deadline, ip)
+        ready.save(update_fields=["status", "started_at", "deadline", "started_ip"])
+        AttemptEvent.objects.create(attempt=ready, kind="start", at=now, ip=ip, detail={"seat": seat.pk})
+        ready.prepared_paper_id = prepared.pk  # the reply sends the paper rendered at check-in
+        return ready
+    paper = paper_draw(exam) if prepared is None else []
     try:
         attempt = Attempt.objects.create(
             exam=exam, official=official, number=done + 1, started_at=now, deadline=deadline, started_ip=ip,

@@ -20,7 +20,7 @@ from ..forms.question import QuestionEditor
 from ..forms.bank_import import BankImportForm
 from ..formats.model import format_decimal, format_percent
 from ..formats.richtext import to_html
-from ..models import KIND_LABELS, AttemptQuestion, Exam, Question, QuestionVersion, Topic
+from ..models import KIND_LABELS, Attempt, AttemptQuestion, Exam, Question, QuestionVersion, Topic
 
 _for_trainers = trainers_only(gettext_lazy("The question bank is for trainers."))
 
@@ -270,8 +270,10 @@ def question_file(request, version_id: int, name: str):
 
     version = get_object_or_404(QuestionVersion.objects.only("id", "data"), pk=version_id)
     path = version.data.get("files", {}).get(name)
+    # A candidate once their sitting has begun (a paper prepared at check-in is not theirs to read yet).
     allowed = roles.is_trainer_or_admin(request.user) or AttemptQuestion.objects.filter(
-        version_id=version_id, attempt__official__user=request.user).exists()
+        version_id=version_id, attempt__official__user=request.user).exclude(
+        attempt__status=Attempt.Status.READY).exists()
     if path is None or not allowed:
         raise Http404
     try:

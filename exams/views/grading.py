@@ -18,6 +18,7 @@ from common.views import download
 from org.guards import trainers_only
 
 from .. import grading, selectors
+from ..grading import FINISHED
 from ..forms.grading import EssayGradeForm, RegradeForm
 from ..models import AttemptQuestion, Exam
 
@@ -98,7 +99,8 @@ def essay_queue(request, pk: int):
 def essay_grade(request, pk: int, slot_pk: int):
     exam = get_object_or_404(Exam, pk=pk)
     slot = get_object_or_404(AttemptQuestion.objects.select_related("attempt__official", "version__question"),
-                             pk=slot_pk, attempt__exam=exam, version__question__kind="essay")
+                             pk=slot_pk, attempt__exam=exam, version__question__kind="essay",
+                             attempt__status__in=FINISHED)
     params = _queue_params(request.POST)
     form = EssayGradeForm(request.POST, max_points=slot.points, prefix=f"s{slot.pk}")
     who = (_("answer %(code)s") % {"code": grading.anonymous_code(slot.attempt_id)} if params["anonymous"]

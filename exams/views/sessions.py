@@ -209,10 +209,11 @@ def room_minutes_pdf(request, pk: int):
 @require_POST
 def second_marking_request(request, pk: int):
     """A candidate asks for an essay of a published session to be marked again."""
+    from ..grading import FINISHED
     from ..models import AttemptQuestion
 
     slot = get_object_or_404(AttemptQuestion.objects.select_related("attempt", "version__question"),
-                             pk=pk, attempt__official__user=request.user)
+                             pk=pk, attempt__official__user=request.user, attempt__status__in=FINISHED)
     session = get_object_or_404(ExamSession.objects.filter(shifts__exam=slot.attempt.exam_id,
                                                            candidates__official__user=request.user).distinct())
     _done(request, lambda: services.second_marking_request(session=session, slot=slot,

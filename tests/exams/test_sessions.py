@@ -365,3 +365,103 @@ def test_a_session_rooms_network_is_spared_the_open_internet_sign_in_limits_whil
             services.room_shift_open(room_shift=rs)
         services.room_shift_close(room_shift=rs)
     assert "10.1.0.0/24" not in exam_room_networks()
+
+
+# --- Issue 16 item 6: the sitting is written at check-in (READY) and the start turns it on --------------------------
+
+def test_check_in_writes_the_sitting_ready_and_nobody_counts_it_until_the_start(seated, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from exams import selectors
+    from exams.grading import exam_results
+    from exams.models import AttemptQuestion
+
+    seat = seat_of("SH0021")  # room B: any address
+    official = seat.candidate.official
+    services.room_shift_open(room_shift=seat.room_shift, by=seated.supervisor)
+    services.seat_check_in(seat=seat, present=True, identity_checked=True, by=seated.supervisor)
+    ready = Attempt.with_prepared.get(official=official, exam=seated.first)
+    assert ready.status == Attempt.Status.READY and ready.slots.count() == 10
+    assert PreparedPaper.objects.get(seat=seat).attempt_id == ready.pk
+    # Not begun for anyone: the candidate's own lists, the console, the results, the attempts count.
+    assert not Attempt.objects.filter(official=official).exists()
+    assert not seated.first.attempts.exists() and not official.exam_attempts.exists()
+    row = next(r for r in selectors.exams_open_to(official) if r["exam"] == seated.first)
+    assert row["attempts"] == [] and row["current"] is None and row["can_start"]
+    live = next(r for r in session_selectors.room_live(seat.room_shift) if r["seat_id"] == seat.pk)
+    assert live["state"] == "not_started" and live["attempt_id"] is None
+    assert all(r.official_id != official.pk for r in exam_results(exam=seated.first))
+    client.force_login(official.user)
+    assert client.get(f"/api/attempts/{ready.pk}").status_code == 404  # the paper is not readable before the start
+    slot = ready.slots.first()
+    files = slot.version.data.get("files") or {"x.png": "none"}
+    assert client.get(f"/ngan-hang-cau-hoi/tep/{slot.version_id}/{next(iter(files))}").status_code == 404
+
+    with CaptureQueriesContext(connection) as queries:
+        attempt = services.attempt_start(exam=seated.first, official=official, ip="1.2.3.4")
+    assert attempt.pk == ready.pk and attempt.status == Attempt.Status.IN_PROGRESS and attempt.number == 1
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert not any("exams_attemptquestion" in sql for sql in writes), writes  # no slot written at the start
+    assert len([sql for sql in writes if "exams_attempt\"" in sql or "exams_attempt " in sql]) == 1, writes
+    assert AttemptQuestion.objects.filter(attempt=attempt).count() == 10
+    fresh = Attempt.objects.get(pk=attempt.pk)
+    assert fresh.started_ip == "1.2.3.4" and fresh.deadline > fresh.started_at >= ready.started_at
+    assert list(Attempt.objects.filter(official=official)) == [fresh]
+    # A second start resumes the same sitting.
+    assert services.attempt_start(exam=seated.first, official=official, ip="1.2.3.4").pk == attempt.pk
+
+
+def test_a_candidate_with_no_attempt_left_gets_no_ready_sitting(seated):
+    from exams.models import ExamOverride
+
+    seat = seat_of("SH0022")
+    official = seat.candidate.official
+    seated.first.attempts_allowed = 1
+    seated.first.save()
+    services.room_shift_open(room_shift=seat.room_shift, by=seated.supervisor)
+    services.seat_check_in(seat=seat, present=True, by=seated.supervisor)
+    first = services.attempt_start(exam=seated.first, official=official, ip="1.2.3.4")
+    services.attempt_submit(attempt=first)
+    PreparedPaper.objects.filter(seat=seat).delete()  # prepared again, e.g. after a re-seat
+    services.seat_check_in(seat=seat, present=True, by=seated.supervisor)
+    assert not Attempt.with_prepared.filter(official=official, status=Attempt.Status.READY).exists()
+    with pytest.raises(ExamRefused, match="hết số lần|all the attempts"):
+        services.attempt_start(exam=seated.first, official=official, ip="1.2.3.4")
+    # One more attempt given: the start draws the paper as before.
+    ExamOverride.objects.create(exam=seated.first, official=official, extra_attempts=1)
+    second = services.attempt_start(exam=seated.first, official=official, ip="1.2.3.4")
+    assert second.number == 2 and second.slots.count() == 10
+
+
+def test_closing_the_room_drops_the_papers_nobody_started(seated):
+    rs = room(seated, "Ca 1", "B")
+    services.room_shift_open(room_shift=rs, by=seated.supervisor)
+    seats = list(rs.seats.order_by("seat")[:3])
+    for s in seats:
+        services.seat_check_in(seat=s, present=True, by=seated.supervisor)
+    services.attempt_start(exam=seated.first, official=seats[0].candidate.official, ip="1.2.3.4")
+    services.incident_record(room_shift=rs, seat=seats[2], kind="removed", reason="Sử dụng tài liệu",
+                             by=seated.supervisor)
+    assert Attempt.with_prepared.filter(status=Attempt.Status.READY).count() == 2
+    services.room_shift_close(room_shift=rs, by=seated.supervisor)
+    assert not Attempt.with_prepared.filter(status=Attempt.Status.READY).exists()
+    assert Attempt.objects.count() == 1
+    assert session_selectors.room_minutes(rs)["counts"]["submitted"] == 1
+    # Deleting a whole session takes any paper still prepared with it.
+    other = seat_of("SH0001")
+    services.room_shift_open(room_shift=other.room_shift, by=seated.supervisor)
+    services.seat_check_in(seat=other, present=True, by=seated.supervisor)
+    assert Attempt.with_prepared.filter(status=Attempt.Status.READY).count() == 1
+    PreparedPaper.objects.filter(seat=other).delete()
+    assert not Attempt.with_prepared.filter(status=Attempt.Status.READY).exists()
+
+
+def test_a_ready_sitting_cannot_be_graded_or_asked_for_second_marking(seated, client, trainer_user):
+    seat = seat_of("SH0023")
+    services.room_shift_open(room_shift=seat.room_shift, by=seated.supervisor)
+    services.seat_check_in(seat=seat, present=True, by=seated.supervisor)
+    slot = Attempt.with_prepared.get(official=seat.candidate.official).slots.first()
+    client.force_login(trainer_user)
+    response = client.post(f"/thi/{seated.first.pk}/cham-tu-luan/{slot.pk}/", {f"s{slot.pk}-points": "1"})
+    assert response.status_code == 404
