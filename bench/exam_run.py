@@ -341,7 +341,8 @@ def phase_burst(args, report):
 
 def phase_shift(args, report):
     """A shift opens: every candidate of the session's rooms starts within --shift-seconds (10 s). Their papers were
-    drawn and frozen at check-in (exams.services.sessions), so a start copies one prepared paper."""
+    drawn and frozen at check-in (exams.services.sessions), each sitting written READY with its slots, so a start
+    is one UPDATE of one row."""
     from exams.models import Attempt, AttemptQuestion
 
     exam_setup.reset_shift()

@@ -212,12 +212,18 @@ def make_shift(exam_id: int, officials) -> None:
 
 
 def reset_shift() -> None:
+    """Put the shift back as the supervisors left it before the candidates pressed "Bắt đầu": every checked-in
+    candidate's sitting READY with its frozen slots (written at check-in), nothing answered, no start recorded."""
     from exams.models import Attempt, AttemptEvent, AttemptQuestion, Answer, Exam
 
-    attempts = Attempt.objects.filter(exam=Exam.objects.get(title=SHIFT_EXAM_TITLE))
-    for model in (Answer, AttemptQuestion, AttemptEvent):
+    attempts = Attempt.with_prepared.filter(exam=Exam.objects.get(title=SHIFT_EXAM_TITLE))
+    for model in (Answer, AttemptEvent):
         model.objects.filter(attempt__in=attempts).delete()
-    print(f"  forgot {attempts.delete()[0]} sittings of the shift's exam (their papers stay prepared)")
+    AttemptQuestion.objects.filter(attempt__in=attempts).update(fraction=None, comment="", graded_by=None,
+                                                                 graded_at=None)
+    n = attempts.update(status=Attempt.Status.READY, submitted_at=None, score=None, needs_manual_grading=False,
+                        started_ip=None, active_client="")
+    print(f"  {n} sittings of the shift's exam READY again (their slots stay frozen)")
 
 
 def reset_burst() -> None:

@@ -97,8 +97,9 @@ def _fresh_room(attempt: Attempt):
 
     from .models import PreparedPaper
 
-    paper = (PreparedPaper.objects.filter(pk=attempt.prepared_paper_id)
-             .annotate(text=Cast("rendered", TextField())).values_list("text", flat=True).get())
+    paper = getattr(attempt, "prepared_paper_text", None) or (
+        PreparedPaper.objects.filter(pk=attempt.prepared_paper_id)
+        .annotate(text=Cast("rendered", TextField())).values_list("text", flat=True).get())
     head = DjangoJSONEncoder(ensure_ascii=False).encode({
         "id": attempt.pk, "exam": attempt.exam.title, "status": attempt.status, "layout": attempt.exam.layout,
         "deadline": attempt.deadline, "server_now": timezone.now(), "answers": {}})

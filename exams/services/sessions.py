@@ -3,6 +3,7 @@ and closing a room's shift, incidents, the council's publication of results and 
 written to the session's log with who did it and when."""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import (Attempt, AttemptQuestion, Candidate, ExamSession, Incident, PreparedPaper, RoomShift, Seat,
+from ..models import (Attempt, AttemptEvent, AttemptQuestion, Candidate, ExamSession, Incident, PreparedPaper, RoomShift, Seat,
                       SecondMarking, SessionLog, Shift)
 from .errors import ExamRefused
 
@@ -298,6 +299,81 @@ def seat_start_check(*, seat: Seat, ip: str | None) -> None:
         raise ExamRefused(_("The supervisor has not checked you in yet."))
     if not ip_allowed(seat.room_shift.room.allowed_ip_ranges, ip):
         raise ip_refusal(ip)
+
+
+# The start of a sitting prepared at check-in, in one read: the seat, its room's shift and addresses, the READY
+# sitting, the paper as rendered at check-in, and whether anything calls for the general path (a sitting begun
+# before, an accommodation). Plain SQL: the ORM's compiling of these joins cost more than the database's work
+# (bench/README.md, issue 16).
+_PREPARED_START = """
+SELECT s.id, s.attendance, s.extra_minutes, rs.status, r.allowed_ip_ranges, a.id, a.number, a.slot_count,
+       a.max_score, p.id, CAST(p.rendered AS text),
+       (SELECT COUNT(*) FROM exams_attempt b WHERE b.exam_id = %(exam)s AND b.official_id = %(official)s
+                                               AND b.status <> %(ready)s),
+       EXISTS (SELECT 1 FROM exams_examoverride o WHERE o.exam_id = %(exam)s AND o.official_id = %(official)s)
+FROM exams_seat s
+JOIN exams_candidate c ON c.id = s.candidate_id
+JOIN exams_roomshift rs ON rs.id = s.room_shift_id
+JOIN exams_shift sh ON sh.id = rs.shift_id
+JOIN exams_examroom r ON r.id = rs.room_id
+JOIN exams_preparedpaper p ON p.seat_id = s.id
+JOIN exams_attempt a ON a.id = p.attempt_id AND a.status = %(ready)s
+WHERE sh.exam_id = %(exam)s AND c.official_id = %(official)s
+"""
+
+# The READY sitting turned on, only while it is still READY and its candidate still present in an open room (a
+# second tab, a removal or the room's close in between: the general path decides).
+_PREPARED_TURN_ON = """
+UPDATE exams_attempt SET status = %(open)s, started_at = %(now)s, deadline = %(deadline)s, started_ip = %(ip)s
+WHERE id = %(attempt)s AND status = %(ready)s
+  AND EXISTS (SELECT 1 FROM exams_seat s JOIN exams_roomshift rs ON rs.id = s.room_shift_id
+              WHERE s.id = %(seat)s AND s.attendance = %(present)s AND rs.status = %(room_open)s)
+"""
+
+
+def attempt_start_prepared(*, exam, official, ip: str | None, now) -> Attempt | None:
+    """The start of a session candidate whose sitting was prepared at check-in, when nothing is unusual: present,
+    their room's shift open, at one of its addresses, no sitting begun before, no accommodation, no access code,
+    within the exam's window. Two statements and the start event; the reply's paper comes with the read
+    (`attempt.prepared_paper_text`). None: the general path (`attempt_start`) decides, refusals included."""
+    from django.db import connection
+
+    from .room import ip_allowed
+    from .sittings import exam_terms
+
+    if exam.access_code or not exam.is_published or (exam.opens_at and now < exam.opens_at) or (
+            exam.closes_at and now >= exam.closes_at):
+        return None
+    ready = Attempt.Status.READY
+    with connection.cursor() as cursor:
+        cursor.execute(_PREPARED_START, {"exam": exam.pk, "official": official.pk, "ready": ready})
+        rows = cursor.fetchall()
+    if len(rows) != 1:
+        return None
+    (seat_id, attendance, extra_minutes, room_status, ranges, attempt_id, number, slot_count, max_score, paper_id,
+     paper_text, begun, override) = rows[0]
+    if (attendance != Seat.Attendance.PRESENT or room_status != RoomShift.Status.OPEN or begun or override
+            or not ip_allowed(ranges, ip)):
+        return None
+    terms = exam_terms(exam=exam, official=official, seat=Seat(pk=seat_id, extra_minutes=extra_minutes),
+                       override=None)
+    deadline = now + dt.timedelta(minutes=terms.minutes)
+    if terms.closes_at:
+        deadline = min(deadline, terms.closes_at)
+    with connection.cursor() as cursor:
+        stamp = connection.ops.adapt_datetimefield_value
+        cursor.execute(_PREPARED_TURN_ON, {
+            "open": Attempt.Status.IN_PROGRESS, "now": stamp(now), "deadline": stamp(deadline), "ip": ip,
+            "attempt": attempt_id,
+            "ready": ready, "seat": seat_id, "present": Seat.Attendance.PRESENT, "room_open": RoomShift.Status.OPEN})
+        if cursor.rowcount != 1:
+            return None
+    attempt = Attempt(pk=attempt_id, exam=exam, official=official, number=number, status=Attempt.Status.IN_PROGRESS,
+                      started_at=now, deadline=deadline, started_ip=ip, slot_count=slot_count,
+                      max_score=Decimal(max_score))
+    AttemptEvent.objects.create(attempt=attempt, kind="start", at=now, ip=ip, detail={"seat": seat_id})
+    attempt.prepared_paper_id, attempt.prepared_paper_text = paper_id, paper_text
+    return attempt
 
 
 # One statement, on the database: the sitting's slots copied from the prepared paper (PostgreSQL's JSON functions).

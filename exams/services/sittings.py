@@ -73,12 +73,14 @@ class Terms:
 _LOOK_UP = object()
 
 
-def exam_terms(*, exam: Exam, official, seat=_LOOK_UP) -> Terms:
+def exam_terms(*, exam: Exam, official, seat=_LOOK_UP, override=_LOOK_UP) -> Terms:
     """The exam's window, attempts and time for this official, with their personal accommodation if any and the
-    time a supervisor added in the room (`seat`, when the caller has it; None: the exam has no session)."""
+    time a supervisor added in the room (`seat`, when the caller has it; None: the exam has no session). `override`:
+    the accommodation when the caller knows it (None: there is none)."""
     from ..models import Seat
 
-    override = ExamOverride.objects.filter(exam=exam, official=official).first()
+    if override is _LOOK_UP:
+        override = ExamOverride.objects.filter(exam=exam, official=official).first()
     terms = Terms(exam.opens_at, exam.closes_at, exam.attempts_allowed, exam.time_limit_minutes)
     # Time a supervisor added in the room (an incident) counts like an accommodation.
     if seat is not _LOOK_UP:
@@ -121,11 +123,15 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: 
     deadline."""
     from org.selectors import in_audience
 
-    from .sessions import paper_copy_prepared, seat_for_start, seat_start_check
+    from .sessions import attempt_start_prepared, paper_copy_prepared, seat_for_start, seat_start_check
 
     now = now or timezone.now()
     if not ip_allowed(exam.allowed_ip_ranges, ip):
         raise ip_refusal(ip)
+    # A whole room starts within seconds of its shift opening: the usual case is turned on in two statements.
+    started = attempt_start_prepared(exam=exam, official=official, ip=ip, now=now)
+    if started is not None:
+        return started
     # An exam of a session (kỳ sát hạch) is started only in the candidate's room, once its shift is open.
     seat = seat_for_start(exam=exam, official=official)
     if seat is not None:
@@ -167,7 +173,7 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: 
                                                                               deadline, ip)
         ready.save(update_fields=["status", "started_at", "deadline", "started_ip"])
         AttemptEvent.objects.create(attempt=ready, kind="start", at=now, ip=ip, detail={"seat": seat.pk})
-        ready.prepared_paper_id = prepared.pk  # the reply sends the paper rendered at check-in
+        ready.exam, ready.prepared_paper_id = exam, prepared.pk  # the reply sends the paper rendered at check-in
         return ready
     paper = paper_draw(exam) if prepared is None else []
     try:
