@@ -27,6 +27,57 @@ def may_manage_session(user, session: ExamSession) -> bool:
     return roles.is_trainer_or_admin(user) or session.members.filter(user=user, role__in=MANAGING_ROLES).exists()
 
 
+def may_second_mark(user, session: ExamSession) -> bool:
+    """Give second marks (phúc khảo) on the session's essays: its markers, and whoever may manage the session. A
+    marker sees the requests' essays, not the session's setup, candidates, publication or decisions."""
+    return (session.members.filter(user=user, role=CouncilMember.Role.MARKER).exists()
+            or may_manage_session(user, session))
+
+
+def session_roles_of(user, sessions) -> dict[int, set[str]]:
+    """What the user may open for each listed session: {"manage", "mark"} (for the sessions' list)."""
+    ids = [s.pk for s in sessions]
+    if roles.is_trainer_or_admin(user):
+        return {pk: {"manage", "mark"} for pk in ids}
+    out: dict[int, set[str]] = {pk: set() for pk in ids}
+    for session_id, role in CouncilMember.objects.filter(session_id__in=ids, user=user).values_list("session_id",
+                                                                                                   "role"):
+        if role in MANAGING_ROLES:
+            out[session_id] |= {"manage", "mark"}
+        elif role == CouncilMember.Role.MARKER:
+            out[session_id].add("mark")
+    return out
+
+
+def first_graders(request) -> set[int]:
+    """Who marked a second-marking request's essay before it was asked for: the slot's grader and every hand grade
+    of that slot recorded up to the request (the council's later decision does not count)."""
+    from .models import GradeChange
+
+    slot = request.slot
+    graders = set(GradeChange.objects.filter(attempt_id=slot.attempt_id, slot=slot.slot,
+                                             kind=GradeChange.Kind.MANUAL, at__lte=request.requested_at,
+                                             by__isnull=False).values_list("by_id", flat=True))
+    if slot.graded_by_id and (slot.graded_at is None or slot.graded_at <= request.requested_at):
+        graders.add(slot.graded_by_id)
+    return graders
+
+
+def second_marking_queue(session: ExamSession, user) -> list[dict]:
+    """The essays a marker marks a second time, without the candidate's name: each open request with its question,
+    rubric notes, the candidate's answer and reason, under an anonymous code; the ones this marker already marked
+    stay listed with their mark until the council decides. `own_first` marks an essay this user graded first."""
+    from .grading.essays import essay_items
+    from .models import SecondMarking
+
+    requests = list(SecondMarking.objects.filter(session=session, status__in=(SecondMarking.Status.REQUESTED,
+                                                                              SecondMarking.Status.MARKED))
+                    .select_related("slot__version__question", "slot__attempt__exam")
+                    .order_by("requested_at", "id"))
+    items = {item.slot.pk: item for item in essay_items([r.slot for r in requests])}
+    return [{"request": r, "item": items[r.slot_id], "own_first": user.pk in first_graders(r)} for r in requests]
+
+
 def may_supervise(user, room_shift: RoomShift) -> bool:
     """Run a room's shift: its supervisors, and whoever may manage the session."""
     return (room_shift.supervisors.filter(pk=user.pk).exists()

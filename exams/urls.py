@@ -42,6 +42,7 @@ urlpatterns = [
     # Exam sessions (kỳ sát hạch): the council's pages and the supervisors' consoles
     path("ky-sat-hach/", sessions.session_list, name="sessions"),
     path("ky-sat-hach/<int:pk>/", sessions.session_detail, name="session"),
+    path("ky-sat-hach/<int:pk>/cham-phuc-khao/", sessions.second_marking_desk, name="second_marking_desk"),
     path("ky-sat-hach/<int:pk>/in/<str:kind>.pdf", sessions.session_print, name="session_print"),
     path("ky-sat-hach/<int:pk>/ket-qua.xlsx", sessions.session_results_xlsx, name="session_results_xlsx"),
     path("ky-sat-hach/phong/<int:pk>/", sessions.room_console, name="room_console"),

@@ -45,8 +45,47 @@ def _done(request, call, success: str) -> None:
 
 @login_required
 def session_list(request):
-    sessions = session_selectors.sessions_visible_to(request.user).order_by("-starts_on")
+    sessions = list(session_selectors.sessions_visible_to(request.user).order_by("-starts_on"))
+    may = session_selectors.session_roles_of(request.user, sessions)
+    for s in sessions:
+        s.may_manage, s.may_mark = "manage" in may[s.pk], "mark" in may[s.pk]
     return render(request, "exams/sessions/list.html", {"sessions": sessions})
+
+
+def _points_fraction(request_row, text: str) -> float:
+    """Points typed on a page (a comma or a point for decimals) as the share of the essay's points; -1 for text
+    that is not a number, which the service refuses."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        points = Decimal((text or "").replace(",", "."))
+        return float(points / request_row.slot.points) if request_row.slot.points else 0.0
+    except (InvalidOperation, ArithmeticError):
+        return -1.0
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_marking_desk(request, pk: int):
+    """The markers' page of a session (chấm phúc khảo): the essays asked for second marking, without the
+    candidates' names, and the second mark. The council's decision stays on the session's page."""
+    from ..models import SecondMarking
+
+    session = get_object_or_404(session_selectors.sessions_visible_to(request.user), pk=pk)
+    if not session_selectors.may_second_mark(request.user, session):
+        raise PermissionDenied(_("Only the session's markers and its council's officers give second marks."))
+    if request.method == "POST":
+        request_row = get_object_or_404(SecondMarking.objects.select_related("slot", "session"), session=session,
+                                        pk=request.POST.get("request"))
+        fraction = _points_fraction(request_row, request.POST.get("points", ""))
+        _done(request, lambda: services.second_marking_mark(request=request_row, fraction=fraction,
+                                                            note=request.POST.get("note", "").strip(),
+                                                            by=request.user),
+              _("The second mark was recorded."))
+        return redirect("exams:second_marking_desk", pk=session.pk)
+    return render(request, "exams/sessions/second_marking.html", {
+        "session": session, "rows": session_selectors.second_marking_queue(session, request.user),
+        "may_manage": session_selectors.may_manage_session(request.user, session)})
 
 
 @login_required
@@ -79,17 +118,11 @@ def session_detail(request, pk: int):
                 room_shift.supervisors.set(form.cleaned_data["supervisors"])
                 messages.success(request, _("The supervisors of %(room)s were saved.") % {"room": room_shift})
         elif action in ("second_mark", "decide"):
-            from decimal import Decimal, InvalidOperation
-
             from ..models import SecondMarking
 
             request_row = get_object_or_404(SecondMarking.objects.select_related("slot"), session=session,
                                             pk=request.POST.get("request"))
-            try:
-                points = Decimal(request.POST.get("points", "").replace(",", "."))
-                fraction = float(points / request_row.slot.points) if request_row.slot.points else 0.0
-            except (InvalidOperation, ArithmeticError):
-                fraction = -1.0
+            fraction = _points_fraction(request_row, request.POST.get("points", ""))
             note = request.POST.get("note", "")
             if action == "second_mark":
                 _done(request, lambda: services.second_marking_mark(request=request_row, fraction=fraction, note=note,

@@ -308,30 +308,42 @@ def test_the_demo_has_a_session_the_supervisor_can_run_and_the_official_sit(clie
     assert ExamSession.objects.count() == 1
 
 
-def test_second_marking_from_the_request_to_the_council_decision(tree, client, trang_dai_official, trainer_user):
-    from exams.models import AttemptQuestion, GradeChange, SecondMarking
+def essay_session(official, chair):
+    """A published session of one essay exam (10 points) that `official` sat; `chair` chairs it and graded the essay
+    4 of 10."""
+    from exams.grading.essays import essay_grade
+    from exams.models import AttemptQuestion
 
     essay = ExamFactory(title="Tự luận", published=True, time_limit_minutes=30,
                         bank=TopicFactory(name="Tự luận", gift="::TL::Trình bày quy trình tiếp nhận hồ sơ.{}"),
                         bank__draw_count=1, bank__points_per_question=10, show_score_after_submit=True)
     s = ExamSession.objects.create(title="Sát hạch tự luận", starts_on=dt.date(2026, 12, 10))
-    CouncilMember.objects.create(session=s, user=trainer_user, full_name="Chủ tịch", role="chair")
+    CouncilMember.objects.create(session=s, user=chair, full_name="Chủ tịch", role="chair")
     ExamRoom.objects.create(session=s, name="A", seats=5)
     Shift.objects.create(session=s, exam=essay, name="Ca 1", starts_at=timezone.now())
     services.session_room_shifts_sync(session=s)
-    services.session_candidates_add(session=s, officials=[trang_dai_official])
+    services.session_candidates_add(session=s, officials=[official])
     services.session_seats_assign(session=s)
-    seat = Seat.objects.get()
+    seat = Seat.objects.get(candidate__session=s)
     services.room_shift_open(room_shift=seat.room_shift)
     services.seat_check_in(seat=seat, present=True)
-    attempt = services.attempt_start(exam=essay, official=trang_dai_official, ip="1.2.3.4")
+    attempt = services.attempt_start(exam=essay, official=official, ip="1.2.3.4")
     services.answer_save(attempt=attempt, slot=1, response={"text": "Bước 1, bước 2."}, seq=1)
     services.room_shift_close(room_shift=seat.room_shift)
-    slot = AttemptQuestion.objects.get(attempt=attempt)
-    from exams.grading.essays import essay_grade
+    essay_grade(slot=AttemptQuestion.objects.get(attempt=attempt), points=4, by=chair)
+    services.session_publish(session=s, by=chair)
+    s.attempt = attempt
+    return s
 
-    essay_grade(slot=slot, points=4, by=trainer_user)
-    services.session_publish(session=s, by=trainer_user)
+
+def test_second_marking_from_the_request_to_the_council_decision(tree, client, trang_dai_official, trainer_user):
+    from exams.models import AttemptQuestion, GradeChange, SecondMarking
+
+    s = essay_session(trang_dai_official, trainer_user)
+    attempt = s.attempt
+    slot = AttemptQuestion.objects.get(attempt=attempt)
+    marker = UserFactory(username="giamkhao", first_name="Lê Thị Chấm")
+    CouncilMember.objects.create(session=s, user=marker, full_name="Lê Thị Chấm", role="marker")
 
     client.force_login(trang_dai_official.user)
     review = client.get(f"/thi/ket-qua/{attempt.pk}/").content.decode()
@@ -348,12 +360,87 @@ def test_second_marking_from_the_request_to_the_council_decision(tree, client, t
     assert html.count('id="second-markings"') == 1
     client.post(page, {"action": "decide", "request": request.pk, "points": "7", "note": "x"})  # not marked yet
     assert SecondMarking.objects.get().status == "requested"
-    client.post(page, {"action": "second_mark", "request": request.pk, "points": "7,5"})
+    # The chair graded the essay first: the second mark must come from someone else.
+    refused = client.post(page, {"action": "second_mark", "request": request.pk, "points": "9"}, follow=True)
+    assert "Bạn đã chấm bài này lần đầu" in refused.content.decode()
+    assert SecondMarking.objects.get().status == "requested"
+    client.force_login(marker)
+    client.post(f"/ky-sat-hach/{s.pk}/cham-phuc-khao/", {"request": request.pk, "points": "7,5"})
+    client.force_login(trainer_user)
     client.post(page, {"action": "decide", "request": request.pk, "points": "7", "note": "Giữ điểm phúc khảo 7"})
     request.refresh_from_db()
     attempt.refresh_from_db()
     assert (request.status, request.second_fraction, request.decided_fraction) == ("decided", 0.75, 0.7)
+    assert request.marker == marker
     assert attempt.score == 7 and GradeChange.objects.filter(attempt=attempt).count() == 2
+
+
+def test_a_marker_marks_a_second_time_on_their_page_and_nothing_more(tree, client, trang_dai_official,
+                                                                     trainer_user):
+    from exams.models import AttemptQuestion, SecondMarking
+
+    s = essay_session(trang_dai_official, trainer_user)
+    slot = AttemptQuestion.objects.get(attempt=s.attempt)
+    request = services.second_marking_request(session=s, slot=slot, reason="Em đã nêu đủ các bước",
+                                              by=trang_dai_official.user)
+    marker = UserFactory(username="giamkhao")
+    CouncilMember.objects.create(session=s, user=marker, full_name="Lê Thị Chấm", role="marker")
+    desk, council = f"/ky-sat-hach/{s.pk}/cham-phuc-khao/", f"/ky-sat-hach/{s.pk}/"
+
+    client.force_login(marker)
+    listing = client.get("/ky-sat-hach/").content.decode()
+    assert desk in listing and f'href="{council}"' not in listing  # their page, not the council's
+    html = client.get(desk).content.decode()
+    assert "Em đã nêu đủ các bước" in html and "Bước 1, bước 2." in html  # the reason and the essay
+    assert "Trình bày quy trình tiếp nhận hồ sơ." in html  # the question
+    assert trang_dai_official.full_name not in html  # not who wrote it
+    assert "4/10" not in html and "0.40" not in html and "0,40" not in html  # nor the first mark
+
+    # The council's page, its papers, the decision and publication stay closed.
+    assert client.get(council).status_code == 403
+    assert client.get(f"/ky-sat-hach/{s.pk}/in/the-du-thi.pdf").status_code == 403
+    assert client.get(f"/ky-sat-hach/{s.pk}/ket-qua.xlsx").status_code == 403
+    assert client.post(council, {"action": "publish"}).status_code == 403
+
+    # A mark out of range is refused and said; then the mark is recorded.
+    said = client.post(desk, {"request": request.pk, "points": "12"}, follow=True).content.decode()
+    assert "nhập điểm từ 0" in said
+    assert SecondMarking.objects.get().status == "requested"
+    done = client.post(desk, {"request": request.pk, "points": "8", "note": "Đủ ý"}, follow=True).content.decode()
+    assert "Đã ghi điểm chấm phúc khảo" in done
+    request.refresh_from_db()
+    assert (request.status, request.second_fraction, request.marker, request.marker_note) == (
+        "marked", 0.8, marker, "Đủ ý")
+    # The decision is the council's: refused to the marker, on any page.
+    assert client.post(council, {"action": "decide", "request": request.pk, "points": "8",
+                                 "note": "x"}).status_code == 403
+    request.refresh_from_db()
+    assert request.status == "marked" and request.decided_fraction is None
+
+    # Once decided, the request leaves the marker's page and cannot be marked again.
+    services.second_marking_decide(request=request, fraction=0.8, note="Giữ điểm phúc khảo", by=trainer_user)
+    assert "Em đã nêu đủ các bước" not in client.get(desk).content.decode()
+    with pytest.raises(ValidationError, match="đã quyết định|already decided"):
+        services.second_marking_mark(request=request, fraction=0.5, by=marker)
+
+
+def test_a_marker_of_another_session_or_an_official_cannot_open_the_markers_page(tree, client, trang_dai_official,
+                                                                                 trainer_user):
+    s = essay_session(trang_dai_official, trainer_user)
+    other = ExamSession.objects.create(title="Kỳ khác", starts_on=dt.date(2026, 12, 11))
+    stranger = UserFactory(username="giamkhaokhac")
+    CouncilMember.objects.create(session=other, user=stranger, full_name="Giám khảo khác", role="marker")
+    supervisor = UserFactory(username="giamthi2")
+    CouncilMember.objects.create(session=s, user=supervisor, full_name="Giám thị", role="supervisor")
+    desk = f"/ky-sat-hach/{s.pk}/cham-phuc-khao/"
+    client.force_login(stranger)
+    assert client.get(desk).status_code == 404  # another session's marker: not shown to exist
+    client.force_login(trang_dai_official.user)
+    assert client.get(desk).status_code == 404
+    client.force_login(supervisor)
+    assert client.get(desk).status_code == 403  # on the council, but not a marker
+    client.force_login(trainer_user)
+    assert client.get(desk).status_code == 200
 
 
 def test_a_session_rooms_network_is_spared_the_open_internet_sign_in_limits_while_it_runs(seated):
