@@ -204,10 +204,18 @@ class ExamSection(models.Model):
     def __str__(self) -> str:
         return self.title or f"{self.exam} — {self.topic}"
 
+    def chosen_fixed_questions(self):
+        """The section's fixed questions: those a form has chosen and not saved yet (`_fixed_chosen_ids`, set by the
+        exam builder's section row), else the saved ones."""
+        chosen = getattr(self, "_fixed_chosen_ids", None)
+        if chosen is not None:
+            return Question.objects.filter(pk__in=chosen)
+        return self.fixed_questions.all() if self.pk else Question.objects.none()
+
     def pool_size(self) -> int:
         """How many questions this section can draw from."""
-        if self.pk and self.fixed_questions.exists():
-            return self.fixed_questions.filter(is_active=True).count()
+        if self.chosen_fixed_questions().exists():
+            return self.chosen_fixed_questions().filter(is_active=True).count()
         if self.topic_id is None:
             return 0
         pool = Question.objects.filter(topic__path__startswith=self.topic.path, is_active=True,
@@ -231,8 +239,8 @@ class ExamSection(models.Model):
         from collections import Counter
 
         out = {"points": self.points_per_question, "fixed": [], "pool": {}}
-        if self.pk and self.fixed_questions.exists():
-            out["fixed"] = list(self.fixed_questions.filter(is_active=True, current_version__isnull=False)
+        if self.chosen_fixed_questions().exists():
+            out["fixed"] = list(self.chosen_fixed_questions().filter(is_active=True, current_version__isnull=False)
                                 .order_by("topic__path", "id")
                                 .values_list("current_version__name", "current_version__default_mark"))
         elif self.topic_id is not None:

@@ -13,9 +13,8 @@ from .models import KIND_LABELS, ExamSection, Question
 
 
 def _fixed(section: ExamSection) -> list[Question]:
-    if not section.pk:
-        return []
-    return list(section.fixed_questions.filter(is_active=True, current_version__isnull=False)
+    """The section's fixed questions as the page has them chosen (saved or not yet)."""
+    return list(section.chosen_fixed_questions().filter(is_active=True, current_version__isnull=False)
                 .select_related("current_version").order_by("topic__path", "id"))
 
 

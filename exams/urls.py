@@ -21,6 +21,7 @@ urlpatterns = [
     path("thi/soan/", builder.exam_build, name="exam_build"),
     path("thi/<int:pk>/soan/", builder.exam_build, name="exam_edit"),
     path("thi/soan/so-thi-sinh/", builder.builder_audience, name="builder_audience"),
+    path("thi/soan/cau-hoi.json", builder.builder_questions, name="builder_questions"),
     path("thi/soan/kiem-tra-phan/", builder.builder_sections, name="builder_sections"),
     path("thi/<int:pk>/soan/kiem-tra-phan/", builder.builder_sections, name="builder_sections_exam"),
     path("thi/soan/xem-thu/", builder.builder_preview, name="builder_preview"),

@@ -7,8 +7,6 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from org.audience import AudienceFormMixin, audience_categories_field, audience_units_field, listed_codes_field
 from org.models import Official
 
-from ..grading import points_text
-
 
 class ExamAdminForm(AudienceFormMixin, WagtailAdminModelForm):
     """The exam's settings and its candidates: the audience fields shared with the LMS, as the admin shows them."""
@@ -66,14 +64,11 @@ class ExamOverrideAdminForm(WagtailAdminModelForm):
 class ExamSectionAdminForm(WagtailAdminModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from ..models import Question
+        from ..question_picker import pickable_questions, question_label
 
         field = self.fields["fixed_questions"]
-        field.queryset = (Question.objects.filter(is_active=True, current_version__isnull=False)
-                          .exclude(kind="description").select_related("current_version", "topic")
-                          .order_by("topic__path", "id"))
-        field.label_from_instance = lambda q: _("%(topic)s — %(name)s (default mark %(mark)s)") % {
-            "topic": q.topic.name, "name": q.current_version.name, "mark": points_text(q.current_version.default_mark)}
+        field.queryset = pickable_questions()  # the same questions the exam builder's picker offers
+        field.label_from_instance = question_label
 
     def _post_clean(self):
         # Let the model's clean() know whether fixed questions were chosen in this form.

@@ -12,8 +12,11 @@ from org.audience import AudienceFormMixin, SearchableUnitTree, audience_categor
     listed_codes_field
 from org.selectors import AudienceDraft
 
+from django.db.models import Q
+
 from ..grading import points_text
-from ..models import Difficulty, Exam, ExamSection, Topic
+from ..models import Difficulty, Exam, ExamSection, Question, Topic
+from ..question_picker import picker_label, pickable_questions
 
 _LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
 
@@ -58,15 +61,43 @@ def _topic_label(topic: Topic) -> str:
     return "— " * (topic.path.count("/") - 2) + topic.name
 
 
+class FixedQuestionsPicker(forms.Widget):
+    """The fixed questions chosen, each a hidden input with a button that removes it, and a search box that finds
+    questions in the bank by text or number to add (static/js/exam-builder.js asks the builder's question search).
+    Without script the chosen questions are kept as they are."""
+
+    template_name = "exams/widgets/fixed_questions.html"
+
+    def value_from_datadict(self, data, files, name):
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return False  # no input sent is no question chosen
+
+    def format_value(self, value):
+        return [str(v) for v in value or [] if str(v).isdigit()]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        ids = [int(v) for v in context["widget"]["value"]]
+        found = Question.objects.select_related("current_version", "topic").filter(
+            pk__in=ids, current_version__isnull=False).in_bulk()
+        context["widget"]["chosen"] = [{"id": pk, "label": picker_label(found[pk]),
+                                        "retired": not found[pk].is_active} for pk in dict.fromkeys(ids) if pk in found]
+        return context
+
+
 class SectionRowForm(forms.ModelForm):
     """One section of the blueprint: its title, the topic it draws from (with its sub-topics), the difficulty, how
-    many questions it draws and the points each carries on the paper. A section of fixed questions keeps them (they
-    are chosen in the admin's section screen)."""
+    many questions it draws and the points each carries on the paper; or the fixed questions every candidate gets,
+    picked from the bank. A section needs a topic or fixed questions (the model's rule, as in the admin)."""
 
     class Meta:
         model = ExamSection
-        fields = ["title", "topic", "difficulty", "draw_count", "points_per_question"]
-        labels = {"topic": gettext_lazy("Topic (pool)")}
+        fields = ["title", "topic", "difficulty", "draw_count", "points_per_question", "fixed_questions"]
+        labels = {"topic": gettext_lazy("Topic (pool)"),
+                  "fixed_questions": gettext_lazy("Fixed questions (every candidate gets them)")}
+        widgets = {"fixed_questions": FixedQuestionsPicker}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -77,14 +108,30 @@ class SectionRowForm(forms.ModelForm):
         self.fields["difficulty"].choices = [("", _("Any difficulty")), *Difficulty.choices]
         self.fields["draw_count"].widget.attrs.update(min=1, max=500)
         self.fields["points_per_question"].widget.attrs.update(min=0, step="0.25")
-        self.has_fixed = bool(self.instance.pk and self.instance.fixed_questions.exists())
+        fixed = self.fields["fixed_questions"]
+        # The bank's live questions, and any already fixed here that were retired since (kept unless removed).
+        kept = self.instance.fixed_questions.values("pk") if self.instance.pk else Question.objects.none()
+        fixed.queryset = Question.objects.filter(Q(pk__in=pickable_questions().values("pk")) | Q(pk__in=kept))
+
+    def _post_clean(self):
+        # The model's checks (a topic or fixed questions; the pool) and the row's live checks count the questions
+        # chosen on the page, not yet saved.
+        chosen = self.cleaned_data.get("fixed_questions")
+        if chosen is not None:
+            self.instance._fixed_chosen_ids = [q.pk for q in chosen]
+            self.instance._fixed_chosen = bool(self.instance._fixed_chosen_ids)
+        super()._post_clean()
+
+    @property
+    def has_fixed(self) -> bool:
+        return self.instance.chosen_fixed_questions().exists()
 
     def check(self) -> dict:
         """What the page shows beside the row: the pool, the 3× warning, the section's marks and its warnings."""
         section = self.instance
         if section.topic_id is None and not self.has_fixed:
             return {"empty": True}
-        n = section.fixed_questions.filter(is_active=True).count() if self.has_fixed else section.draw_count
+        n = section.chosen_fixed_questions().filter(is_active=True).count() if self.has_fixed else section.draw_count
         points = section.points_per_question or Decimal(0)
         pool = section.pool_size()
         return {

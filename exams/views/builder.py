@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _, gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from org.guards import trainers_only
 from org.selectors import AudienceDraft, audience_count
@@ -18,6 +18,7 @@ from ..forms.builder import ExamBuilder
 from ..grading import points_text
 from ..models import Exam
 from ..preview import paper_preview
+from ..question_picker import SEARCH_LIMIT, picker_label, search_questions
 
 _for_trainers = trainers_only(gettext_lazy("Building exams is for trainers."))
 
@@ -111,3 +112,21 @@ def builder_preview(request, pk: int | None = None):
                 if not _deleted(row) and (row.instance.pk or row.has_changed())
                 and (row.instance.topic_id or row.has_fixed)]
     return render(request, "exams/_paper_preview.html", {"paper": paper_preview(sections)})
+
+
+@login_required
+@require_GET
+@_for_trainers
+def builder_questions(request):
+    """The bank's questions a section may fix, found by words of their text or by number (JSON, for the picker)."""
+    text = request.GET.get("q", "")
+    found = search_questions(text)
+    if not text.strip():
+        said = ""
+    elif not found:
+        said = _("No question matches “%(text)s”.") % {"text": text.strip()}
+    elif len(found) >= SEARCH_LIMIT:
+        said = _("The first %(n)s questions found; type more words to narrow the search.") % {"n": len(found)}
+    else:
+        said = ngettext("%(n)s question found.", "%(n)s questions found.", len(found)) % {"n": len(found)}
+    return JsonResponse({"results": [{"id": q.pk, "label": picker_label(q)} for q in found], "text": said})

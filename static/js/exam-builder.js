@@ -84,6 +84,86 @@
     row.querySelector("input[type=text], input:not([type=hidden])").focus();
   });
 
+  // --- Fixed questions of a section --------------------------------------------------------------------------------
+  // Each row's picker: the chosen questions are hidden inputs the form sends (a button removes one); typing in its
+  // search box asks the builder's question search (by words or number) and lists what it finds with an Add button.
+  function chosenIds(picker) {
+    return Array.prototype.map.call(picker.querySelectorAll("[data-fixed-chosen] input"), function (i) {
+      return i.value;
+    });
+  }
+
+  function addChosen(picker, id, label) {
+    if (chosenIds(picker).indexOf(String(id)) >= 0) return;
+    var item = el("li");
+    item.setAttribute("data-fixed-item", id);
+    var input = document.createElement("input");
+    input.type = "hidden";
+    input.name = picker.dataset.name;
+    input.value = id;
+    var text = el("span", "", label);
+    text.setAttribute("data-fixed-label", "");
+    var remove = el("button", "btn btn-small btn-ghost", form.dataset.removeLabel);
+    remove.type = "button";
+    remove.setAttribute("data-fixed-remove", "");
+    item.appendChild(input);
+    item.appendChild(text);
+    item.appendChild(document.createTextNode(" "));
+    item.appendChild(remove);
+    picker.querySelector("[data-fixed-chosen]").appendChild(item);
+  }
+
+  function showFound(picker, data) {
+    var list = picker.querySelector("[data-fixed-results]");
+    var chosen = chosenIds(picker);
+    list.textContent = "";
+    picker.querySelector("[data-fixed-status]").textContent = data.text;
+    data.results.forEach(function (q) {
+      if (chosen.indexOf(String(q.id)) >= 0) return;
+      var item = el("li");
+      item.setAttribute("data-fixed-found", q.id);
+      var add = el("button", "btn btn-small", form.dataset.addLabel);
+      add.type = "button";
+      add.setAttribute("data-fixed-add", "");
+      item.appendChild(add);
+      item.appendChild(el("span", "", q.label));
+      list.appendChild(item);
+    });
+  }
+
+  function searchFixed(picker) {
+    clearTimeout(picker.searchTimer);
+    picker.searchTimer = setTimeout(function () {
+      var mine = picker.searchSent = (picker.searchSent || 0) + 1;
+      var q = picker.querySelector("[data-fixed-search]").value;
+      fetch(form.dataset.questionsUrl + "?q=" + encodeURIComponent(q), {credentials: "same-origin",
+                                                                        headers: {"Accept": "application/json"}})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) { if (data && mine === picker.searchSent) showFound(picker, data); })
+        .catch(function () { /* the next key searches again */ });
+    }, 250);
+  }
+
+  rowsBox.addEventListener("input", function (event) {
+    if (event.target.matches("[data-fixed-search]")) searchFixed(event.target.closest("[data-fixed-picker]"));
+  });
+  rowsBox.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && event.target.matches("[data-fixed-search]")) event.preventDefault();  // not a save
+  });
+  rowsBox.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-fixed-add], [data-fixed-remove]");
+    if (!button) return;
+    var picker = button.closest("[data-fixed-picker]");
+    if (button.matches("[data-fixed-add]")) {
+      var found = button.closest("[data-fixed-found]");
+      addChosen(picker, found.dataset.fixedFound, found.querySelector("span").textContent);
+      found.remove();
+    } else {
+      button.closest("[data-fixed-item]").remove();
+    }
+    checkSections();
+  });
+
   // --- Candidates -------------------------------------------------------------------------------------------------
   var audience = form.querySelector("[data-audience]");
   var checkAudience = checker(form.dataset.audienceUrl, 300, function (data) {
@@ -94,7 +174,7 @@
   });
 
   function changed(event) {
-    if (event.target.matches("[data-unit-search]")) return;  // searching the tree chooses nothing
+    if (event.target.matches("[data-unit-search], [data-fixed-search]")) return;  // searching chooses nothing
     if (audience.contains(event.target)) checkAudience();
     else if (rowsBox.contains(event.target)) checkSections();
   }

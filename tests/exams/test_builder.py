@@ -18,6 +18,7 @@ BUILD = "/thi/soan/"
 COUNT = "/thi/soan/so-thi-sinh/"
 CHECK = "/thi/soan/kiem-tra-phan/"
 PREVIEW = "/thi/soan/xem-thu/"
+QUESTIONS = "/thi/soan/cau-hoi.json"
 
 
 def blank(client) -> dict:
@@ -33,7 +34,7 @@ def with_rows(data: dict, rows: list[dict]) -> dict:
     data["sections-TOTAL_FORMS"] = [str(len(rows))]
     for n, row in enumerate(rows):
         for key, value in row.items():
-            data[f"sections-{n}-{key}"] = [str(value)]
+            data[f"sections-{n}-{key}"] = [str(v) for v in value] if isinstance(value, list) else [str(value)]
     return data
 
 
@@ -64,6 +65,7 @@ def test_the_builder_and_its_checks_are_for_trainers_only(client, tree, roster):
     assert client.get(BUILD).status_code == 403
     for url in (COUNT, CHECK, PREVIEW):
         assert client.post(url, {"sections-TOTAL_FORMS": "0", "sections-INITIAL_FORMS": "0"}).status_code == 403
+    assert client.get(QUESTIONS, {"q": "1"}).status_code == 403
 
 
 def test_the_count_is_not_read_with_get(client, trainer_user):
@@ -202,6 +204,98 @@ def test_a_section_drawing_more_than_its_topic_holds_is_refused(client, trainer_
     assert reply.status_code == 200
     assert "Chủ đề chỉ có 4 câu hỏi" in reply.content.decode()
     assert not Exam.objects.exists()
+
+
+# --- Fixed questions ------------------------------------------------------------------------------------------------
+
+def test_the_question_search_finds_live_questions_by_words_without_diacritics_or_by_number(client, trainer_user,
+                                                                                          banks):
+    from exams.services import question_set_active
+
+    ethics = list(banks["ethics"].questions.order_by("id"))
+    question_set_active(question=ethics[3], active=False)
+    client.force_login(trainer_user)
+
+    def search(q):
+        reply = client.get(QUESTIONS, {"q": q})
+        assert reply.status_code == 200
+        return reply.json()
+
+    found = search("dao duc 3")  # typed without accents
+    assert [r["id"] for r in found["results"]] == [ethics[2].pk]
+    assert found["results"][0]["label"] == f"#{ethics[2].pk} · Đạo đức công vụ — Đạo đức 3 (điểm mặc định 1)"
+    assert found["text"] == "Tìm thấy 1 câu hỏi."
+    assert [r["id"] for r in search("Đạo đức")["results"]] == [q.pk for q in ethics[:3]]  # the retired one is not
+    assert search(f"#{ethics[1].pk}")["results"][0]["id"] == ethics[1].pk
+    assert ethics[3].pk not in {r["id"] for r in search(str(ethics[3].pk))["results"]}  # retired: not by number
+    assert len(search("Một cửa")["results"]) == 15  # every question's text says it: the 12 + 3 live ones
+    assert search("không có câu nào")["text"] == "Không có câu hỏi nào khớp với “không có câu nào”."
+    assert search("  ") == {"results": [], "text": ""}
+
+
+def test_a_section_of_fixed_questions_is_checked_previewed_saved_and_shown_again(client, trainer_user, banks):
+    ethics = list(banks["ethics"].questions.order_by("id"))
+    chosen = [ethics[0].pk, ethics[2].pk]
+    client.force_login(trainer_user)
+    data = with_rows(blank(client), [
+        {"title": "Cố định", "topic": "", "draw_count": 10, "points_per_question": "2", "fixed_questions": chosen},
+        {"title": "Một cửa", "topic": banks["one_stop"].pk, "draw_count": 4, "points_per_question": "1"},
+    ])
+    data["title"] = ["Sát hạch có câu cố định"]
+
+    # The live checks count the two chosen questions, not the 10 drawn, and no 3× rule applies to them.
+    row = client.post(CHECK, data).json()["rows"]["sections-0"]
+    assert row["pool"] == "Nguồn câu hỏi: 2 câu" and row["warning"] == ""
+    assert row["marks"] == "2 câu × 2 = 4 điểm"
+    assert any("Đạo đức 1" in w for w in row["mark_warnings"])  # worth 1 in the bank, 2 on this paper
+    assert client.post(CHECK, data).json()["text"] == "2 phần thi, tổng 8 điểm."
+    # The drawn paper has exactly them, then 4 one-stop questions.
+    html = client.post(PREVIEW, data).content.decode()
+    assert "Đạo đức 1" in html and "Đạo đức 3" in html and "Đạo đức 2" not in html
+    assert html.count("data-preview-question") == 6
+
+    assert client.post(BUILD, data).status_code == 302
+    exam = Exam.objects.get(title="Sát hạch có câu cố định")
+    fixed = exam.sections.get(order=1)
+    assert fixed.topic is None and sorted(fixed.fixed_questions.values_list("pk", flat=True)) == chosen
+    assert fixed.pool_size() == 2
+
+    # Opened again: the chosen questions are listed, each with its remove button; saved untouched they stay.
+    page = client.get(f"/thi/{exam.pk}/soan/").content.decode()
+    assert f"#{ethics[0].pk} · Đạo đức công vụ — Đạo đức 1" in page and "data-fixed-remove" in page
+    again = {k: v for k, v in form_fields(page, containing="title").items() if "__prefix__" not in k}
+    assert sorted(map(int, again["sections-0-fixed_questions"])) == chosen
+    assert client.post(f"/thi/{exam.pk}/soan/", again).status_code == 302
+    assert sorted(fixed.fixed_questions.values_list("pk", flat=True)) == chosen
+    # One removed (its input no longer sent): the section keeps the other.
+    again["sections-0-fixed_questions"] = [str(ethics[2].pk)]
+    assert client.post(f"/thi/{exam.pk}/soan/", again).status_code == 302
+    assert list(fixed.fixed_questions.values_list("pk", flat=True)) == [ethics[2].pk]
+    # Retired from the bank since: still listed (marked so) and the exam still saves until it is removed.
+    from exams.services import question_set_active
+
+    question_set_active(question=ethics[2], active=False)
+    page = client.get(f"/thi/{exam.pk}/soan/").content.decode()
+    assert "ngừng sử dụng" in page
+    again = {k: v for k, v in form_fields(page, containing="title").items() if "__prefix__" not in k}
+    assert client.post(f"/thi/{exam.pk}/soan/", again).status_code == 302
+
+
+def test_a_section_needs_a_topic_or_fixed_questions_from_the_live_bank(client, trainer_user, banks):
+    from exams.services import question_set_active
+
+    retired = banks["ethics"].questions.order_by("id").first()
+    question_set_active(question=retired, active=False)
+    client.force_login(trainer_user)
+    data = with_rows(blank(client), [{"title": "Không có gì", "topic": "", "draw_count": 5,
+                                      "points_per_question": "1"}])
+    data["title"] = ["Thiếu nguồn câu hỏi"]
+    reply = client.post(BUILD, data)
+    assert reply.status_code == 200
+    assert "Hãy chọn chủ đề để rút câu hỏi, hoặc chọn câu hỏi cố định." in reply.content.decode()
+    data["sections-0-fixed_questions"] = [str(retired.pk)]  # a retired question cannot be fixed
+    assert client.post(BUILD, data).status_code == 200
+    assert not Exam.objects.exists() and not ExamSection.objects.exists()
 
 
 def test_the_admin_exam_screens_lead_to_the_builder(client, admin_user):
