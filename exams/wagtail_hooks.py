@@ -225,7 +225,8 @@ def register_exams():
 
 @hooks.register("org_dashboard_user")
 def session_duties_card(context, user):
-    """On the signed-in person's page: the exam sessions they sit on the council of, and the rooms they supervise."""
+    """On the signed-in person's page: the exam sessions they sit on the council of, the ones they mark a second
+    time for (with how many essays wait for their mark), and the rooms they supervise."""
     from django.template.loader import render_to_string
 
     from .models import CouncilMember, RoomShift
@@ -234,8 +235,15 @@ def session_duties_card(context, user):
 
     seats = (CouncilMember.objects.filter(user=user, role__in=MANAGING_ROLES).select_related("session")
              .order_by("-session__starts_on")[:10])
+    from django.db.models import Count, Q
+
+    marking = (CouncilMember.objects.filter(user=user, role=CouncilMember.Role.MARKER).select_related("session")
+               .annotate(waiting=Count("session__second_markings",
+                                       filter=Q(session__second_markings__status="requested")))
+               .order_by("-session__starts_on")[:10])
     rooms = (RoomShift.objects.filter(supervisors=user).exclude(status=RoomShift.Status.CLOSED)
              .select_related("shift__session", "room").order_by("shift__starts_at")[:20])
-    if not seats and not rooms:
+    if not seats and not rooms and not marking:
         return ""
-    return render_to_string("exams/sessions/_dashboard_card.html", {"seats": seats, "rooms": rooms})
+    return render_to_string("exams/sessions/_dashboard_card.html", {"seats": seats, "rooms": rooms,
+                                                                     "marking": marking})

@@ -390,6 +390,8 @@ def test_a_marker_marks_a_second_time_on_their_page_and_nothing_more(tree, clien
     client.force_login(marker)
     listing = client.get("/ky-sat-hach/").content.decode()
     assert desk in listing and f'href="{council}"' not in listing  # their page, not the council's
+    card = client.get(_dashboard()).content.decode()  # and from their own page
+    assert desk in card and "1 bài chờ chấm phúc khảo" in card and f'href="{council}"' not in card
     html = client.get(desk).content.decode()
     assert "Em đã nêu đủ các bước" in html and "Bước 1, bước 2." in html  # the reason and the essay
     assert "Trình bày quy trình tiếp nhận hồ sơ." in html  # the question
