@@ -225,6 +225,27 @@ def wait_idle(max_wait: float = 300) -> float:
     return round(time.monotonic() - start, 1)
 
 
+def _busy_fraction(seconds: float = 1.0) -> float:
+    """How busy the machine's cores were over the next `seconds` (from /proc/stat)."""
+    def sample():
+        fields = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+    total0, idle0 = sample()
+    time.sleep(seconds)
+    total1, idle1 = sample()
+    return 1 - (idle1 - idle0) / max(1, total1 - total0)
+
+
+def wait_quiet(max_wait: float = 90, below: float = 0.15) -> float:
+    """Before a measured phase: wait until the machine is quiet (every gunicorn worker booted, the reset's VACUUM
+    and autovacuum done), so that a phase measures the starts, not the workers compiling the code or the previous
+    run's dead rows being cleaned (the server runs for weeks; its workers are warm)."""
+    start = time.monotonic()
+    while time.monotonic() - start < max_wait and _busy_fraction() > below:
+        pass
+    return round(time.monotonic() - start, 1)
+
+
 def stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
@@ -322,6 +343,7 @@ def phase_burst(args, report):
     from exams.models import Attempt, AttemptQuestion
 
     exam_setup.reset_burst()
+    report.setdefault("quiet_wait_s", {})["burst"] = wait_quiet()
     meter = CpuMeter()
     meter.start()
     n = args.burst_users
@@ -346,6 +368,7 @@ def phase_shift(args, report):
     from exams.models import Attempt, AttemptQuestion
 
     exam_setup.reset_shift()
+    report.setdefault("quiet_wait_s", {})["shift"] = wait_quiet()
     meter = CpuMeter()
     meter.start()
     n = exam_setup.SHIFT_USERS

@@ -53,6 +53,7 @@ class ExamsConfig(AppConfig):
 
     def ready(self):
         post_save.connect(_exam_saved, sender="exams.Exam", dispatch_uid="exams-room-rules")
+        post_save.connect(_exam_saved, sender="exams.ExamRoom", dispatch_uid="exams-room-rules-rooms")
         from django.db.models.signals import post_delete
 
         post_delete.connect(_prepared_paper_deleted, sender="exams.PreparedPaper", dispatch_uid="exams-prepared")

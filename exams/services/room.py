@@ -55,21 +55,41 @@ def exams_refusing(ip: str | None) -> list[int]:
     """The exams whose IP ranges do not admit `ip` (worked out once per address while the copy lasts)."""
     now = time.monotonic()
     if _ranged_exams["until"] <= now:
-        _ranged_exams["ranges"] = dict(Exam.objects.exclude(allowed_ip_ranges="").values_list("pk", "allowed_ip_ranges"))
+        _ranged_exams["ranges"] = _ranges_by_exam()
         _ranged_exams["by_ip"] = {}
         _ranged_exams["until"] = now + ROOM_RULES_TTL
     by_ip = _ranged_exams["by_ip"]
     if ip not in by_ip:
         if len(by_ip) > 10_000:
             by_ip.clear()
-        by_ip[ip] = [pk for pk, ranges in _ranged_exams["ranges"].items() if not ip_allowed(ranges, ip)]
+        by_ip[ip] = [pk for pk, rules in _ranged_exams["ranges"].items()
+                     if not all(ip_allowed(ranges, ip) for ranges in rules)]
     return by_ip[ip]
 
 
+def _ranges_by_exam() -> dict[int, list[str]]:
+    """Per exam, the ranges an address must lie in: the exam's own, and for an exam running in a session's open
+    rooms that all have addresses, those rooms' addresses together (a sitting begun in the room is not continued
+    from outside the venue; the start checks the candidate's own room)."""
+    from ..models import RoomShift
+
+    rules: dict[int, list[str]] = {pk: [ranges] for pk, ranges in
+                                   Exam.objects.exclude(allowed_ip_ranges="").values_list("pk", "allowed_ip_ranges")}
+    rooms: dict[int, list[str]] = {}
+    for exam_id, ranges in (RoomShift.objects.filter(status=RoomShift.Status.OPEN)
+                            .values_list("shift__exam_id", "room__allowed_ip_ranges")):
+        rooms.setdefault(exam_id, []).append(ranges)
+    for exam_id, every in rooms.items():
+        if all(r.strip() for r in every):  # one open room without addresses: anywhere is a room
+            rules.setdefault(exam_id, []).append("\n".join(every))
+    return rules
+
+
 def sitting_guard(*, attempt: Attempt, ip: str | None) -> None:
-    """The rules every request of an open sitting obeys, not only its start: the exam's allowed IP ranges.
-    Raises IpRefused."""
-    if attempt.status == Attempt.Status.IN_PROGRESS and not ip_allowed(attempt.exam.allowed_ip_ranges, ip):
+    """The rules every request of an open sitting obeys, not only its start: the exam's allowed IP ranges, and a
+    session's open rooms' addresses. Raises IpRefused."""
+    if attempt.status == Attempt.Status.IN_PROGRESS and (not ip_allowed(attempt.exam.allowed_ip_ranges, ip)
+                                                         or attempt.exam_id in exams_refusing(ip)):
         raise ip_refusal(ip)
 
 

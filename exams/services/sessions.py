@@ -4,6 +4,7 @@ written to the session's log with who did it and when."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -11,9 +12,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import (Attempt, AttemptEvent, AttemptQuestion, Candidate, ExamSession, Incident, PreparedPaper, RoomShift, Seat,
-                      SecondMarking, SessionLog, Shift)
+from common.db import execute_prepared
+
+from ..models import (Attempt, AttemptEvent, AttemptQuestion, Candidate, ExamSession, Incident, PreparedPaper,
+                      RoomShift, Seat, SecondMarking, SessionLog, Shift)
 from .errors import ExamRefused
+from .room import room_rules_forget
 
 
 def _log(session, action: str, *, by=None, room_shift=None, **detail) -> None:
@@ -173,7 +177,8 @@ def _prepare_paper(seat: Seat) -> None:
 def seat_check_in(*, seat: Seat, present: bool, identity_checked: bool = False, by=None) -> Seat:
     """Mark a candidate present (identity checked or not) or absent. A present candidate's paper is drawn now."""
     seat = Seat.objects.select_for_update(of=("self",)).select_related(
-        "room_shift__shift__session", "room_shift__shift__exam", "room_shift__room", "candidate__official").get(pk=seat.pk)
+        "room_shift__shift__session", "room_shift__shift__exam", "room_shift__room",
+        "candidate__official").get(pk=seat.pk)
     if seat.room_shift.status == RoomShift.Status.CLOSED:
         raise ValidationError(_("This room's shift is closed."))
     if seat.attendance == Seat.Attendance.REMOVED:
@@ -204,6 +209,7 @@ def room_shift_open(*, room_shift: RoomShift, by=None) -> RoomShift:
     if session.status == ExamSession.Status.PLANNED:
         ExamSession.objects.filter(pk=session.pk).update(status=ExamSession.Status.RUNNING)
     _log(session, "room_opened", by=by, room_shift=room_shift)
+    transaction.on_commit(room_rules_forget)  # its addresses hold for every save (other processes: ROOM_RULES_TTL)
     return room_shift
 
 
@@ -224,6 +230,7 @@ def room_shift_close(*, room_shift: RoomShift, by=None) -> RoomShift:
     room_shift.status, room_shift.closed_at, room_shift.closed_by = RoomShift.Status.CLOSED, timezone.now(), by
     room_shift.save(update_fields=["status", "closed_at", "closed_by"])
     _log(room_shift.shift.session, "room_closed", by=by, room_shift=room_shift)
+    transaction.on_commit(room_rules_forget)
     return room_shift
 
 
@@ -301,24 +308,22 @@ def seat_start_check(*, seat: Seat, ip: str | None) -> None:
         raise ip_refusal(ip)
 
 
-# The start of a sitting prepared at check-in, in one read: the seat, its room's shift and addresses, the READY
-# sitting, the paper as rendered at check-in, and whether anything calls for the general path (a sitting begun
-# before, an accommodation). Plain SQL: the ORM's compiling of these joins cost more than the database's work
-# (bench/README.md, issue 16).
+# The start of a sitting prepared at check-in, in one read: the READY sitting (by its unique index), its seat, the
+# room's shift and addresses, the paper as rendered at check-in, and whether anything calls for the general path (a
+# sitting begun before, an accommodation). Plain SQL, prepared once per connection on PostgreSQL: compiling these
+# joins in the ORM and planning them in the database cost more than running them (bench/README.md, issue 16).
 _PREPARED_START = """
 SELECT s.id, s.attendance, s.extra_minutes, rs.status, r.allowed_ip_ranges, a.id, a.number, a.slot_count,
        a.max_score, p.id, CAST(p.rendered AS text),
        (SELECT COUNT(*) FROM exams_attempt b WHERE b.exam_id = %(exam)s AND b.official_id = %(official)s
                                                AND b.status <> %(ready)s),
        EXISTS (SELECT 1 FROM exams_examoverride o WHERE o.exam_id = %(exam)s AND o.official_id = %(official)s)
-FROM exams_seat s
-JOIN exams_candidate c ON c.id = s.candidate_id
+FROM exams_attempt a
+JOIN exams_preparedpaper p ON p.attempt_id = a.id
+JOIN exams_seat s ON s.id = p.seat_id
 JOIN exams_roomshift rs ON rs.id = s.room_shift_id
-JOIN exams_shift sh ON sh.id = rs.shift_id
 JOIN exams_examroom r ON r.id = rs.room_id
-JOIN exams_preparedpaper p ON p.seat_id = s.id
-JOIN exams_attempt a ON a.id = p.attempt_id AND a.status = %(ready)s
-WHERE sh.exam_id = %(exam)s AND c.official_id = %(official)s
+WHERE a.exam_id = %(exam)s AND a.official_id = %(official)s AND a.status = %(ready)s
 """
 
 # The READY sitting turned on, only while it is still READY and its candidate still present in an open room (a
@@ -330,12 +335,20 @@ WHERE id = %(attempt)s AND status = %(ready)s
               WHERE s.id = %(seat)s AND s.attendance = %(present)s AND rs.status = %(room_open)s)
 """
 
+# On PostgreSQL the same UPDATE and the start's event in one statement, atomic by itself: no transaction to open
+# and commit around them.
+_PREPARED_TURN_ON_LOGGED = f"""
+WITH turned AS ({_PREPARED_TURN_ON.strip()} RETURNING id)
+INSERT INTO exams_attemptevent (attempt_id, kind, at, ip, detail)
+SELECT id, 'start', CAST(%(now)s AS timestamptz), CAST(%(ip)s AS inet), CAST(%(detail)s AS jsonb) FROM turned
+"""
+
 
 def attempt_start_prepared(*, exam, official, ip: str | None, now) -> Attempt | None:
     """The start of a session candidate whose sitting was prepared at check-in, when nothing is unusual: present,
     their room's shift open, at one of its addresses, no sitting begun before, no accommodation, no access code,
-    within the exam's window. Two statements and the start event; the reply's paper comes with the read
-    (`attempt.prepared_paper_text`). None: the general path (`attempt_start`) decides, refusals included."""
+    within the exam's window. One read, then one statement that turns the sitting on and records the start (two, in
+    a transaction, on SQLite); the reply's paper comes with the read (`attempt.prepared_paper_text`). None: the general path (`attempt_start`) decides, refusals included."""
     from django.db import connection
 
     from .room import ip_allowed
@@ -345,9 +358,7 @@ def attempt_start_prepared(*, exam, official, ip: str | None, now) -> Attempt | 
             exam.closes_at and now >= exam.closes_at):
         return None
     ready = Attempt.Status.READY
-    with connection.cursor() as cursor:
-        cursor.execute(_PREPARED_START, {"exam": exam.pk, "official": official.pk, "ready": ready})
-        rows = cursor.fetchall()
+    rows, _count = execute_prepared(_PREPARED_START, {"exam": exam.pk, "official": official.pk, "ready": ready})
     if len(rows) != 1:
         return None
     (seat_id, attendance, extra_minutes, room_status, ranges, attempt_id, number, slot_count, max_score, paper_id,
@@ -360,18 +371,20 @@ def attempt_start_prepared(*, exam, official, ip: str | None, now) -> Attempt | 
     deadline = now + dt.timedelta(minutes=terms.minutes)
     if terms.closes_at:
         deadline = min(deadline, terms.closes_at)
-    with connection.cursor() as cursor:
-        stamp = connection.ops.adapt_datetimefield_value
-        cursor.execute(_PREPARED_TURN_ON, {
-            "open": Attempt.Status.IN_PROGRESS, "now": stamp(now), "deadline": stamp(deadline), "ip": ip,
-            "attempt": attempt_id,
-            "ready": ready, "seat": seat_id, "present": Seat.Attendance.PRESENT, "room_open": RoomShift.Status.OPEN})
-        if cursor.rowcount != 1:
-            return None
+    params = {"open": Attempt.Status.IN_PROGRESS, "now": now, "deadline": deadline, "ip": ip, "attempt": attempt_id,
+              "ready": ready, "seat": seat_id, "present": Seat.Attendance.PRESENT, "room_open": RoomShift.Status.OPEN,
+              "detail": json.dumps({"seat": seat_id})}
     attempt = Attempt(pk=attempt_id, exam=exam, official=official, number=number, status=Attempt.Status.IN_PROGRESS,
                       started_at=now, deadline=deadline, started_ip=ip, slot_count=slot_count,
                       max_score=Decimal(max_score))
-    AttemptEvent.objects.create(attempt=attempt, kind="start", at=now, ip=ip, detail={"seat": seat_id})
+    if connection.vendor == "postgresql":
+        if execute_prepared(_PREPARED_TURN_ON_LOGGED, params, fetch=False)[1] != 1:
+            return None
+    else:
+        with transaction.atomic():
+            if execute_prepared(_PREPARED_TURN_ON, params, fetch=False)[1] != 1:
+                return None
+            AttemptEvent.objects.create(attempt=attempt, kind="start", at=now, ip=ip, detail={"seat": seat_id})
     attempt.prepared_paper_id, attempt.prepared_paper_text = paper_id, paper_text
     return attempt
 

@@ -113,7 +113,6 @@ def paper_draw(exam: Exam) -> list[tuple]:
     return paper
 
 
-@transaction.atomic
 def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: bool = False, ip: str | None = None,
                   now: dt.datetime | None = None) -> Attempt:
     """Start a sitting, or resume the open one. Checks eligibility (the exam's audience), the window and attempts
@@ -121,17 +120,28 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: 
     session gave it already) and the allowed IP ranges. Starting draws and freezes the paper: question versions,
     their order, each question's option order and the paper's own identifiers. The server's clock sets the
     deadline."""
-    from org.selectors import in_audience
-
-    from .sessions import attempt_start_prepared, paper_copy_prepared, seat_for_start, seat_start_check
+    from .sessions import attempt_start_prepared
 
     now = now or timezone.now()
     if not ip_allowed(exam.allowed_ip_ranges, ip):
         raise ip_refusal(ip)
-    # A whole room starts within seconds of its shift opening: the usual case is turned on in two statements.
+    # A whole room starts within seconds of its shift opening: the usual case is a read and one statement, atomic
+    # by itself (no transaction around it).
     started = attempt_start_prepared(exam=exam, official=official, ip=ip, now=now)
     if started is not None:
         return started
+    return _attempt_start(exam=exam, official=official, access_code=access_code, code_checked=code_checked, ip=ip,
+                          now=now)
+
+
+@transaction.atomic
+def _attempt_start(*, exam: Exam, official, access_code: str, code_checked: bool, ip: str | None,
+                   now: dt.datetime) -> Attempt:
+    """The general path of `attempt_start`: every rule checked under the lock of the person's sittings."""
+    from org.selectors import in_audience
+
+    from .sessions import paper_copy_prepared, seat_for_start, seat_start_check
+
     # An exam of a session (kỳ sát hạch) is started only in the candidate's room, once its shift is open.
     seat = seat_for_start(exam=exam, official=official)
     if seat is not None:

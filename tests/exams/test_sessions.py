@@ -491,9 +491,11 @@ def test_check_in_writes_the_sitting_ready_and_nobody_counts_it_until_the_start(
         attempt = services.attempt_start(exam=seated.first, official=official, ip="1.2.3.4")
     assert attempt.pk == ready.pk and attempt.status == Attempt.Status.IN_PROGRESS and attempt.number == 1
     writes = [q["sql"].strip() for q in queries.captured_queries
-              if q["sql"].strip().startswith(("INSERT", "UPDATE", "DELETE"))]
+              if q["sql"].strip().startswith(("INSERT", "UPDATE", "DELETE", "WITH"))]
     assert not any("exams_attemptquestion" in sql for sql in writes), writes  # no slot written at the start
-    assert len([sql for sql in writes if sql.startswith(("UPDATE exams_attempt ", 'UPDATE "exams_attempt"'))]) == 1
+    assert len([sql for sql in writes if "UPDATE exams_attempt " in sql or 'UPDATE "exams_attempt"' in sql]) == 1
+    assert len(writes) <= 2, writes  # the sitting turned on and the start recorded (one statement on PostgreSQL)
+    assert attempt.events.filter(kind="start", detail__seat=seat.pk).count() == 1
     assert AttemptQuestion.objects.filter(attempt=attempt).count() == 10
     fresh = Attempt.objects.get(pk=attempt.pk)
     assert fresh.started_ip == "1.2.3.4" and fresh.deadline > fresh.started_at >= ready.started_at
@@ -594,3 +596,32 @@ def test_a_prepared_sitting_still_needs_the_access_code_and_the_window(seated):
     assert Attempt.with_prepared.get(official=official).status == Attempt.Status.READY
     attempt = services.attempt_start(exam=seated.first, official=official, ip="1.2.3.4", access_code="4821")
     assert Attempt.objects.get(pk=attempt.pk).status == "in_progress"
+
+
+def test_a_sitting_begun_in_the_room_is_not_continued_from_outside_the_venue(seated, client):
+    from exams.models import ExamRoom
+
+    ExamRoom.objects.filter(session=seated, name="B").update(allowed_ip_ranges="10.2.0.0/24")
+    seat = seat_of("SH0001")  # room A: 10.1.0.0/24
+    services.room_shift_open(room_shift=seat.room_shift, by=seated.supervisor)
+    services.room_shift_open(room_shift=room(seated, "Ca 1", "B"), by=seated.supervisor)
+    services.seat_check_in(seat=seat, present=True, by=seated.supervisor)
+    official = seat.candidate.official
+    client.force_login(official.user)
+    start = client.post(f"/api/exams/{seated.first.pk}/attempts", json.dumps({"access_code": ""}),
+                        content_type="application/json", REMOTE_ADDR="10.1.0.5")
+    assert start.status_code == 201, start.content
+    attempt_id = start.json()["id"]
+
+    def save(seq, ip):
+        return client.put(f"/api/attempts/{attempt_id}/answers/1", json.dumps(
+            {"response": {"choice": 1}, "seq": seq, "client": "tab-1"}), content_type="application/json",
+            REMOTE_ADDR=ip)
+
+    assert save(1, "10.1.0.5").status_code == 200
+    outside = save(2, "203.0.113.9")
+    assert outside.status_code == 403 and outside.json()["code"] == "ip_refused"
+    assert "203.0.113.9" in outside.json()["detail"]
+    assert client.get(f"/api/attempts/{attempt_id}", REMOTE_ADDR="203.0.113.9").status_code == 403
+    assert save(3, "10.2.0.9").status_code == 200  # the venue's other room: the start checked the room itself
+    assert Attempt.objects.get(pk=attempt_id).answers.get(slot=1).seq == 3
