@@ -67,29 +67,42 @@ def exams_refusing(ip: str | None) -> list[int]:
     return by_ip[ip]
 
 
-def _ranges_by_exam() -> dict[int, list[str]]:
-    """Per exam, the ranges an address must lie in: the exam's own, and for an exam running in a session's open
-    rooms that all have addresses, those rooms' addresses together (a sitting begun in the room is not continued
-    from outside the venue; the start checks the candidate's own room)."""
+def _venue(rooms: list[str]) -> str | None:
+    """The addresses of an exam's open session rooms together, when every one of them has some (one room without
+    addresses: anywhere is a room, no rule)."""
+    return "\n".join(rooms) if rooms and all(r.strip() for r in rooms) else None
+
+
+def _open_rooms(**filters):
     from ..models import RoomShift
 
+    return RoomShift.objects.filter(status=RoomShift.Status.OPEN, **filters)
+
+
+def _ranges_by_exam() -> dict[int, list[str]]:
+    """Per exam, the ranges an address must lie in: the exam's own, and for an exam running in a session's open
+    rooms, those rooms' addresses together (a sitting begun in the room is not continued from outside the venue;
+    the start checks the candidate's own room)."""
     rules: dict[int, list[str]] = {pk: [ranges] for pk, ranges in
                                    Exam.objects.exclude(allowed_ip_ranges="").values_list("pk", "allowed_ip_ranges")}
     rooms: dict[int, list[str]] = {}
-    for exam_id, ranges in (RoomShift.objects.filter(status=RoomShift.Status.OPEN)
-                            .values_list("shift__exam_id", "room__allowed_ip_ranges")):
+    for exam_id, ranges in _open_rooms().values_list("shift__exam_id", "room__allowed_ip_ranges"):
         rooms.setdefault(exam_id, []).append(ranges)
     for exam_id, every in rooms.items():
-        if all(r.strip() for r in every):  # one open room without addresses: anywhere is a room
-            rules.setdefault(exam_id, []).append("\n".join(every))
+        if (venue := _venue(every)) is not None:
+            rules.setdefault(exam_id, []).append(venue)
     return rules
 
 
 def sitting_guard(*, attempt: Attempt, ip: str | None) -> None:
     """The rules every request of an open sitting obeys, not only its start: the exam's allowed IP ranges, and a
-    session's open rooms' addresses. Raises IpRefused."""
-    if attempt.status == Attempt.Status.IN_PROGRESS and (not ip_allowed(attempt.exam.allowed_ip_ranges, ip)
-                                                         or attempt.exam_id in exams_refusing(ip)):
+    session's open rooms' addresses, read afresh (the autosave's statement uses this process's copy, and asks here
+    before it refuses). Raises IpRefused."""
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        return
+    venue = _venue(list(_open_rooms(shift__exam_id=attempt.exam_id).values_list("room__allowed_ip_ranges",
+                                                                                flat=True)))
+    if not ip_allowed(attempt.exam.allowed_ip_ranges, ip) or (venue is not None and not ip_allowed(venue, ip)):
         raise ip_refusal(ip)
 
 

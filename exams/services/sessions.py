@@ -455,16 +455,21 @@ def second_marking_request(*, session: ExamSession, slot: AttemptQuestion, reaso
 
 
 @transaction.atomic
+@transaction.atomic
 def second_marking_mark(*, request: SecondMarking, fraction: float, note: str = "", by=None) -> SecondMarking:
     """The second marker's mark (a share of the essay's points), recorded beside the first; never by whoever marked
-    the essay the first time, nor once the council has decided."""
+    the essay the first time, nor once the council has decided. A mark given is its marker's: they may correct it
+    before the decision, another marker may not overwrite it."""
     from ..session_selectors import first_graders
 
+    request = SecondMarking.objects.select_for_update().select_related("session").get(pk=request.pk)
     if request.status == SecondMarking.Status.DECIDED:
         raise ValidationError(_("The council has already decided on this request."))
     if by is not None and by.pk in first_graders(request):
         raise ValidationError(_("You marked this essay the first time: the second mark must come from another "
                                 "marker."))
+    if request.marker_id is not None and by is not None and request.marker_id != by.pk:
+        raise ValidationError(_("Another marker has already given the second mark for this essay."))
     if not 0 <= fraction <= 1:
         raise ValidationError(_("Enter a mark between 0 and the question's points."))
     request.marker, request.second_fraction, request.marker_note = by, fraction, note

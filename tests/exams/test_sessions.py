@@ -413,6 +413,15 @@ def test_a_marker_marks_a_second_time_on_their_page_and_nothing_more(tree, clien
     request.refresh_from_db()
     assert (request.status, request.second_fraction, request.marker, request.marker_note) == (
         "marked", 0.8, marker, "Đủ ý")
+    # The mark is its marker's: another marker of the council cannot overwrite it.
+    other = UserFactory(username="giamkhao2")
+    CouncilMember.objects.create(session=s, user=other, full_name="Phạm Văn Hai", role="marker")
+    client.force_login(other)
+    said = client.post(desk, {"request": request.pk, "points": "3"}, follow=True).content.decode()
+    assert "Giám khảo khác đã chấm phúc khảo bài này" in said
+    request.refresh_from_db()
+    assert (request.second_fraction, request.marker) == (0.8, marker)
+    client.force_login(marker)
     # The decision is the council's: refused to the marker, on any page.
     assert client.post(council, {"action": "decide", "request": request.pk, "points": "8",
                                  "note": "x"}).status_code == 403
