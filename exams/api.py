@@ -79,9 +79,7 @@ class ResultOut(Schema):
 
 
 def _room(attempt: Attempt) -> dict:
-    fresh = getattr(attempt, "prepared_paper_id", None) is not None  # just started: nothing answered yet
-    answers = {} if fresh else {str(a.slot): {"response": a.response, "seq": a.seq}
-                                for a in Answer.objects.filter(attempt=attempt)}
+    answers = {str(a.slot): {"response": a.response, "seq": a.seq} for a in Answer.objects.filter(attempt=attempt)}
     return {"id": attempt.pk, "exam": attempt.exam.title, "status": attempt.status, "layout": attempt.exam.layout,
             "deadline": attempt.deadline, "server_now": timezone.now(), "paper": selectors.candidate_paper(attempt),
             "answers": answers}

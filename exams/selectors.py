@@ -165,12 +165,7 @@ def attempts_of(user):
 def candidate_paper(attempt) -> list[dict]:
     """The frozen paper as the candidate's browser receives it: texts and options in this candidate's order, each
     under this paper's own random identifier; never which option is right, no feedback, no fractions, no model
-    answers. A sitting just started from a paper prepared at check-in sends the paper rendered then."""
-    prepared = getattr(attempt, "prepared_paper_id", None)
-    if prepared is not None:
-        from .models import PreparedPaper
-
-        return PreparedPaper.objects.values_list("rendered", flat=True).get(pk=prepared)
+    answers. (A start from a paper prepared at check-in replies with the paper rendered then: `api._fresh_room`.)"""
     paper = []
     # Plain rows, not model instances: every start and every reload renders the whole paper (bench/README.md).
     rows = attempt.slots.order_by("slot").values_list("slot", "points", "option_order", "elements", "version__text",

@@ -50,17 +50,28 @@ def session_roles_of(user, sessions) -> dict[int, set[str]]:
 
 
 def first_graders(request) -> set[int]:
-    """Who marked a second-marking request's essay before it was asked for: the slot's grader and every hand grade
-    of that slot recorded up to the request (the council's later decision does not count)."""
+    """Who marked a second-marking request's essay before it was asked for (see `first_graders_of`)."""
+    return first_graders_of([request])[request.pk]
+
+
+def first_graders_of(requests) -> dict[int, set[int]]:
+    """Per second-marking request, who marked its essay before it was asked for: the slot's grader and every hand
+    grade of that slot recorded up to the request (the council's later decision does not count). One query."""
     from .models import GradeChange
 
-    slot = request.slot
-    graders = set(GradeChange.objects.filter(attempt_id=slot.attempt_id, slot=slot.slot,
-                                             kind=GradeChange.Kind.MANUAL, at__lte=request.requested_at,
-                                             by__isnull=False).values_list("by_id", flat=True))
-    if slot.graded_by_id and (slot.graded_at is None or slot.graded_at <= request.requested_at):
-        graders.add(slot.graded_by_id)
-    return graders
+    grades: dict[tuple[int, int], list] = {}
+    for attempt_id, slot, at, by in GradeChange.objects.filter(
+            attempt_id__in={r.slot.attempt_id for r in requests}, kind=GradeChange.Kind.MANUAL,
+            by__isnull=False).values_list("attempt_id", "slot", "at", "by_id"):
+        grades.setdefault((attempt_id, slot), []).append((at, by))
+    out = {}
+    for r in requests:
+        slot = r.slot
+        graders = {by for at, by in grades.get((slot.attempt_id, slot.slot), []) if at <= r.requested_at}
+        if slot.graded_by_id and (slot.graded_at is None or slot.graded_at <= r.requested_at):
+            graders.add(slot.graded_by_id)
+        out[r.pk] = graders
+    return out
 
 
 def second_marking_queue(session: ExamSession, user) -> list[dict]:
@@ -75,7 +86,8 @@ def second_marking_queue(session: ExamSession, user) -> list[dict]:
                     .select_related("slot__version__question", "slot__attempt__exam")
                     .order_by("requested_at", "id"))
     items = {item.slot.pk: item for item in essay_items([r.slot for r in requests])}
-    return [{"request": r, "item": items[r.slot_id], "own_first": user.pk in first_graders(r)} for r in requests]
+    graders = first_graders_of(requests)
+    return [{"request": r, "item": items[r.slot_id], "own_first": user.pk in graders[r.pk]} for r in requests]
 
 
 def may_supervise(user, room_shift: RoomShift) -> bool:

@@ -348,7 +348,8 @@ def attempt_start_prepared(*, exam, official, ip: str | None, now) -> Attempt | 
     """The start of a session candidate whose sitting was prepared at check-in, when nothing is unusual: present,
     their room's shift open, at one of its addresses, no sitting begun before, no accommodation, no access code,
     within the exam's window. One read, then one statement that turns the sitting on and records the start (two, in
-    a transaction, on SQLite); the reply's paper comes with the read (`attempt.prepared_paper_text`). None: the general path (`attempt_start`) decides, refusals included."""
+    a transaction, on SQLite); the reply's paper comes with the read (`attempt.prepared_paper_text`). None: the
+    general path (`attempt_start`) decides, refusals included."""
     from django.db import connection
 
     from .room import ip_allowed
@@ -454,7 +455,6 @@ def second_marking_request(*, session: ExamSession, slot: AttemptQuestion, reaso
     return request
 
 
-@transaction.atomic
 @transaction.atomic
 def second_marking_mark(*, request: SecondMarking, fraction: float, note: str = "", by=None) -> SecondMarking:
     """The second marker's mark (a share of the essay's points), recorded beside the first; never by whoever marked
