@@ -33,10 +33,11 @@ def main():
     exam = Exam.objects.get(title=exam_setup.SHIFT_EXAM_TITLE)
     ready = list(Attempt.with_prepared.filter(exam=exam, status="ready").select_related("official__user")[:N])
     clients = []
-    for attempt in ready:  # signed in and the middleware loaded before the clock starts
+    for attempt in ready:  # signed in, each client's middleware loaded before the clock starts
         client = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="10.0.0.1")
         client.force_login(attempt.official.user)
-        client.get("/healthz")
+        # A static path: the session is left as the shift finds it, with nothing remembered by an earlier request.
+        client.get("/static/missing.txt")
         clients.append(client)
     url = f"/api/exams/{exam.pk}/attempts"
     profile = cProfile.Profile() if os.environ.get("PROFILE") else None

@@ -7,6 +7,8 @@ import datetime as dt
 import time
 
 from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 
 def execute_prepared(sql: str, params: dict, *, fetch: bool = True) -> tuple[list[tuple], int]:
@@ -30,3 +32,13 @@ def execute_prepared(sql: str, params: dict, *, fetch: bool = True) -> tuple[lis
         connection.queries_log.append({"sql": sql.strip(), "time": f"{time.monotonic() - started:.3f}",
                                        "params": params})
     return rows, count
+
+
+def aware(value):
+    """A datetime column read by `execute_prepared`, as the ORM would give it: aware (SQLite's cursors return UTC
+    without a zone, or text)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.timezone.utc)
+    return value

@@ -137,11 +137,17 @@ def _open_attempt(request, attempt_id: Id) -> Attempt:
 
 @router.post("/exams/{exam_id}/attempts", response={201: AttemptOut}, summary="Start or resume a sitting")
 def start(request, exam_id: Id, payload: StartIn):
+    # A whole room presses "Bắt đầu" within seconds of its shift opening: a sitting prepared at check-in is turned on
+    # from the account's id alone (one read, one statement), before the official or the exam is loaded.
+    attempt = services.attempt_start_prepared(exam_id=exam_id, user_id=request.user.pk, ip=client_ip(request))
+    if attempt is not None:
+        return _fresh_room(attempt)
     official = official_or_403(request, _("Only officials on the roster can sit exams."), api=True)
     exam = get_object_or_404(Exam.objects.filter(is_published=True), pk=exam_id)
     try:
         attempt = services.attempt_start(exam=exam, official=official, access_code=payload.access_code,
-                                         code_checked=access.code_given(request, exam), ip=client_ip(request))
+                                         code_checked=access.code_given(request, exam), ip=client_ip(request),
+                                         prepared_tried=True)
     except services.ExamRefused as refused:
         raise _refused(refused)
     access.code_remember(request, exam)

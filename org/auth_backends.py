@@ -1,8 +1,9 @@
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Group
 from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from .signin import login_accounts
 
@@ -27,6 +28,10 @@ class CachedUserMixin:
         if user is None:
             user = super().get_user(user_id)
             if user is not None:
+                # The group names (roles) are kept with the row: every request asks them (the staff MFA rule, the
+                # menus), and a shift's start is a candidate's first request in minutes (bench/README.md, issue 16).
+                # A group joined, left, renamed or deleted drops the cached users it concerns (signals below).
+                user._group_names = set(user.groups.values_list("name", flat=True))
                 cache.set(key, user, USER_CACHE_SECONDS)
         return user if user is not None and self.user_can_authenticate(user) else None
 
@@ -66,3 +71,26 @@ def _forget_user(sender, instance, **kwargs):
 
 post_save.connect(_forget_user, sender=get_user_model(), dispatch_uid="org.auth_backends.forget_user_saved")
 post_delete.connect(_forget_user, sender=get_user_model(), dispatch_uid="org.auth_backends.forget_user_deleted")
+
+
+def _forget_members(sender, instance, action, reverse, pk_set, **kwargs):
+    """A user's groups changed (`user.groups.add(…)`, or from the group's side, `group.user_set.remove(…)`)."""
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if not reverse:
+        cache.delete(_user_key(instance.pk))
+    else:
+        _forget_group(Group, instance, user_ids=pk_set)
+
+
+def _forget_group(sender, instance, user_ids=None, **kwargs):
+    """A group renamed or deleted, or its members changed: each member's cached row (with the group names) goes."""
+    if user_ids is None:
+        user_ids = instance.user_set.values_list("pk", flat=True)
+    cache.delete_many([_user_key(pk) for pk in user_ids])
+
+
+m2m_changed.connect(_forget_members, sender=get_user_model().groups.through,
+                    dispatch_uid="org.auth_backends.forget_members")
+post_save.connect(_forget_group, sender=Group, dispatch_uid="org.auth_backends.forget_group_saved")
+pre_delete.connect(_forget_group, sender=Group, dispatch_uid="org.auth_backends.forget_group_deleted")

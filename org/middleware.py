@@ -26,8 +26,10 @@ class StaffMFARequiredMiddleware:
             return redirect("mfa_activate_totp")
         return self.get_response(request)
 
-    # A passed check is remembered in the session for a few minutes: the exam room's autosave must not pay a
-    # group query on every request (bench/README.md). A role granted meanwhile applies within this delay.
+    # Whether the user holds a staff role costs nothing: the group names come with the cached user
+    # (org.auth_backends). Only a staff user's passed check (a query of their authenticators) is remembered in the
+    # session for a few minutes, so that their requests do not repeat it. An official's requests never write the
+    # session for this: a shift's start is often a candidate's first request in minutes (bench/README.md, issue 16).
     OK_SECONDS = 300
     _SESSION_KEY = "_mfa_ok_until"
 
@@ -36,16 +38,16 @@ class StaffMFARequiredMiddleware:
         user = getattr(request, "user", None)
         if not user or not user.is_authenticated or request.path.startswith(_ALLOWED_PREFIXES):
             return False
+        if not roles.is_staff_role(user):
+            return False
         session = getattr(request, "session", None)
         now = time.time()
         remembered = session.get(cls._SESSION_KEY) if session is not None else None
         if remembered and remembered[0] == user.pk and remembered[1] > now:
             return False
-        needs = False
-        if roles.is_staff_role(user):
-            from allauth.mfa.models import Authenticator
+        from allauth.mfa.models import Authenticator
 
-            needs = not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        needs = not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         if not needs and session is not None:
             session[cls._SESSION_KEY] = [user.pk, now + cls.OK_SECONDS]
         return needs

@@ -13,7 +13,7 @@ from .errors import AccessCodeNeeded, AnswerInvalid, AttemptClosed, ExamRefused,
 from .permissions import exam_permissions_setup
 from .room import (ACCESS_CODE_TRIES, ACCESS_CODE_WINDOW, EVENTS_PER_MINUTE, access_code_check, attempt_claim,
                    attempt_log, ip_allowed, room_rules_forget, sitting_guard)
-from .sessions import (incident_record, room_shift_close, room_shift_open, seat_check_in, seat_move,
+from .sessions import (attempt_start_prepared, incident_record, room_shift_close, room_shift_open, seat_check_in, seat_move,
                        second_marking_decide, second_marking_mark, second_marking_request, session_candidates_add,
                        session_candidates_from_audience, session_candidates_from_codes, session_publish,
                        session_room_shifts_sync, session_seats_assign)
@@ -26,7 +26,7 @@ __all__ = [
     "AccessCodeNeeded", "AnswerInvalid", "AttemptClosed", "BankFile", "BankImportResult", "ExamRefused", "IpRefused", "TakenOver",
     "Terms", "Throttled",
     "access_code_check", "answer_save", "answer_save_own", "attempt_claim", "attempt_extend_open", "attempt_log",
-    "attempt_start", "attempt_submit", "attempts_finalise_overdue", "bank_import", "clean_html",
+    "attempt_start", "attempt_start_prepared", "attempt_submit", "attempts_finalise_overdue", "bank_import", "clean_html",
     "exam_override_save", "exam_permissions_setup", "exam_terms", "files_store", "ip_allowed", "parse_bank_file",
     "question_save", "read_bank_file", "incident_record", "room_shift_close", "room_shift_open", "seat_check_in",
     "seat_move", "second_marking_decide", "second_marking_mark", "second_marking_request", "session_candidates_add",

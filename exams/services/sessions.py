@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.db import execute_prepared
+from common.db import aware, execute_prepared
 
 from ..models import (Attempt, AttemptEvent, AttemptQuestion, Candidate, ExamSession, Incident, PreparedPaper,
                       RoomShift, Seat, SecondMarking, SessionLog, Shift)
@@ -308,22 +308,27 @@ def seat_start_check(*, seat: Seat, ip: str | None) -> None:
         raise ip_refusal(ip)
 
 
-# The start of a sitting prepared at check-in, in one read: the READY sitting (by its unique index), its seat, the
-# room's shift and addresses, the paper as rendered at check-in, and whether anything calls for the general path (a
-# sitting begun before, an accommodation). Plain SQL, prepared once per connection on PostgreSQL: compiling these
-# joins in the ORM and planning them in the database cost more than running them (bench/README.md, issue 16).
+# The start of a sitting prepared at check-in, in one read from the account's id: the official, the READY sitting
+# (by its unique index), the exam's terms, its seat, the room's shift and addresses, the paper as rendered at
+# check-in, and whether anything calls for the general path (a sitting begun before, an accommodation). Plain SQL,
+# prepared once per connection on PostgreSQL: compiling these joins in the ORM and planning them in the database cost
+# more than running them (bench/README.md, issue 16).
 _PREPARED_START = """
 SELECT s.id, s.attendance, s.extra_minutes, rs.status, r.allowed_ip_ranges, a.id, a.number, a.slot_count,
        a.max_score, p.id, CAST(p.rendered AS text),
-       (SELECT COUNT(*) FROM exams_attempt b WHERE b.exam_id = %(exam)s AND b.official_id = %(official)s
+       (SELECT COUNT(*) FROM exams_attempt b WHERE b.exam_id = %(exam)s AND b.official_id = o.id
                                                AND b.status <> %(ready)s),
-       EXISTS (SELECT 1 FROM exams_examoverride o WHERE o.exam_id = %(exam)s AND o.official_id = %(official)s)
-FROM exams_attempt a
+       EXISTS (SELECT 1 FROM exams_examoverride x WHERE x.exam_id = %(exam)s AND x.official_id = o.id),
+       o.id, e.title, e.layout, e.time_limit_minutes, e.attempts_allowed, e.opens_at, e.closes_at,
+       e.allowed_ip_ranges, e.access_code, e.is_published
+FROM org_official o
+JOIN exams_attempt a ON a.official_id = o.id AND a.exam_id = %(exam)s AND a.status = %(ready)s
+JOIN exams_exam e ON e.id = a.exam_id
 JOIN exams_preparedpaper p ON p.attempt_id = a.id
 JOIN exams_seat s ON s.id = p.seat_id
 JOIN exams_roomshift rs ON rs.id = s.room_shift_id
 JOIN exams_examroom r ON r.id = rs.room_id
-WHERE a.exam_id = %(exam)s AND a.official_id = %(official)s AND a.status = %(ready)s
+WHERE o.user_id = %(user)s
 """
 
 # The READY sitting turned on, only while it is still READY and its candidate still present in an open room (a
@@ -344,40 +349,47 @@ SELECT id, 'start', CAST(%(now)s AS timestamptz), CAST(%(ip)s AS inet), CAST(%(d
 """
 
 
-def attempt_start_prepared(*, exam, official, ip: str | None, now) -> Attempt | None:
+def attempt_start_prepared(*, exam_id: int, user_id: int | None, ip: str | None, now=None) -> Attempt | None:
     """The start of a session candidate whose sitting was prepared at check-in, when nothing is unusual: present,
-    their room's shift open, at one of its addresses, no sitting begun before, no accommodation, no access code,
-    within the exam's window. One read, then one statement that turns the sitting on and records the start (two, in
-    a transaction, on SQLite); the reply's paper comes with the read (`attempt.prepared_paper_text`). None: the
-    general path (`attempt_start`) decides, refusals included."""
+    their room's shift open, at one of its addresses and the exam's, no sitting begun before, no accommodation, no
+    access code, the exam published and within its window. One read from the account's id (the API's start calls it
+    before loading the official or the exam), then one statement that turns the sitting on and records the start
+    (two, in a transaction, on SQLite); the reply's paper comes with the read (`attempt.prepared_paper_text`). None:
+    the general path (`attempt_start`) decides, refusals included."""
     from django.db import connection
 
+    from ..models import Exam
     from .room import ip_allowed
     from .sittings import exam_terms
 
-    if exam.access_code or not exam.is_published or (exam.opens_at and now < exam.opens_at) or (
-            exam.closes_at and now >= exam.closes_at):
+    if user_id is None:
         return None
+    now = now or timezone.now()
     ready = Attempt.Status.READY
-    rows, _count = execute_prepared(_PREPARED_START, {"exam": exam.pk, "official": official.pk, "ready": ready})
+    rows, _count = execute_prepared(_PREPARED_START, {"exam": exam_id, "user": user_id, "ready": ready})
     if len(rows) != 1:
         return None
     (seat_id, attendance, extra_minutes, room_status, ranges, attempt_id, number, slot_count, max_score, paper_id,
-     paper_text, begun, override) = rows[0]
+     paper_text, begun, override, official_id, title, layout, minutes, attempts_allowed, opens_at, closes_at,
+     exam_ranges, access_code, is_published) = rows[0]
+    opens_at, closes_at = aware(opens_at), aware(closes_at)
     if (attendance != Seat.Attendance.PRESENT or room_status != RoomShift.Status.OPEN or begun or override
-            or not ip_allowed(ranges, ip)):
+            or access_code or not is_published or (opens_at and now < opens_at) or (closes_at and now >= closes_at)
+            or not ip_allowed(ranges, ip) or not ip_allowed(exam_ranges, ip)):
         return None
-    terms = exam_terms(exam=exam, official=official, seat=Seat(pk=seat_id, extra_minutes=extra_minutes),
-                       override=None)
+    exam = Exam(pk=exam_id, title=title, layout=layout, time_limit_minutes=minutes, attempts_allowed=attempts_allowed,
+                opens_at=opens_at, closes_at=closes_at, allowed_ip_ranges=exam_ranges, access_code="",
+                is_published=True)
+    terms = exam_terms(exam=exam, official=None, seat=Seat(pk=seat_id, extra_minutes=extra_minutes), override=None)
     deadline = now + dt.timedelta(minutes=terms.minutes)
     if terms.closes_at:
         deadline = min(deadline, terms.closes_at)
     params = {"open": Attempt.Status.IN_PROGRESS, "now": now, "deadline": deadline, "ip": ip, "attempt": attempt_id,
               "ready": ready, "seat": seat_id, "present": Seat.Attendance.PRESENT, "room_open": RoomShift.Status.OPEN,
               "detail": json.dumps({"seat": seat_id})}
-    attempt = Attempt(pk=attempt_id, exam=exam, official=official, number=number, status=Attempt.Status.IN_PROGRESS,
-                      started_at=now, deadline=deadline, started_ip=ip, slot_count=slot_count,
-                      max_score=Decimal(max_score))
+    attempt = Attempt(pk=attempt_id, exam=exam, official_id=official_id, number=number,
+                      status=Attempt.Status.IN_PROGRESS, started_at=now, deadline=deadline, started_ip=ip,
+                      slot_count=slot_count, max_score=Decimal(max_score))
     if connection.vendor == "postgresql":
         if execute_prepared(_PREPARED_TURN_ON_LOGGED, params, fetch=False)[1] != 1:
             return None

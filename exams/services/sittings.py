@@ -114,12 +114,12 @@ def paper_draw(exam: Exam) -> list[tuple]:
 
 
 def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: bool = False, ip: str | None = None,
-                  now: dt.datetime | None = None) -> Attempt:
+                  now: dt.datetime | None = None, prepared_tried: bool = False) -> Attempt:
     """Start a sitting, or resume the open one. Checks eligibility (the exam's audience), the window and attempts
     (with the official's accommodation), the access code (also to resume, unless `code_checked`: this browser
     session gave it already) and the allowed IP ranges. Starting draws and freezes the paper: question versions,
     their order, each question's option order and the paper's own identifiers. The server's clock sets the
-    deadline."""
+    deadline. `prepared_tried`: the caller has tried `attempt_start_prepared` itself (the API's start)."""
     from .sessions import attempt_start_prepared
 
     now = now or timezone.now()
@@ -127,8 +127,10 @@ def attempt_start(*, exam: Exam, official, access_code: str = "", code_checked: 
         raise ip_refusal(ip)
     # A whole room starts within seconds of its shift opening: the usual case is a read and one statement, atomic
     # by itself (no transaction around it).
-    started = attempt_start_prepared(exam=exam, official=official, ip=ip, now=now)
+    started = None if prepared_tried else attempt_start_prepared(exam_id=exam.pk, user_id=official.user_id, ip=ip,
+                                                                  now=now)
     if started is not None:
+        started.exam, started.official = exam, official
         return started
     return _attempt_start(exam=exam, official=official, access_code=access_code, code_checked=code_checked, ip=ip,
                           now=now)

@@ -513,6 +513,38 @@ def test_check_in_writes_the_sitting_ready_and_nobody_counts_it_until_the_start(
     assert services.attempt_start(exam=seated.first, official=official, ip="1.2.3.4").pk == attempt.pk
 
 
+def test_the_start_from_the_api_is_one_read_and_one_statement_from_the_account_alone(seated, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    seat = seat_of("SH0021")  # room B: any address
+    official = seat.candidate.official
+    services.room_shift_open(room_shift=seat.room_shift, by=seated.supervisor)
+    services.seat_check_in(seat=seat, present=True, identity_checked=True, by=seated.supervisor)
+    ready = Attempt.with_prepared.get(official=official, exam=seated.first)
+    client.force_login(official.user)
+    client.get("/toi/")  # waiting on their page: the account's row is cached
+    url = f"/api/exams/{seated.first.pk}/attempts"
+    with CaptureQueriesContext(connection) as queries:
+        reply = client.post(url, json.dumps({"access_code": ""}), content_type="application/json")
+    assert reply.status_code == 201, reply.content
+    body = reply.json()
+    assert body["id"] == ready.pk and body["status"] == "in_progress" and len(body["paper"]) == 10
+    assert body["exam"] == seated.first.title and body["answers"] == {}
+    sqls = [q["sql"] for q in queries.captured_queries]
+    # Neither the official nor the exam is loaded by the ORM, nothing is written to the session.
+    assert not any(sql.lstrip().startswith("SELECT") and "exams_attempt" not in sql and "django_session" not in sql
+                   for sql in sqls), sqls
+    if connection.vendor == "postgresql":
+        assert len(sqls) == 2, sqls  # the read, and the UPDATE with its start event
+    fresh = Attempt.objects.get(pk=ready.pk)
+    assert fresh.status == "in_progress" and fresh.events.filter(kind="start").count() == 1
+    assert round((fresh.deadline - fresh.started_at).total_seconds() / 60) == seated.first.time_limit_minutes
+    # Pressed again (a second tab): the same sitting, through the general path.
+    again = client.post(url, json.dumps({"access_code": ""}), content_type="application/json")
+    assert again.status_code == 201 and again.json()["id"] == ready.pk and len(again.json()["paper"]) == 10
+
+
 def test_a_candidate_with_no_attempt_left_gets_no_ready_sitting(seated):
     from exams.models import ExamOverride
 

@@ -60,17 +60,36 @@ def test_officials_are_not_forced_into_mfa(client, trang_dai_official, settings)
     assert client.get("/toi/").status_code == 200
 
 
-def test_the_mfa_check_is_remembered_for_officials_but_never_lets_staff_without_totp_through(
+def test_the_mfa_check_costs_an_official_no_query_and_no_session_write_and_a_role_takes_effect_at_once(
         client, trang_dai_official, bien_hoa_officer, settings):
+    from django.contrib.auth.models import Group
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from org import roles
+
     settings.REQUIRE_STAFF_MFA = True
-    client.force_login(trang_dai_official.user)
-    client.get("/healthz")
+    user = trang_dai_official.user
+    client.force_login(user)
+    client.get("/healthz")  # the user's row (with its groups) cached, as for a candidate on the exam page
     with CaptureQueriesContext(connection) as later:
         assert client.get("/healthz").status_code == 200
-    assert not any("auth_group" in q["sql"] for q in later.captured_queries)  # the autosave's hot path stays cheap
+    # The autosave's and a shift's start's hot path: no group query, and the session is not written for it.
+    assert not any("auth_group" in q["sql"] or "django_session" in q["sql"] for q in later.captured_queries)
+    assert "sessionid" not in client.get("/healthz").cookies
+    # A role given, from either side, applies at the next request, not minutes later.
+    trainers, _ = Group.objects.get_or_create(name=roles.TRAINER)
+    user.groups.add(trainers)
+    assert client.get("/toi/").status_code == 302
+    trainers.user_set.remove(user)
+    assert client.get("/toi/").status_code == 200
+    trainers.user_set.add(user)
+    assert client.get("/toi/").status_code == 302
+    trainers.user_set.clear()
+    assert client.get("/toi/").status_code == 200
+    user.groups.add(trainers)
+    trainers.delete()
+    assert client.get("/toi/").status_code == 200
     client.force_login(bien_hoa_officer.user)
     for _ in range(2):  # a refusal is never remembered as a pass
         assert client.get("/can-bo/").status_code == 302
