@@ -4,6 +4,8 @@ CPU and wall time per start. Run after bench/exam_setup.py (it resets the shift'
 
     .venv/bin/python bench/start_inprocess.py            # N=200 by default
     N=300 PROFILE=1 .venv/bin/python bench/start_inprocess.py
+    BURST=1 .venv/bin/python bench/start_inprocess.py    # the 60-s spread's start instead: no session, the paper
+                                                         # drawn at the start (the general path)
 """
 import cProfile
 import json
@@ -29,13 +31,21 @@ N = int(os.environ.get("N", "200"))
 
 
 def main():
-    exam_setup.reset_shift()
-    exam = Exam.objects.get(title=exam_setup.SHIFT_EXAM_TITLE)
-    ready = list(Attempt.with_prepared.filter(exam=exam, status="ready").select_related("official__user")[:N])
+    if os.environ.get("BURST"):
+        from org.models import Official
+
+        exam_setup.reset_burst()
+        exam = Exam.objects.get(title=exam_setup.BURST_EXAM_TITLE)
+        users = [o.user for o in Official.objects.filter(user__isnull=False).select_related("user")[:N]]
+    else:
+        exam_setup.reset_shift()
+        exam = Exam.objects.get(title=exam_setup.SHIFT_EXAM_TITLE)
+        users = [a.official.user for a in Attempt.with_prepared.filter(exam=exam, status="ready")
+                 .select_related("official__user")[:N]]
     clients = []
-    for attempt in ready:  # signed in, each client's middleware loaded before the clock starts
+    for user in users:  # signed in, each client's middleware loaded before the clock starts
         client = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR="10.0.0.1")
-        client.force_login(attempt.official.user)
+        client.force_login(user)
         # A static path: the session is left as the shift finds it, with nothing remembered by an earlier request.
         client.get("/static/missing.txt")
         clients.append(client)

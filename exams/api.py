@@ -79,10 +79,15 @@ class ResultOut(Schema):
 
 
 def _room(attempt: Attempt) -> dict:
-    answers = {str(a.slot): {"response": a.response, "seq": a.seq} for a in Answer.objects.filter(attempt=attempt)}
+    drawn = getattr(attempt, "drawn_paper", None)  # a sitting just begun: its paper in memory, no answers yet
+    if drawn is not None:
+        paper, answers = selectors.drawn_paper_render(drawn), {}
+    else:
+        paper = selectors.candidate_paper(attempt)
+        answers = {str(a.slot): {"response": a.response, "seq": a.seq}
+                   for a in Answer.objects.filter(attempt=attempt)}
     return {"id": attempt.pk, "exam": attempt.exam.title, "status": attempt.status, "layout": attempt.exam.layout,
-            "deadline": attempt.deadline, "server_now": timezone.now(), "paper": selectors.candidate_paper(attempt),
-            "answers": answers}
+            "deadline": attempt.deadline, "server_now": timezone.now(), "paper": paper, "answers": answers}
 
 
 def _fresh_room(attempt: Attempt):

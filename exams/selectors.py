@@ -186,6 +186,14 @@ def prepared_paper_render(slots: list) -> list[dict]:
             for slot, (version_id, points, order, elements, _section, _draw) in enumerate(slots, start=1)]
 
 
+def drawn_paper_render(paper: list) -> list[dict]:
+    """The paper as candidate_paper sends it, for a sitting whose paper was just drawn (`services.paper_draw`'s rows,
+    each version with its question in hand): the start's reply, without reading back the slots it has just written."""
+    return [_paper_item(None, slot, points, order, elements, version.text, version.data, version.question.kind,
+                        version.pk)
+            for slot, (version, points, order, elements, _section, _draw) in enumerate(paper, start=1)]
+
+
 def _paper_item(attempt, slot, points, option_order, elements, text, data, kind, version_id) -> dict:
     """One question of a paper as the candidate receives it."""
     rich = _Rich(data, version_id)

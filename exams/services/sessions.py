@@ -280,12 +280,14 @@ def incident_record(*, room_shift: RoomShift, seat: Seat | None, kind: str, reas
 
 def seat_for_start(*, exam, official) -> Seat | None:
     """The seat of an exam that belongs to a session, for the official starting it (None: not a session exam)."""
+    # An exam outside any session (the 60-s spread of bench/README.md) pays one small query, not the seat's joins.
+    # A session's candidate usually starts through `attempt_start_prepared` and never gets here.
+    if not Shift.objects.filter(exam=exam).exists():
+        return None
     seat = (Seat.objects.filter(room_shift__shift__exam=exam, candidate__official=official)
             .select_related("room_shift__room", "room_shift__shift", "paper")
             .defer("paper__slots", "paper__rendered").order_by("-room_shift__status").first())
-    if seat is not None:  # a candidate of the session: one query on the hot path (a whole room starting)
-        return seat
-    return Seat(attendance="none") if Shift.objects.filter(exam=exam).exists() else None
+    return seat if seat is not None else Seat(attendance="none")
 
 
 def seat_start_check(*, seat: Seat, ip: str | None) -> None:

@@ -19,6 +19,23 @@ def test_the_paper_sent_to_the_browser_has_no_key(client, sitting):
     assert '"fraction"' not in body and '"feedback"' not in body and "correct" not in body
 
 
+def test_the_start_replies_with_the_paper_the_sitting_keeps(client, exam, trang_dai_official):
+    from exams.models import AttemptQuestion
+
+    client.force_login(trang_dai_official.user)
+    started = client.post(f"/api/exams/{exam.pk}/attempts", json.dumps({}), content_type="application/json")
+    assert started.status_code == 201
+    body = started.json()  # rendered from the paper just drawn, not read back
+    assert body["answers"] == {} and any(item.get("options") for item in body["paper"])
+    assert client.get(f"/api/attempts/{body['id']}").json()["paper"] == body["paper"]  # a reload: read back
+    slots = list(AttemptQuestion.objects.filter(attempt_id=body["id"]).order_by("slot"))
+    assert [s.slot for s in slots] == [item["slot"] for item in body["paper"]] == list(range(1, len(slots) + 1))
+    for slot, item in zip(slots, body["paper"]):
+        shown = [option["id"] for option in item.get("options", [])]
+        assert shown == [i for i, _n in slot.elements.get("options", [])] and len(set(shown)) == len(shown)
+        assert all(len(i) == 6 and i.isalpha() for i in shown)
+
+
 def test_another_candidate_cannot_read_or_write_the_sitting(client, sitting, tree):
     other = OfficialFactory(unit=tree["trang_dai"])
     client.force_login(other.user)
