@@ -335,17 +335,21 @@ WHERE o.user_id = %(user)s
 
 # The READY sitting turned on, only while it is still READY and its candidate still present in an open room (a
 # second tab, a removal or the room's close in between: the general path decides).
-_PREPARED_TURN_ON = """
+_TURN_ON = """
 UPDATE exams_attempt SET status = %(open)s, started_at = %(now)s, deadline = %(deadline)s, started_ip = %(ip)s
 WHERE id = %(attempt)s AND status = %(ready)s
   AND EXISTS (SELECT 1 FROM exams_seat s JOIN exams_roomshift rs ON rs.id = s.room_shift_id
-              WHERE s.id = %(seat)s AND s.attendance = %(present)s AND rs.status = %(room_open)s)
+              WHERE s.id = %(seat)s AND s.attendance = %(present)s AND rs.status = %(room_open)s{lock})
 """
+_PREPARED_TURN_ON = _TURN_ON.format(lock="")  # SQLite: one writer at a time, the close or removal is committed
 
 # On PostgreSQL the same UPDATE and the start's event in one statement, atomic by itself: no transaction to open
-# and commit around them.
+# and commit around them. The seat and the room's shift are read FOR SHARE: a removal (an UPDATE of the seat) or the
+# room's close (which locks its row FOR UPDATE) that has not committed yet is waited for and then seen, so that a
+# candidate removed, or a room closed, at the very moment of the start never leaves a sitting running. Without the
+# lock the start would read the rows as they were and the close would not find the sitting it was turning on.
 _PREPARED_TURN_ON_LOGGED = f"""
-WITH turned AS ({_PREPARED_TURN_ON.strip()} RETURNING id)
+WITH turned AS ({_TURN_ON.format(lock=" FOR SHARE OF s, rs").strip()} RETURNING id)
 INSERT INTO exams_attemptevent (attempt_id, kind, at, ip, detail)
 SELECT id, 'start', CAST(%(now)s AS timestamptz), CAST(%(ip)s AS inet), CAST(%(detail)s AS jsonb) FROM turned
 """

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from exams import services, session_documents, session_selectors
@@ -666,3 +667,48 @@ def test_a_sitting_begun_in_the_room_is_not_continued_from_outside_the_venue(sea
     assert client.get(f"/api/attempts/{attempt_id}", REMOTE_ADDR="203.0.113.9").status_code == 403
     assert save(3, "10.2.0.9").status_code == 200  # the venue's other room: the start checked the room itself
     assert Attempt.objects.get(pk=attempt_id).answers.get(slot=1).seq == 3
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks between two connections: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("what", ["room closed", "candidate removed"])
+def test_a_start_at_the_moment_the_room_closes_or_its_candidate_is_removed_waits_for_it_and_is_refused(what, seated):
+    import threading
+
+    import psycopg
+
+    seat = seat_of("SH0021")
+    official = seat.candidate.official
+    services.room_shift_open(room_shift=seat.room_shift, by=seated.supervisor)
+    services.seat_check_in(seat=seat, present=True, by=seated.supervisor)
+    params = connection.settings_dict
+    supervisor = psycopg.connect(dbname=params["NAME"], user=params["USER"], host=params["HOST"] or None,
+                                 port=params["PORT"] or None, password=params["PASSWORD"] or None)
+    # The supervisor's transaction is under way, not committed (room_shift_close locks the row FOR UPDATE first).
+    if what == "room closed":
+        supervisor.execute("SELECT 1 FROM exams_roomshift WHERE id = %s FOR UPDATE", [seat.room_shift_id])
+        supervisor.execute("UPDATE exams_roomshift SET status = %s WHERE id = %s",
+                           [RoomShift.Status.CLOSED, seat.room_shift_id])
+    else:
+        supervisor.execute("UPDATE exams_seat SET attendance = %s WHERE id = %s", [Seat.Attendance.REMOVED, seat.pk])
+    started = {}
+
+    def press_start():
+        try:
+            started["attempt"] = services.attempt_start_prepared(exam_id=seated.first.pk, user_id=official.user_id,
+                                                                 ip="10.1.0.7")
+        finally:
+            connection.close()
+
+    candidate = threading.Thread(target=press_start)
+    candidate.start()
+    candidate.join(1.0)
+    try:
+        assert candidate.is_alive()  # the start waits for the supervisor's transaction
+    finally:
+        supervisor.commit()
+        supervisor.close()
+        candidate.join(10)
+    assert not candidate.is_alive() and started["attempt"] is None  # it then sees the close or removal: no start
+    assert Attempt.with_prepared.get(official=official, exam=seated.first).status == Attempt.Status.READY
+    assert not Attempt.objects.filter(official=official).exists()
