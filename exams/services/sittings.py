@@ -209,7 +209,7 @@ def _attempt_start(*, exam: Exam, official, access_code: str, code_checked: bool
 
 
 # A drawn paper's slots in one statement, from one array per column (PostgreSQL): the ORM's bulk_create built and
-# adapted 60 model instances per start, a sixth of a start's CPU (bench/README.md).
+# adapted 60 model instances per start, about a sixth of a start's time under cProfile.
 _PAPER_WRITE = """
 INSERT INTO exams_attemptquestion (attempt_id, slot, version_id, points, option_order, elements, comment, section_id,
                                    draw)

@@ -48,6 +48,14 @@ def room(session, shift_name, room_name):
     return RoomShift.objects.get(shift__session=session, shift__name=shift_name, room__name=room_name)
 
 
+def checked_in(session, number):
+    """A candidate's seat in shift 1, their room's shift opened and they checked in: their sitting is written READY."""
+    seat = seat_of(number)
+    services.room_shift_open(room_shift=seat.room_shift, by=session.supervisor)
+    services.seat_check_in(seat=seat, present=True, identity_checked=True, by=session.supervisor)
+    return seat
+
+
 def seat_of(number, shift_name="Ca 1"):
     return Seat.objects.select_related("candidate__official", "room_shift").get(
         candidate__number=number, room_shift__shift__name=shift_name)
@@ -469,17 +477,14 @@ def test_a_session_rooms_network_is_spared_the_open_internet_sign_in_limits_whil
 # --- Issue 16 item 6: the sitting is written at check-in (READY) and the start turns it on --------------------------
 
 def test_check_in_writes_the_sitting_ready_and_nobody_counts_it_until_the_start(seated, client):
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from exams import selectors
     from exams.grading import exam_results
     from exams.models import AttemptQuestion
 
-    seat = seat_of("SH0021")  # room B: any address
+    seat = checked_in(seated, "SH0021")  # room B: any address
     official = seat.candidate.official
-    services.room_shift_open(room_shift=seat.room_shift, by=seated.supervisor)
-    services.seat_check_in(seat=seat, present=True, identity_checked=True, by=seated.supervisor)
     ready = Attempt.with_prepared.get(official=official, exam=seated.first)
     assert ready.status == Attempt.Status.READY and ready.slots.count() == 10
     assert PreparedPaper.objects.get(seat=seat).attempt_id == ready.pk
@@ -515,13 +520,10 @@ def test_check_in_writes_the_sitting_ready_and_nobody_counts_it_until_the_start(
 
 
 def test_the_start_from_the_api_is_one_read_and_one_statement_from_the_account_alone(seated, client):
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    seat = seat_of("SH0021")  # room B: any address
+    seat = checked_in(seated, "SH0021")  # room B: any address
     official = seat.candidate.official
-    services.room_shift_open(room_shift=seat.room_shift, by=seated.supervisor)
-    services.seat_check_in(seat=seat, present=True, identity_checked=True, by=seated.supervisor)
     ready = Attempt.with_prepared.get(official=official, exam=seated.first)
     client.force_login(official.user)
     client.get("/toi/")  # waiting on their page: the account's row is cached
@@ -677,10 +679,8 @@ def test_a_start_at_the_moment_the_room_closes_or_its_candidate_is_removed_waits
 
     import psycopg
 
-    seat = seat_of("SH0021")
+    seat = checked_in(seated, "SH0021")
     official = seat.candidate.official
-    services.room_shift_open(room_shift=seat.room_shift, by=seated.supervisor)
-    services.seat_check_in(seat=seat, present=True, by=seated.supervisor)
     params = connection.settings_dict
     supervisor = psycopg.connect(dbname=params["NAME"], user=params["USER"], host=params["HOST"] or None,
                                  port=params["PORT"] or None, password=params["PASSWORD"] or None)
